@@ -1,0 +1,177 @@
+/**
+ * One streaming rational stage: upsample by `up`, low-pass with a prototype
+ * filter at the upsampled rate, keep every `down`-th sample. Only the products
+ * that survive are computed (the polyphase form), and each output is aligned to
+ * the filter's centre, so the stage adds no phase shift: it holds back instead.
+ *
+ * Output n is y[n] = sum_i h[n*down + c - up*i] * x[i] with c the prototype's
+ * centre tap. For P = n*down + c, the newest input it needs is floor(P / up) and
+ * the taps it needs are the phase P mod up.
+ */
+export class PolyphaseStage {
+  readonly up: number;
+  readonly down: number;
+  /** Input samples the stage holds back before it can emit an output, at its input rate. */
+  readonly delayInputSamples: number;
+
+  private readonly coefficients: Float64Array;
+  private readonly phaseStart: Int32Array;
+  private readonly phaseLength: Int32Array;
+  /** How far before the newest needed input each phase's first tap reaches. */
+  private readonly phaseLead: Int32Array;
+  private readonly maxLead: number;
+  private readonly initialPhase: number;
+  private readonly initialNewest: number;
+  private readonly stepWhole: number;
+  private readonly stepFraction: number;
+
+  private history: Float64Array;
+  private held = 0;
+  private phase = 0;
+  /** Index in `history` of the newest input the next output needs. */
+  private newest = 0;
+  private inputCount = 0;
+  private outputCount = 0;
+
+  constructor(prototype: Float64Array, up: number, down: number, initialCapacity = 1024) {
+    if (prototype.length % 2 !== 1) throw new RangeError('prototype length must be odd');
+    this.up = up;
+    this.down = down;
+    const center = (prototype.length - 1) / 2;
+
+    const starts: number[] = [];
+    const lengths: number[] = [];
+    const leads: number[] = [];
+    const flat: number[] = [];
+    for (let phase = 0; phase < up; phase++) {
+      // Taps h[phase + up*k] meet x[newest - k]; store them oldest-input first.
+      const count = Math.ceil((prototype.length - phase) / up);
+      const taps: number[] = [];
+      for (let m = 0; m < count; m++) taps.push(prototype[phase + up * (count - 1 - m)]!);
+      // Exact zeros at either end (half-band phases are all zero but one) cost nothing to skip.
+      let first = 0;
+      let last = count - 1;
+      while (first < last && taps[first] === 0) first++;
+      while (last > first && taps[last] === 0) last--;
+      starts.push(flat.length);
+      lengths.push(last - first + 1);
+      leads.push(count - 1 - first);
+      for (let m = first; m <= last; m++) flat.push(taps[m]!);
+    }
+    this.coefficients = Float64Array.from(flat);
+    this.phaseStart = Int32Array.from(starts);
+    this.phaseLength = Int32Array.from(lengths);
+    this.phaseLead = Int32Array.from(leads);
+    this.maxLead = Math.max(...leads);
+    this.initialPhase = center % up;
+    this.initialNewest = Math.floor(center / up) + this.maxLead;
+    this.stepWhole = Math.floor(down / up);
+    this.stepFraction = down % up;
+    this.delayInputSamples = center / up;
+    this.history = new Float64Array(this.maxLead + initialCapacity);
+    this.reset();
+  }
+
+  /** Forgets all input: the next sample starts a new stream. */
+  reset(): void {
+    // The maxLead leading zeros stand for the silence before the stream began.
+    this.history.fill(0, 0, this.maxLead);
+    this.held = this.maxLead;
+    this.phase = this.initialPhase;
+    this.newest = this.initialNewest;
+    this.inputCount = 0;
+    this.outputCount = 0;
+  }
+
+  /** Most outputs that `inputLength` more inputs can produce. */
+  maxOutputFor(inputLength: number): number {
+    return Math.ceil(((inputLength + 1) * this.up) / this.down) + 1;
+  }
+
+  /**
+   * Takes `length` samples of `input` (any numeric array; values are used as
+   * they are) and writes every output they complete to `output` from `offset`.
+   * Returns how many it wrote. Allocates only when a chunk is larger than any
+   * before it.
+   */
+  process(
+    input: ArrayLike<number>,
+    length: number,
+    output: Float64Array,
+    offset: number,
+    limit = Number.POSITIVE_INFINITY,
+  ): number {
+    this.ensureCapacity(length);
+    const history = this.history;
+    let held = this.held;
+    for (let i = 0; i < length; i++) history[held++] = input[i]!;
+    this.held = held;
+    this.inputCount += length;
+    return this.emit(output, offset, limit);
+  }
+
+  /**
+   * Ends the stream: emits every output whose time falls inside the input
+   * received (ceil(inputs * up / down) in all), then resets.
+   */
+  flush(output: Float64Array, offset: number): number {
+    const expected = Math.ceil((this.inputCount * this.up) / this.down);
+    const padding = Math.ceil(this.delayInputSamples) + 1;
+    this.ensureCapacity(padding);
+    this.history.fill(0, this.held, this.held + padding);
+    this.held += padding;
+    const written = this.emit(output, offset, expected - this.outputCount);
+    this.reset();
+    return written;
+  }
+
+  private ensureCapacity(incoming: number): void {
+    if (this.held + incoming <= this.history.length) return;
+    const grown = new Float64Array(Math.max(this.held + incoming, this.history.length * 2));
+    grown.set(this.history.subarray(0, this.held));
+    this.history = grown;
+  }
+
+  private emit(output: Float64Array, offset: number, limit: number): number {
+    const history = this.history;
+    const coefficients = this.coefficients;
+    const phaseStart = this.phaseStart;
+    const phaseLength = this.phaseLength;
+    const phaseLead = this.phaseLead;
+    const up = this.up;
+    const stepWhole = this.stepWhole;
+    const stepFraction = this.stepFraction;
+    const held = this.held;
+    let phase = this.phase;
+    let newest = this.newest;
+    let written = 0;
+
+    while (newest < held && written < limit) {
+      const start = phaseStart[phase]!;
+      const end = start + phaseLength[phase]!;
+      const x = newest - phaseLead[phase]! - start;
+      let sum = 0;
+      for (let k = start; k < end; k++) sum += coefficients[k]! * history[x + k]!;
+      output[offset + written++] = sum;
+      phase += stepFraction;
+      newest += stepWhole;
+      if (phase >= up) {
+        phase -= up;
+        newest++;
+      }
+    }
+
+    this.phase = phase;
+    this.outputCount += written;
+    // Keep only what future outputs can still reach.
+    const discard = Math.min(newest - this.maxLead, held);
+    if (discard > 0) {
+      history.copyWithin(0, discard, held);
+      this.held = held - discard;
+      this.newest = newest - discard;
+    } else {
+      this.newest = newest;
+    }
+    return written;
+  }
+}
