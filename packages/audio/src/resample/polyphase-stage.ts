@@ -19,6 +19,8 @@ export class PolyphaseStage {
   private readonly phaseLength: Int32Array;
   /** How far before the newest needed input each phase's first tap reaches. */
   private readonly phaseLead: Int32Array;
+  /** 1 where a phase's taps read the same backwards, so pairs of inputs can share a multiply. */
+  private readonly phaseSymmetric: Uint8Array;
   private readonly maxLead: number;
   private readonly initialPhase: number;
   private readonly initialNewest: number;
@@ -42,6 +44,7 @@ export class PolyphaseStage {
     const starts: number[] = [];
     const lengths: number[] = [];
     const leads: number[] = [];
+    const symmetric: number[] = [];
     const flat: number[] = [];
     for (let phase = 0; phase < up; phase++) {
       // Taps h[phase + up*k] meet x[newest - k]; store them oldest-input first.
@@ -56,12 +59,15 @@ export class PolyphaseStage {
       starts.push(flat.length);
       lengths.push(last - first + 1);
       leads.push(count - 1 - first);
-      for (let m = first; m <= last; m++) flat.push(taps[m]!);
+      const kept = taps.slice(first, last + 1);
+      symmetric.push(kept.every((tap, i) => tap === kept[kept.length - 1 - i]) ? 1 : 0);
+      flat.push(...kept);
     }
     this.coefficients = Float64Array.from(flat);
     this.phaseStart = Int32Array.from(starts);
     this.phaseLength = Int32Array.from(lengths);
     this.phaseLead = Int32Array.from(leads);
+    this.phaseSymmetric = Uint8Array.from(symmetric);
     this.maxLead = Math.max(...leads);
     this.initialPhase = center % up;
     this.initialNewest = Math.floor(center / up) + this.maxLead;
@@ -146,13 +152,16 @@ export class PolyphaseStage {
     let newest = this.newest;
     let written = 0;
 
+    const phaseSymmetric = this.phaseSymmetric;
+
     while (newest < held && written < limit) {
       const start = phaseStart[phase]!;
-      const end = start + phaseLength[phase]!;
-      const x = newest - phaseLead[phase]! - start;
-      let sum = 0;
-      for (let k = start; k < end; k++) sum += coefficients[k]! * history[x + k]!;
-      output[offset + written++] = sum;
+      const length = phaseLength[phase]!;
+      const first = newest - phaseLead[phase]!;
+      output[offset + written++] =
+        phaseSymmetric[phase] === 1
+          ? foldedDot(coefficients, start, length, history, first)
+          : dot(coefficients, start, length, history, first);
       phase += stepFraction;
       newest += stepWhole;
       if (phase >= up) {
@@ -174,4 +183,59 @@ export class PolyphaseStage {
     }
     return written;
   }
+}
+
+// Four accumulators: one running sum would make every add wait for the
+// previous one (a floating-point add takes several cycles), and the order is
+// still fixed, so results do not depend on chunking.
+
+/** sum of taps[start + k] * samples[first + k] for k < length. */
+function dot(
+  taps: Float64Array,
+  start: number,
+  length: number,
+  samples: Float64Array,
+  first: number,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const offset = first - start;
+  const end = start + length;
+  let k = start;
+  for (const unrolledEnd = end - 3; k < unrolledEnd; k += 4) {
+    s0 += taps[k]! * samples[offset + k]!;
+    s1 += taps[k + 1]! * samples[offset + k + 1]!;
+    s2 += taps[k + 2]! * samples[offset + k + 2]!;
+    s3 += taps[k + 3]! * samples[offset + k + 3]!;
+  }
+  for (; k < end; k++) s0 += taps[k]! * samples[offset + k]!;
+  return s0 + s1 + (s2 + s3);
+}
+
+/** {@link dot} for taps that are their own mirror image: half the multiplies. */
+function foldedDot(
+  taps: Float64Array,
+  start: number,
+  length: number,
+  samples: Float64Array,
+  first: number,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const pairs = length >> 1;
+  const last = first + length - 1;
+  let k = 0;
+  for (const unrolledEnd = pairs - 3; k < unrolledEnd; k += 4) {
+    s0 += taps[start + k]! * (samples[first + k]! + samples[last - k]!);
+    s1 += taps[start + k + 1]! * (samples[first + k + 1]! + samples[last - k - 1]!);
+    s2 += taps[start + k + 2]! * (samples[first + k + 2]! + samples[last - k - 2]!);
+    s3 += taps[start + k + 3]! * (samples[first + k + 3]! + samples[last - k - 3]!);
+  }
+  for (; k < pairs; k++) s0 += taps[start + k]! * (samples[first + k]! + samples[last - k]!);
+  if (length % 2 === 1) s1 += taps[start + pairs]! * samples[first + pairs]!;
+  return s0 + s1 + (s2 + s3);
 }
