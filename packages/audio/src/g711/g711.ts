@@ -1,52 +1,13 @@
 import { alawDecodeTable, alawEncodeTable } from './alaw.js';
 import { mulawDecodeTable, mulawEncodeTable } from './mulaw.js';
 
-function checkOutput<T extends Uint8Array | Int16Array>(
-  output: T,
-  length: number,
-  fn: string,
-): void {
-  if (output.length < length) {
-    throw new RangeError(
-      `${fn}: output buffer holds ${output.length} samples but ${length} are needed`,
-    );
-  }
-}
+// Each codec and direction has its own loop on purpose: one shared helper
+// called with mu-law and A-law tables, byte and sample arrays, turns its
+// inline caches polymorphic and costs about a third of a 20 ms frame's time
+// (measured with `pnpm bench`).
 
-function encodeWith(
-  table: Uint8Array,
-  samples: Int16Array,
-  output: Uint8Array | undefined,
-  fn: string,
-): Uint8Array {
-  const length = samples.length;
-  let codes: Uint8Array;
-  if (output === undefined) {
-    codes = new Uint8Array(length);
-  } else {
-    checkOutput(output, length, fn);
-    codes = output;
-  }
-  for (let i = 0; i < length; i++) codes[i] = table[samples[i]! & 0xffff]!;
-  return codes;
-}
-
-function decodeWith(
-  table: Int16Array,
-  codes: Uint8Array,
-  output: Int16Array | undefined,
-  fn: string,
-): Int16Array {
-  const length = codes.length;
-  let samples: Int16Array;
-  if (output === undefined) {
-    samples = new Int16Array(length);
-  } else {
-    checkOutput(output, length, fn);
-    samples = output;
-  }
-  for (let i = 0; i < length; i++) samples[i] = table[codes[i]!]!;
-  return samples;
+function tooSmall(fn: string, has: number, needs: number): RangeError {
+  return new RangeError(`${fn}: output buffer holds ${has} samples but ${needs} are needed`);
 }
 
 /**
@@ -57,7 +18,12 @@ function decodeWith(
  * Bit-exact with ITU-T G.191.
  */
 export function mulawEncode(samples: Int16Array, output?: Uint8Array): Uint8Array {
-  return encodeWith(mulawEncodeTable(), samples, output, 'mulawEncode');
+  const table = mulawEncodeTable();
+  const length = samples.length;
+  const codes = output ?? new Uint8Array(length);
+  if (codes.length < length) throw tooSmall('mulawEncode', codes.length, length);
+  for (let i = 0; i < length; i++) codes[i] = table[samples[i]! & 0xffff]!;
+  return codes;
 }
 
 /**
@@ -66,7 +32,12 @@ export function mulawEncode(samples: Int16Array, output?: Uint8Array): Uint8Arra
  * Pass `output` (at least `codes.length` long) to decode without allocating.
  */
 export function mulawDecode(codes: Uint8Array, output?: Int16Array): Int16Array {
-  return decodeWith(mulawDecodeTable(), codes, output, 'mulawDecode');
+  const table = mulawDecodeTable();
+  const length = codes.length;
+  const samples = output ?? new Int16Array(length);
+  if (samples.length < length) throw tooSmall('mulawDecode', samples.length, length);
+  for (let i = 0; i < length; i++) samples[i] = table[codes[i]!]!;
+  return samples;
 }
 
 /**
@@ -76,7 +47,12 @@ export function mulawDecode(codes: Uint8Array, output?: Int16Array): Int16Array 
  * Bit-exact with ITU-T G.191.
  */
 export function alawEncode(samples: Int16Array, output?: Uint8Array): Uint8Array {
-  return encodeWith(alawEncodeTable(), samples, output, 'alawEncode');
+  const table = alawEncodeTable();
+  const length = samples.length;
+  const codes = output ?? new Uint8Array(length);
+  if (codes.length < length) throw tooSmall('alawEncode', codes.length, length);
+  for (let i = 0; i < length; i++) codes[i] = table[samples[i]! & 0xffff]!;
+  return codes;
 }
 
 /**
@@ -85,5 +61,10 @@ export function alawEncode(samples: Int16Array, output?: Uint8Array): Uint8Array
  * Pass `output` (at least `codes.length` long) to decode without allocating.
  */
 export function alawDecode(codes: Uint8Array, output?: Int16Array): Int16Array {
-  return decodeWith(alawDecodeTable(), codes, output, 'alawDecode');
+  const table = alawDecodeTable();
+  const length = codes.length;
+  const samples = output ?? new Int16Array(length);
+  if (samples.length < length) throw tooSmall('alawDecode', samples.length, length);
+  for (let i = 0; i < length; i++) samples[i] = table[codes[i]!]!;
+  return samples;
 }

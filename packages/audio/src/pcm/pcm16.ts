@@ -72,7 +72,7 @@ export function float32ToPcm16(samples: Float32Array, output?: Int16Array): Int1
   }
   for (let i = 0; i < samples.length; i++) {
     const value = Math.round(samples[i]! * 32768);
-    ints[i] = value > 32767 ? 32767 : value < -32768 ? -32768 : value;
+    ints[i] = Math.min(Math.max(value, -32768), 32767);
   }
   return ints;
 }

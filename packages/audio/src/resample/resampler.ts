@@ -357,7 +357,7 @@ function writeInt16(
 ): void {
   for (let i = 0; i < length; i++) {
     const value = Math.round(source[i]!);
-    output[offset + i] = value > 32767 ? 32767 : Math.max(value, -32768);
+    output[offset + i] = Math.min(Math.max(value, -32768), 32767);
   }
 }
 
