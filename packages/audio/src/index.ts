@@ -17,6 +17,7 @@ export { type AudioEncoding, samplesPerDuration, silence } from './pcm/silence.j
 export {
   createResampler,
   type Resampler,
+  type ResamplerEngine,
   type ResamplerFormat,
   type ResamplerOptions,
   type ResamplerQuality,

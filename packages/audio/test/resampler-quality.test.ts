@@ -24,8 +24,13 @@ function spread(low: number, high: number, count: number): number[] {
   });
 }
 
-function convertFloat(from: number, to: number, input: Float32Array): Float32Array {
-  const resampler = createResampler({ from, to, format: 'float32' });
+const ENGINES = [
+  { engine: 'wasm-simd', simd: true },
+  { engine: 'javascript', simd: false },
+] as const;
+
+function convertFloat(from: number, to: number, input: Float32Array, simd: boolean): Float32Array {
+  const resampler = createResampler({ from, to, format: 'float32', simd });
   const head = resampler.process(input);
   const tail = resampler.flush();
   const out = new Float32Array(head.length + tail.length);
@@ -40,13 +45,21 @@ function steadyRange(length: number, rate: number): [number, number] {
   return [edge, length - edge];
 }
 
-describe.each(GATED_PAIRS)('%i Hz -> %i Hz at the default quality', (from, to) => {
+describe.each(
+  ENGINES.flatMap(({ engine, simd }) =>
+    GATED_PAIRS.map(([from, to]) => ({ engine, simd, from, to })),
+  ),
+)('$from Hz -> $to Hz at the default quality ($engine)', ({ engine, simd, from, to }) => {
+  it('runs the engine it says', () => {
+    expect(createResampler({ from, to, simd }).engine).toBe(engine);
+  });
+
   const amplitude = 0.5; // -6 dBFS
   const seconds = 0.5;
 
   it('keeps passband ripple within 0.1 dB over 150-3400 Hz', () => {
     const gains = spread(150, 3400, 40).map((frequency) => {
-      const out = convertFloat(from, to, tone(frequency, from, from * seconds, amplitude));
+      const out = convertFloat(from, to, tone(frequency, from, from * seconds, amplitude), simd);
       const [start, end] = steadyRange(out.length, to);
       return decibels(fitTone(out, frequency, to, start, end).amplitude / amplitude);
     });
@@ -58,7 +71,12 @@ describe.each(GATED_PAIRS)('%i Hz -> %i Hz at the default quality', (from, to) =
     it('keeps every tone above the output Nyquist at least 100 dB down', () => {
       const worst = Math.max(
         ...spread(to / 2 + 1, from / 2 - 1, 48).map((frequency) => {
-          const out = convertFloat(from, to, tone(frequency, from, from * seconds, amplitude));
+          const out = convertFloat(
+            from,
+            to,
+            tone(frequency, from, from * seconds, amplitude),
+            simd,
+          );
           const [start, end] = steadyRange(out.length, to);
           return decibels((Math.SQRT2 * rms(out, start, end)) / amplitude);
         }),
@@ -69,7 +87,12 @@ describe.each(GATED_PAIRS)('%i Hz -> %i Hz at the default quality', (from, to) =
     it('keeps images of passband tones at least 100 dB down', () => {
       const worst = Math.max(
         ...spread(150, 3400, 40).map((frequency) => {
-          const out = convertFloat(from, to, tone(frequency, from, from * seconds, amplitude));
+          const out = convertFloat(
+            from,
+            to,
+            tone(frequency, from, from * seconds, amplitude),
+            simd,
+          );
           const [start, end] = steadyRange(out.length, to);
           const fit = fitTone(out, frequency, to, start, end);
           return decibels((Math.SQRT2 * fit.residualRms) / fit.amplitude);
@@ -81,7 +104,7 @@ describe.each(GATED_PAIRS)('%i Hz -> %i Hz at the default quality', (from, to) =
 
   it('reaches THD+N of -88 dB or better for a -6 dBFS tone on 16-bit samples', () => {
     for (const frequency of [997, 2311.7, 3203.3]) {
-      const resampler = createResampler({ from, to });
+      const resampler = createResampler({ from, to, simd });
       const input = tone16(frequency, from, from * seconds, amplitude);
       const out = Int16Array.from([...resampler.process(input), ...resampler.flush()]);
       const [start, end] = steadyRange(out.length, to);
@@ -92,7 +115,7 @@ describe.each(GATED_PAIRS)('%i Hz -> %i Hz at the default quality', (from, to) =
   });
 
   it('holds back at most 5 ms and says how much', () => {
-    const resampler = createResampler({ from, to });
+    const resampler = createResampler({ from, to, simd });
     const frame = from / 50; // 20 ms
     const frameOut = new Int16Array(resampler.maxOutputLength(frame));
     let produced = 0;
@@ -107,7 +130,7 @@ describe.each(GATED_PAIRS)('%i Hz -> %i Hz at the default quality', (from, to) =
   });
 
   it('aligns output with input: no phase shift at 1 kHz', () => {
-    const out = convertFloat(from, to, tone(1000, from, from * seconds, amplitude));
+    const out = convertFloat(from, to, tone(1000, from, from * seconds, amplitude), simd);
     const [start, end] = steadyRange(out.length, to);
     // fitTone on a pure sine: the cosine part is the phase error.
     const omega = (2 * Math.PI * 1000) / to;

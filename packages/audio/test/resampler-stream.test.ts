@@ -26,26 +26,29 @@ function testSignal(rate: number, length: number): Int16Array {
   return Int16Array.from(a, (v, i) => v + b[i]! + Math.round((random() - 0.5) * 2000));
 }
 
-describe.each(QUALITIES)('streaming contract at %s quality', (quality) => {
-  it.each(PAIRS)('%i -> %i: random chunks give the same samples as one chunk', (from, to) => {
-    const input = testSignal(from, Math.round(from * 0.3) + 7);
-    const resampler = createResampler({ from, to, quality });
-    const whole = concat([resampler.process(input), resampler.flush()]);
+describe.each(QUALITIES.flatMap((quality) => [true, false].map((simd) => ({ quality, simd }))))(
+  'streaming contract at $quality quality, simd: $simd',
+  ({ quality, simd }) => {
+    it.each(PAIRS)('%i -> %i: random chunks give the same samples as one chunk', (from, to) => {
+      const input = testSignal(from, Math.round(from * 0.3) + 7);
+      const resampler = createResampler({ from, to, quality, simd });
+      const whole = concat([resampler.process(input), resampler.flush()]);
 
-    const random = createRandom(from + to);
-    const parts: Int16Array[] = [];
-    for (let pos = 0; pos < input.length; ) {
-      const size = Math.min(input.length - pos, Math.floor(random() * 500));
-      parts.push(resampler.process(input.subarray(pos, pos + size)));
-      pos += size;
-    }
-    parts.push(resampler.flush());
-    const chunked = concat(parts);
+      const random = createRandom(from + to);
+      const parts: Int16Array[] = [];
+      for (let pos = 0; pos < input.length; ) {
+        const size = Math.min(input.length - pos, Math.floor(random() * 500));
+        parts.push(resampler.process(input.subarray(pos, pos + size)));
+        pos += size;
+      }
+      parts.push(resampler.flush());
+      const chunked = concat(parts);
 
-    expect(whole.length).toBe(Math.ceil((input.length * to) / from));
-    expect(chunked).toEqual(whole);
-  });
-});
+      expect(whole.length).toBe(Math.ceil((input.length * to) / from));
+      expect(chunked).toEqual(whole);
+    });
+  },
+);
 
 describe('createResampler', () => {
   it('never drifts: output count tracks input time exactly over a long stream', () => {
@@ -108,6 +111,25 @@ describe('createResampler', () => {
     // @ts-expect-error: not a quality
     expect(() => createResampler({ from: 8000, to: 16000, quality: 'best' })).toThrow(/quality/);
     expect(() => createResampler({ from: 44100, to: 44101 })).toThrow(/phases/);
+  });
+
+  it('gives the same audio on both engines, to within a least significant bit', () => {
+    const input = testSignal(48000, 48000);
+    const simd = createResampler({ from: 48000, to: 8000 });
+    const plain = createResampler({ from: 48000, to: 8000, simd: false });
+    const a = concat([simd.process(input), simd.flush()]);
+    const b = concat([plain.process(input), plain.flush()]);
+    expect(a.length).toBe(b.length);
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThanOrEqual(1);
+  });
+
+  it('grows its buffers for a chunk larger than any before', () => {
+    const resampler = createResampler({ from: 8000, to: 48000 });
+    const small = resampler.process(testSignal(8000, 160));
+    const large = resampler.process(testSignal(8000, 80000)); // 10 s at once
+    expect(small.length + large.length).toBe(
+      6 * 80160 - Math.round(resampler.latencySeconds * 48000),
+    );
   });
 
   it('passes audio straight through when the rates are equal', () => {

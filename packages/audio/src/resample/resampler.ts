@@ -1,4 +1,5 @@
 import { designKaiserLowpass, designLowpassToSpec, type LowpassSpec } from './fir-design.js';
+import { simdAvailable } from './fir-kernel.js';
 import { PolyphaseStage } from './polyphase-stage.js';
 
 /**
@@ -13,6 +14,12 @@ export type ResamplerQuality = 'low' | 'medium' | 'high';
 
 /** Sample formats a resampler reads and writes. */
 export type ResamplerFormat = 'int16' | 'float32';
+
+/**
+ * The inner loop a resampler runs: WebAssembly SIMD in float32 where the
+ * runtime has it (Node.js 16.4+, current browsers), else JavaScript in float64.
+ */
+export type ResamplerEngine = 'wasm-simd' | 'javascript';
 
 interface QualityPreset {
   readonly passFraction: number;
@@ -45,6 +52,12 @@ export interface ResamplerOptions<F extends ResamplerFormat = 'int16'> {
    * `float32`: Float32Array in and out, no rounding or clamping.
    */
   readonly format?: F;
+  /**
+   * Run the WebAssembly SIMD kernel where the runtime supports it (default
+   * true). `false` forces the JavaScript kernel, e.g. where a content security
+   * policy forbids WebAssembly. Both meet the same quality figures.
+   */
+  readonly simd?: boolean;
 }
 
 type SamplesOf<F extends ResamplerFormat> = F extends 'float32' ? Float32Array : Int16Array;
@@ -54,6 +67,8 @@ export interface Resampler<S extends Int16Array | Float32Array = Int16Array> {
   readonly from: number;
   readonly to: number;
   readonly quality: ResamplerQuality;
+  /** Which kernel runs: see {@link ResamplerOptions.simd}. */
+  readonly engine: ResamplerEngine;
   /**
    * How long the output lags the input, in seconds: the filter delay that the
    * resampler holds back so that its output is aligned with its input.
@@ -233,9 +248,8 @@ function checkRate(name: string, rate: unknown): number {
 
 class ChainResampler<S extends Int16Array | Float32Array> implements Resampler<S> {
   readonly latencySeconds: number;
+  readonly engine: ResamplerEngine;
   private readonly stages: PolyphaseStage[];
-  /** One scratch buffer between each pair of stages and one after the last. */
-  private readonly scratch: Float64Array[];
   private readonly makeOutput: (length: number) => S;
   private readonly writeOutput: (
     source: ArrayLike<number>,
@@ -249,14 +263,18 @@ class ChainResampler<S extends Int16Array | Float32Array> implements Resampler<S
     readonly to: number,
     readonly quality: ResamplerQuality,
     format: ResamplerFormat,
+    simd: boolean,
   ) {
     const plans = planStages(from, to, PRESETS[quality]);
-    this.stages = plans.map((plan) => new PolyphaseStage(prototypeFor(plan), plan.up, plan.down));
+    const useSimd = simd && simdAvailable();
+    this.engine = useSimd ? 'wasm-simd' : 'javascript';
+    this.stages = plans.map(
+      (plan) => new PolyphaseStage(prototypeFor(plan), plan.up, plan.down, useSimd),
+    );
     this.latencySeconds = plans.reduce(
       (sum, plan, i) => sum + this.stages[i]!.delayInputSamples / plan.inputRate,
       0,
     );
-    this.scratch = this.stages.map(() => new Float64Array(0));
     if (format === 'float32') {
       this.makeOutput = (length) => new Float32Array(length) as S;
       this.writeOutput = writeFloat32 as unknown as typeof this.writeOutput;
@@ -281,71 +299,46 @@ class ChainResampler<S extends Int16Array | Float32Array> implements Resampler<S
   processInto(input: S, output: S, offset = 0): number {
     let source: ArrayLike<number> = input;
     let length = input.length;
-    for (let i = 0; i < this.stages.length; i++) {
-      const stage = this.stages[i]!;
-      const target = this.scratchFor(i, stage.maxOutputFor(length));
-      length = stage.process(source, length, target, 0);
-      source = target;
+    for (const stage of this.stages) {
+      length = stage.process(source, length);
+      source = stage.output;
     }
-    this.checkRoom(output, offset, length);
-    this.writeOutput(source, length, output, offset);
-    return length;
+    return this.deliver(source, length, output, offset);
   }
 
   flush(): S {
-    const buffer = this.makeOutput(this.maxFlushLength());
+    // Each stage holds back under a filter length of input; bound the tail by that.
+    let bound = 0;
+    for (const stage of this.stages)
+      bound = stage.maxOutputFor(bound + stage.delayInputSamples + 2);
+    const buffer = this.makeOutput(bound);
     const written = this.flushInto(buffer);
     return buffer.slice(0, written) as S;
   }
 
   flushInto(output: S, offset = 0): number {
-    // Flushing stage i pushes its tail through stage i + 1 before that one is flushed.
-    let length = 0;
+    // A stage's tail passes through the stages after it before they finish.
     let source: ArrayLike<number> = [];
-    for (let i = 0; i < this.stages.length; i++) {
-      const stage = this.stages[i]!;
-      const target = this.scratchFor(i, stage.maxOutputFor(length + this.maxHeld(i)) + 1);
-      let written = length > 0 ? stage.process(source, length, target, 0) : 0;
-      written += stage.flush(target, written);
-      length = written;
-      source = target;
+    let length = 0;
+    for (const stage of this.stages) {
+      length = stage.finish(source, length);
+      source = stage.output;
     }
-    this.checkRoom(output, offset, length);
-    this.writeOutput(source, length, output, offset);
-    return length;
+    return this.deliver(source, length, output, offset);
   }
 
   reset(): void {
     for (const stage of this.stages) stage.reset();
   }
 
-  private maxHeld(index: number): number {
-    return Math.ceil(this.stages[index]!.delayInputSamples) + 2;
-  }
-
-  private maxFlushLength(): number {
-    let length = 0;
-    for (let i = 0; i < this.stages.length; i++) {
-      length = this.stages[i]!.maxOutputFor(length + this.maxHeld(i)) + 1;
-    }
-    return length;
-  }
-
-  private scratchFor(index: number, length: number): Float64Array {
-    let buffer = this.scratch[index]!;
-    if (buffer.length < length) {
-      buffer = new Float64Array(Math.max(length, 2 * buffer.length));
-      this.scratch[index] = buffer;
-    }
-    return buffer;
-  }
-
-  private checkRoom(output: S, offset: number, length: number): void {
+  private deliver(source: ArrayLike<number>, length: number, output: S, offset: number): number {
     if (offset < 0 || offset + length > output.length) {
       throw new RangeError(
         `output has room for ${output.length - offset} samples from offset ${offset}, ${length} are needed; size it with maxOutputLength()`,
       );
     }
+    this.writeOutput(source, length, output, offset);
+    return length;
   }
 }
 
@@ -407,5 +400,5 @@ export function createResampler(
       `${from} Hz to ${to} Hz needs ${to / divisor} filter phases; at most ${MAX_PHASES} are supported`,
     );
   }
-  return new ChainResampler(from, to, quality, format);
+  return new ChainResampler(from, to, quality, format, options.simd ?? true);
 }
