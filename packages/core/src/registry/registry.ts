@@ -1,0 +1,310 @@
+import { z } from 'zod';
+import type { InboundCall } from '../calls/call-types.js';
+import { ConfigurationError } from '../errors/configuration-error.js';
+import type { WebhookRequest } from '../http/webhook-request.js';
+import { type Logger, silentLogger } from '../logger.js';
+import type {
+  ProviderConfigBase,
+  ProviderContext,
+  ProviderHookContext,
+  ProviderRoute,
+  ProviderSpec,
+} from '../provider/provider-spec.js';
+import {
+  type ConfigurationState,
+  callerIdChecklist,
+  type SetupChecklist,
+} from '../provider/setup-checklist.js';
+import type { TelephonyProvider } from '../provider/telephony-provider.js';
+import type { UiField } from '../provider/ui-field.js';
+import { cloneJson, deletePath, getPath, setPath } from './dotted-path.js';
+import { isMaskOf, maskSecret } from './secret-mask.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds specs of every config type
+type AnySpec = ProviderSpec<any>;
+
+/** The specification versions this core understands. */
+export const SUPPORTED_SPECIFICATION_VERSIONS = ['v1'] as const;
+
+/** A provider as a configuration form or provider picker shows it. */
+export interface ProviderDescription {
+  readonly name: string;
+  readonly displayName: string;
+  readonly description?: string;
+  readonly docsUrl?: string;
+  readonly connectivity: 'api' | 'sip';
+  readonly requiresCallerId: boolean;
+  readonly audio: AnySpec['audio'];
+  readonly fields: readonly UiField[];
+}
+
+/** An inbound webhook recognised by one of the registered specs. */
+export interface InboundMatch {
+  readonly spec: AnySpec;
+  readonly call: InboundCall;
+}
+
+/** What {@link ProviderRegistry.prepareSave} needs besides the submitted body. */
+export interface SaveContext extends ProviderHookContext {}
+
+/**
+ * The registered providers and everything hosts derive from them. Built once
+ * from an explicit list: there is no global registry and no provider list in
+ * core.
+ */
+export interface ProviderRegistry {
+  /** Specs sorted by name; this is also the order inbound detection tries them in. */
+  readonly specs: readonly AnySpec[];
+  readonly names: readonly string[];
+  /** The discriminated union of every provider's configuration, on `provider`. */
+  readonly configSchema: z.ZodType<ProviderConfigBase>;
+  /** @throws ConfigurationError for an unknown name. */
+  get(name: string): AnySpec;
+  find(name: string): AnySpec | undefined;
+  /** UI metadata of every provider. */
+  describe(): ProviderDescription[];
+  /** Validates a configuration. @throws ConfigurationError with one issue per problem. */
+  parseConfig(input: unknown): ProviderConfigBase;
+  /** A copy safe to show: secrets masked, server-managed fields removed. */
+  maskConfig(config: ProviderConfigBase): Record<string, unknown>;
+  /**
+   * The save pipeline: discard client values of server-managed fields, put
+   * stored secrets back where their mask was submitted, carry server-managed
+   * values over (except account-scoped ones when the account changes),
+   * validate, run the provider's `beforeSave` hook. `stored` is undefined on
+   * create. @throws ConfigurationError, or whatever the hook throws.
+   */
+  prepareSave(
+    submitted: unknown,
+    stored: ProviderConfigBase | undefined,
+    context: SaveContext,
+  ): Promise<ProviderConfigBase>;
+  /** The account id of a configuration, or undefined when its provider has none or it is empty. */
+  accountIdOf(config: ProviderConfigBase): string | undefined;
+  /** Readiness; undefined means always ready (no caller ID needed, no checklist). */
+  setupChecklist(config: ProviderConfigBase, state: ConfigurationState): SetupChecklist | undefined;
+  /** Tries each spec's `matches` in name order and parses with the first that claims the request. */
+  matchInbound(request: WebhookRequest): InboundMatch | undefined;
+  /** A provider bound to a configuration (validated first). */
+  createProvider(config: ProviderConfigBase, context?: Partial<ProviderContext>): TelephonyProvider;
+  /** Every spec's own routes, with their provider's name. */
+  routes(): { provider: string; route: ProviderRoute<ProviderConfigBase> }[];
+}
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+function checkSpec(spec: AnySpec): void {
+  const version = (spec as { specificationVersion?: unknown }).specificationVersion;
+  if (!(SUPPORTED_SPECIFICATION_VERSIONS as readonly unknown[]).includes(version)) {
+    throw new ConfigurationError(
+      `Provider "${String(spec.name)}" implements specification version ${JSON.stringify(version)}; this @patchbay/core supports ${SUPPORTED_SPECIFICATION_VERSIONS.join(', ')}. Upgrade @patchbay/core or use a matching provider version.`,
+      { code: 'unsupported_specification_version' },
+    );
+  }
+  if (typeof spec.name !== 'string' || !NAME_PATTERN.test(spec.name)) {
+    throw new ConfigurationError(
+      `Provider name ${JSON.stringify(spec.name)} must be lower-case letters, digits and dashes`,
+      { code: 'invalid_provider_spec' },
+    );
+  }
+  const seen = new Set<string>();
+  for (const route of spec.routes ?? []) {
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(key)) {
+      throw new ConfigurationError(`Provider "${spec.name}" declares the route ${key} twice`, {
+        code: 'invalid_provider_spec',
+      });
+    }
+    seen.add(key);
+  }
+}
+
+function issuesOf(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+function asObject(input: unknown, what: string): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ConfigurationError(`${what} must be an object`);
+  }
+  return input as Record<string, unknown>;
+}
+
+/**
+ * Builds a registry from provider specs. A name given twice with different
+ * specs throws; the same spec object twice counts once.
+ *
+ * @example
+ * const registry = createRegistry([twilio(), plivo()]);
+ */
+export function createRegistry(
+  specs: readonly AnySpec[],
+  options: { logger?: Logger } = {},
+): ProviderRegistry {
+  const logger = options.logger ?? silentLogger;
+  const byName = new Map<string, AnySpec>();
+  for (const spec of specs) {
+    checkSpec(spec);
+    const existing = byName.get(spec.name);
+    if (existing !== undefined && existing !== spec) {
+      throw new ConfigurationError(`Provider "${spec.name}" is already registered`, {
+        code: 'duplicate_provider',
+      });
+    }
+    byName.set(spec.name, spec);
+  }
+  const sorted = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (sorted.length === 0) {
+    throw new ConfigurationError('A registry needs at least one provider', {
+      code: 'empty_registry',
+    });
+  }
+
+  let configSchema: z.ZodType<ProviderConfigBase>;
+  try {
+    configSchema = z.discriminatedUnion(
+      'provider',
+      // biome-ignore lint/suspicious/noExplicitAny: zod's union wants object schemas; specs promise them
+      sorted.map((spec) => spec.configSchema) as any,
+    ) as unknown as z.ZodType<ProviderConfigBase>;
+  } catch (cause) {
+    throw new ConfigurationError(
+      'Every provider configSchema must be a zod object whose provider field is z.literal(name)',
+      { code: 'invalid_provider_spec', cause },
+    );
+  }
+
+  const get = (name: string): AnySpec => {
+    const spec = byName.get(name);
+    if (spec === undefined) {
+      throw new ConfigurationError(
+        `Unknown provider "${name}"; registered: ${sorted.map((s) => s.name).join(', ')}`,
+        { code: 'unknown_provider', issues: [{ path: 'provider', message: 'unknown provider' }] },
+      );
+    }
+    return spec;
+  };
+
+  const sensitivePaths = (spec: AnySpec) =>
+    spec.ui.filter((field) => field.sensitive).map((field) => field.name);
+
+  const accountIdOf = (config: ProviderConfigBase): string | undefined => {
+    const spec = byName.get(config.provider);
+    if (spec?.accountIdField === undefined) return undefined;
+    const value = getPath(config, spec.accountIdField);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+
+  const parseConfig = (input: unknown): ProviderConfigBase => {
+    const object = asObject(input, 'A configuration');
+    const spec = get(String(object['provider']));
+    const result = spec.configSchema.safeParse(object);
+    if (!result.success) {
+      throw new ConfigurationError(`Invalid ${spec.displayName} configuration`, {
+        issues: issuesOf(result.error),
+      });
+    }
+    return result.data;
+  };
+
+  return {
+    specs: sorted,
+    names: sorted.map((spec) => spec.name),
+    configSchema,
+    get,
+    find: (name) => byName.get(name),
+
+    describe: () =>
+      sorted.map((spec) => ({
+        name: spec.name,
+        displayName: spec.displayName,
+        ...(spec.description === undefined ? {} : { description: spec.description }),
+        ...(spec.docsUrl === undefined ? {} : { docsUrl: spec.docsUrl }),
+        connectivity: spec.connectivity,
+        requiresCallerId: spec.requiresCallerId,
+        audio: spec.audio,
+        fields: spec.ui,
+      })),
+
+    parseConfig,
+
+    maskConfig(config) {
+      const spec = get(config.provider);
+      const copy = cloneJson(config) as unknown as Record<string, unknown>;
+      for (const path of sensitivePaths(spec)) {
+        const value = getPath(copy, path);
+        if (value !== undefined && value !== null && value !== '')
+          setPath(copy, path, maskSecret(value));
+      }
+      for (const field of spec.serverManagedFields ?? []) deletePath(copy, field.path);
+      return copy;
+    },
+
+    async prepareSave(submitted, stored, context) {
+      const draft = cloneJson(asObject(submitted, 'A configuration'));
+      const spec = get(String(draft['provider']));
+      if (stored !== undefined && stored.provider !== spec.name) {
+        throw new ConfigurationError(
+          `A ${stored.provider} configuration cannot become a ${spec.name} one; create a new configuration`,
+          { code: 'provider_change' },
+        );
+      }
+      for (const field of spec.serverManagedFields ?? []) deletePath(draft, field.path);
+      if (stored !== undefined) {
+        for (const path of sensitivePaths(spec)) {
+          const storedValue = getPath(stored, path);
+          if (isMaskOf(getPath(draft, path), storedValue)) setPath(draft, path, storedValue);
+        }
+        const accountChanged =
+          spec.accountIdField !== undefined &&
+          accountIdOf(draft as unknown as ProviderConfigBase) !== accountIdOf(stored);
+        for (const field of spec.serverManagedFields ?? []) {
+          const storedValue = getPath(stored, field.path);
+          if (storedValue === undefined || (field.accountScoped && accountChanged)) continue;
+          setPath(draft, field.path, cloneJson(storedValue));
+        }
+      }
+      const validated = parseConfig(draft);
+      if (spec.hooks?.beforeSave === undefined) return validated;
+      return parseConfig(await spec.hooks.beforeSave(validated, stored, context));
+    },
+
+    accountIdOf,
+
+    setupChecklist(config, state) {
+      const spec = get(config.provider);
+      if (spec.setupChecklist) return spec.setupChecklist(config, state);
+      if (!spec.requiresCallerId) return undefined;
+      return callerIdChecklist(spec.displayName, state, spec.docsUrl);
+    },
+
+    matchInbound(request) {
+      for (const spec of sorted) {
+        let claimed = false;
+        try {
+          claimed = spec.inbound.matches(request);
+        } catch (error) {
+          logger.warn(
+            { provider: spec.name, error },
+            'inbound matches() threw; treating as no match',
+          );
+        }
+        if (claimed) return { spec, call: spec.inbound.parse(request) };
+      }
+      return undefined;
+    },
+
+    createProvider(config, context = {}) {
+      const validated = parseConfig(config);
+      return get(validated.provider).create(validated, { logger: context.logger ?? logger });
+    },
+
+    routes: () =>
+      sorted.flatMap((spec) =>
+        (spec.routes ?? []).map((route) => ({ provider: spec.name, route })),
+      ),
+  };
+}

@@ -1,0 +1,313 @@
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { mulawDecode, mulawEncode } from '@patchbay/audio';
+import { describe, expect, it, vi } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import {
+  type BridgeClock,
+  type CarrierSocket,
+  createMediaBridge,
+  type MediaAgent,
+  type MediaSerializer,
+} from '../src/index.js';
+import { acme } from './example-provider.js';
+
+class FakeSocket extends EventEmitter {
+  readyState = 1;
+  readonly sent: (string | Uint8Array)[] = [];
+  closedWith: number | undefined;
+  send(data: string | Uint8Array) {
+    this.sent.push(data);
+  }
+  close(code = 1000) {
+    if (this.readyState !== 1) return;
+    this.readyState = 3;
+    this.closedWith = code;
+    this.emit('close', code);
+  }
+  /** The carrier sends a JSON message. */
+  deliver(message: unknown) {
+    this.emit('message', Buffer.from(JSON.stringify(message)), false);
+  }
+  messages(event: string) {
+    return this.sent.map((m) => JSON.parse(m as string)).filter((m) => m.event === event);
+  }
+}
+
+class FakeClock implements BridgeClock {
+  time = 1000;
+  private timers = new Map<number, { callback: () => void; every: number; next: number }>();
+  private nextId = 1;
+  now = () => this.time;
+  setInterval(callback: () => void, ms: number) {
+    const id = this.nextId++;
+    this.timers.set(id, { callback, every: ms, next: this.time + ms });
+    return id;
+  }
+  clearInterval(handle: unknown) {
+    this.timers.delete(handle as number);
+  }
+  get active() {
+    return this.timers.size;
+  }
+  advance(ms: number) {
+    const end = this.time + ms;
+    while (this.time < end) {
+      this.time += 1;
+      for (const timer of [...this.timers.values()]) {
+        if (timer.next <= this.time) {
+          timer.next += timer.every;
+          timer.callback();
+        }
+      }
+    }
+  }
+}
+
+function recordingAgent() {
+  const events: unknown[] = [];
+  const audio: Int16Array[] = [];
+  const agent: MediaAgent = {
+    start: (info) => events.push({ start: info }),
+    audio: (samples) => audio.push(samples.slice()),
+    dtmf: (digit) => events.push({ dtmf: digit }),
+    mark: (name, played) => events.push({ mark: name, played }),
+    stop: (reason) => events.push({ stop: reason }),
+  };
+  return { agent, events, audio };
+}
+
+function setup(
+  options: { serializer?: MediaSerializer; agentSampleRate?: number; leadMs?: number } = {},
+) {
+  const socket = new FakeSocket();
+  const clock = new FakeClock();
+  const { agent, events, audio } = recordingAgent();
+  const warn = vi.fn();
+  const bridge = createMediaBridge({
+    socket: socket as unknown as CarrierSocket,
+    serializer: options.serializer ?? acme().media.createSerializer(),
+    agent,
+    agentSampleRate: options.agentSampleRate ?? 16000,
+    leadMs: options.leadMs ?? 80,
+    clock,
+    logger: { debug() {}, info() {}, warn, error() {} },
+  });
+  return { socket, clock, bridge, events, audio, warn };
+}
+
+const tone = (rate: number, ms: number, hz = 440) =>
+  Int16Array.from({ length: (rate * ms) / 1000 }, (_, i) =>
+    Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / rate)),
+  );
+
+describe('media bridge: agent to caller', () => {
+  it('paces a burst of speech to real time, never more than the lead ahead', () => {
+    const { socket, clock, bridge } = setup();
+    bridge.sendAudio(tone(16000, 2000)); // two seconds of TTS at once
+    const frames = () => socket.messages('audio').length;
+    expect(frames()).toBe(4); // 80 ms lead = 4 frames of 20 ms
+    expect(bridge.queuedMs).toBeGreaterThan(1800);
+    for (let t = 0; t < 1000; t += 10) {
+      clock.advance(10);
+      const sentMs = frames() * 20;
+      const elapsed = clock.time - 1000;
+      expect(sentMs - elapsed).toBeLessThanOrEqual(80 + 20);
+      expect(sentMs - elapsed).toBeGreaterThanOrEqual(60);
+    }
+    clock.advance(1200);
+    // Every sample arrives, in exact 20 ms frames at the wire rate (the last one padded).
+    expect(frames()).toBe(100);
+    for (const message of socket.messages('audio'))
+      expect(Buffer.from(message.payload, 'base64').length).toBe(160);
+    expect(clock.active).toBe(0); // idle bridges keep no timer
+  });
+
+  it('resamples agent audio to the wire rate without losing the tone', () => {
+    const { socket, clock, bridge } = setup({ agentSampleRate: 24000 });
+    bridge.sendAudio(tone(24000, 500, 1000));
+    clock.advance(600);
+    const samples = socket
+      .messages('audio')
+      .flatMap((m) => Array.from(mulawDecode(Buffer.from(m.payload, 'base64'))));
+    expect(samples.length).toBe(4000);
+    // 1 kHz at 8 kHz: a period of 8 samples; compare with the ideal after the filter delay settles.
+    let error = 0;
+    let power = 0;
+    for (let i = 400; i < 3600; i++) {
+      const ideal = 8000 * Math.sin((2 * Math.PI * 1000 * i) / 8000);
+      error += (samples[i]! - ideal) ** 2;
+      power += ideal ** 2;
+    }
+    expect(10 * Math.log10(power / error)).toBeGreaterThan(30); // G.711 quantization bounds it
+  });
+
+  it('clears on barge-in: drops queued audio, tells the carrier, reports marks unheard', () => {
+    const { socket, clock, bridge, events } = setup();
+    bridge.sendAudio(tone(16000, 1000));
+    bridge.mark('sentence-1');
+    bridge.sendAudio(tone(16000, 1000));
+    bridge.mark('sentence-2');
+    clock.advance(200);
+    const sentBefore = socket.messages('audio').length;
+    bridge.clear();
+    expect(socket.messages('clear')).toHaveLength(1);
+    expect(bridge.queuedMs).toBe(0);
+    expect(events).toEqual([
+      { mark: 'sentence-1', played: false },
+      { mark: 'sentence-2', played: false },
+    ]);
+    clock.advance(1000);
+    expect(socket.messages('audio').length).toBe(sentBefore);
+    // A late echo of a cleared mark changes nothing.
+    socket.deliver({ event: 'mark', name: 'sentence-1' });
+    expect(events).toHaveLength(2);
+  });
+
+  it('reports a mark played when the carrier echoes it, in order', () => {
+    const { socket, clock, bridge, events } = setup();
+    bridge.sendAudio(tone(16000, 100));
+    bridge.mark('a');
+    bridge.sendAudio(tone(16000, 100));
+    bridge.mark('b');
+    clock.advance(300);
+    const order = socket.sent.map((m) => JSON.parse(m as string).event);
+    expect(order.indexOf('mark')).toBe(5); // right after the fifth 20 ms frame
+    expect(socket.messages('mark').map((m) => m.name)).toEqual(['a', 'b']);
+    expect(events).toEqual([]);
+    socket.deliver({ event: 'mark', name: 'b' }); // implies a played too
+    expect(events).toEqual([
+      { mark: 'a', played: true },
+      { mark: 'b', played: true },
+    ]);
+  });
+
+  it('uses its own playout clock for marks where the carrier has none', () => {
+    const serializer = { ...acme().media.createSerializer(), encodeMark: () => undefined };
+    const { socket, clock, bridge, events } = setup({ serializer });
+    bridge.sendAudio(tone(16000, 200));
+    bridge.mark('done');
+    clock.advance(150);
+    expect(events).toEqual([]);
+    clock.advance(100);
+    expect(events).toEqual([{ mark: 'done', played: true }]);
+    expect(socket.messages('mark')).toHaveLength(0);
+  });
+});
+
+describe('media bridge: caller to agent', () => {
+  it('hands the agent the start, audio at its rate, DTMF and the stop', () => {
+    const { socket, events, audio } = setup({ agentSampleRate: 16000 });
+    socket.deliver({ event: 'start', call_id: 'c1', stream_id: 's1', params: { agent: 'echo' } });
+    for (let i = 0; i < 50; i++) {
+      socket.deliver({
+        event: 'audio',
+        payload: Buffer.from(mulawEncode(tone(8000, 20))).toString('base64'),
+      });
+    }
+    socket.deliver({ event: 'dtmf', digit: '5' });
+    socket.deliver({ event: 'stop' });
+    expect(events).toEqual([
+      {
+        start: {
+          callId: 'c1',
+          streamId: 's1',
+          customParameters: { agent: 'echo' },
+          sampleRate: 16000,
+        },
+      },
+      { dtmf: '5' },
+      { stop: 'carrier-stop' },
+    ]);
+    const total = audio.reduce((n, frame) => n + frame.length, 0);
+    expect(total).toBeGreaterThan(16000 - 64); // one second, less the resampler's hold-back
+    expect(audio.slice(1).every((frame) => frame.length === 320)).toBe(true);
+  });
+
+  it('ignores a malformed message with a warning and keeps the call', () => {
+    const { socket, events, warn } = setup();
+    socket.emit('message', Buffer.from('{not json'), false);
+    socket.deliver({ event: 'audio', payload: 42 });
+    socket.deliver({ event: 'teleport' });
+    socket.deliver({ event: 'dtmf', digit: '#' });
+    expect(warn).toHaveBeenCalledTimes(3);
+    expect(events).toEqual([{ dtmf: '#' }]);
+  });
+});
+
+describe('media bridge: ending', () => {
+  it('ends once when the carrier closes, reporting unplayed marks', () => {
+    const { socket, bridge, events, clock } = setup();
+    bridge.sendAudio(tone(16000, 500));
+    bridge.mark('m');
+    socket.close(1006);
+    socket.close(1006);
+    expect(events).toEqual([{ mark: 'm', played: false }, { stop: 'carrier-closed' }]);
+    expect(bridge.ended).toBe(true);
+    bridge.sendAudio(tone(16000, 100)); // ignored, no throw
+    expect(clock.active).toBe(0);
+  });
+
+  it('closes the socket when the agent hangs up or closes', () => {
+    const first = setup();
+    first.bridge.hangUp();
+    expect(first.socket.messages('hangup')).toHaveLength(1);
+    expect(first.socket.closedWith).toBe(1000);
+    expect(first.events).toEqual([{ stop: 'hang-up' }]);
+
+    const second = setup();
+    second.bridge.close();
+    expect(second.socket.messages('hangup')).toHaveLength(0);
+    expect(second.events).toEqual([{ stop: 'agent-closed' }]);
+  });
+
+  it('refuses a nonsense agent rate', () => {
+    expect(() => setup({ agentSampleRate: 100 })).toThrow(/agentSampleRate/);
+  });
+});
+
+describe('media bridge over a real WebSocket', () => {
+  it('echoes caller audio back through a ws socket', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    const bridged = new Promise<void>((resolve) => {
+      server.on('connection', (socket) => {
+        // A ws socket is a CarrierSocket as it is: this line is the type check.
+        const carrier: CarrierSocket = socket;
+        const bridge = createMediaBridge({
+          socket: carrier,
+          serializer: acme().media.createSerializer(),
+          agentSampleRate: 8000,
+          agent: { audio: (samples) => bridge.sendAudio(samples), stop: () => resolve() },
+        });
+      });
+    });
+    await new Promise((resolve) => server.on('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new WebSocket(`ws://127.0.0.1:${port}`);
+    const received: number[] = [];
+    client.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      if (message.event === 'audio')
+        received.push(...mulawDecode(Buffer.from(message.payload, 'base64')));
+    });
+    await new Promise((resolve) => client.on('open', resolve));
+    const sent = tone(8000, 200);
+    for (let i = 0; i < 10; i++) {
+      client.send(
+        JSON.stringify({
+          event: 'audio',
+          payload: Buffer.from(mulawEncode(sent.subarray(i * 160, i * 160 + 160))).toString(
+            'base64',
+          ),
+        }),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    client.send(JSON.stringify({ event: 'stop' }));
+    await bridged;
+    client.close();
+    server.close();
+    expect(received.length).toBe(1600);
+    expect(received).toEqual(Array.from(mulawDecode(mulawEncode(sent))));
+  });
+});
