@@ -1,0 +1,199 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A request the server received, as recorded. */
+export interface RecordedRequest {
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Header names lower-cased. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** The body parsed by content type: a form as a plain object, JSON as its value. */
+  readonly parsedBody: unknown;
+  /** Values of the route's `:name` segments. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** What a route answers. */
+export interface CarrierReply {
+  readonly status?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as JSON with `content-type: application/json`. */
+  readonly json?: unknown;
+  /** Sent as is. */
+  readonly body?: string;
+  /** Milliseconds to wait before answering. */
+  readonly delayMs?: number;
+}
+
+export type CarrierRouteHandler = (
+  request: RecordedRequest,
+) => CarrierReply | Promise<CarrierReply>;
+
+/**
+ * A local HTTP server that answers like a carrier's REST API. Point the
+ * carrier's official SDK at `url`, declare the routes a test needs, and assert
+ * on `requests` afterwards: the SDK's real HTTP goes over a real socket.
+ */
+export interface CarrierApiServer {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  readonly url: string;
+  /** Every request, in arrival order, including ones no route matched. */
+  readonly requests: RecordedRequest[];
+  /** Answers `method` requests to `path` (`:name` matches one segment, `*` the rest). */
+  route(method: string, path: string, handler: CarrierRouteHandler | CarrierReply): this;
+  /** The recorded requests for one method and route pattern. */
+  requestsTo(method: string, path: string): RecordedRequest[];
+  /** Forgets recorded requests (routes stay). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface Route {
+  readonly method: string;
+  readonly pattern: string;
+  readonly matcher: RegExp;
+  readonly names: string[];
+  readonly handler: CarrierRouteHandler;
+}
+
+function compile(pattern: string): { matcher: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = pattern
+    .split('/')
+    .map((segment) => {
+      if (segment === '*') {
+        names.push('rest');
+        return '(.*)';
+      }
+      if (segment.startsWith(':')) {
+        names.push(segment.slice(1));
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { matcher: new RegExp(`^${source}$`), names };
+}
+
+function parseBody(contentType: string, body: string): unknown {
+  if (body === '') return undefined;
+  if (contentType.includes('application/json')) {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  if (contentType.includes('application/x-www-form-urlencoded')) {
+    const form: Record<string, string | string[]> = {};
+    for (const [key, value] of new URLSearchParams(body)) {
+      const existing = form[key];
+      form[key] =
+        existing === undefined
+          ? value
+          : Array.isArray(existing)
+            ? [...existing, value]
+            : [existing, value];
+    }
+    return form;
+  }
+  return undefined;
+}
+
+/** Starts a {@link CarrierApiServer} on a free loopback port. */
+export async function startCarrierApiServer(): Promise<CarrierApiServer> {
+  const routes: Route[] = [];
+  const requests: RecordedRequest[] = [];
+
+  const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(incoming.url ?? '/', 'http://carrier.local');
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(incoming.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const method = (incoming.method ?? 'GET').toUpperCase();
+    let matched: { route: Route; params: Record<string, string> } | undefined;
+    for (const route of routes) {
+      if (route.method !== method) continue;
+      const match = route.matcher.exec(url.pathname);
+      if (!match) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(match[i + 1]!);
+      });
+      matched = { route, params };
+      break;
+    }
+    const recorded: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      body,
+      parsedBody: parseBody(headers['content-type'] ?? '', body),
+      params: matched?.params ?? {},
+    };
+    requests.push(recorded);
+    let reply: CarrierReply;
+    try {
+      reply = matched
+        ? await matched.route.handler(recorded)
+        : { status: 404, json: { message: `No simulated route for ${method} ${url.pathname}` } };
+    } catch (error) {
+      reply = { status: 500, json: { message: `Simulated route threw: ${String(error)}` } };
+    }
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    const replyHeaders: Record<string, string> = { ...(reply.headers ?? {}) };
+    let replyBody = reply.body ?? '';
+    if (reply.json !== undefined) {
+      replyHeaders['content-type'] ??= 'application/json';
+      replyBody = JSON.stringify(reply.json);
+    }
+    outgoing.writeHead(reply.status ?? 200, replyHeaders);
+    outgoing.end(replyBody);
+  };
+
+  const server: Server = createServer((incoming, outgoing) => {
+    handle(incoming, outgoing).catch((error) => {
+      outgoing.writeHead(500);
+      outgoing.end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const api: CarrierApiServer = {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    route(method, path, handler) {
+      const { matcher, names } = compile(path);
+      routes.push({
+        method: method.toUpperCase(),
+        pattern: path,
+        matcher,
+        names,
+        handler: typeof handler === 'function' ? handler : () => handler,
+      });
+      return api;
+    },
+    requestsTo(method, path) {
+      const { matcher } = compile(path);
+      return requests.filter((r) => r.method === method.toUpperCase() && matcher.test(r.path));
+    },
+    reset() {
+      requests.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+  return api;
+}

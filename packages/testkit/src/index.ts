@@ -1,0 +1,17 @@
+/**
+ * @patchbay/testkit: what a Patchbay carrier package tests itself with.
+ */
+export {
+  type CarrierApiServer,
+  type CarrierReply,
+  type CarrierRouteHandler,
+  type RecordedRequest,
+  startCarrierApiServer,
+} from './carrier-api-server.js';
+export {
+  type CarrierMediaSession,
+  connectCarrierMedia,
+  loadTranscript,
+  type TranscriptEntry,
+} from './media-transcript.js';
+export { describeProviderContract, type ProviderContractFixtures } from './provider-contract.js';
