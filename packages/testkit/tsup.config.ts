@@ -1,13 +1,4 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  treeshake: true,
-  // The suite calls vitest's describe/it in the user's test run: never bundle it.
-  external: ['vitest', '@patchbay/core', 'ws'],
-});
+// The suite calls vitest's describe/it inside the user's test run: never bundle it.
+export default packageBuild({ external: ['vitest', '@patchbay/core', 'ws'] });

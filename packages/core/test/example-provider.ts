@@ -142,6 +142,16 @@ function createAcmeSerializer(): MediaSerializer {
   };
 }
 
+/** A valid Acme configuration with every secret filled, for tests. */
+export const ACME_TEST_CONFIG: AcmeConfig = {
+  provider: 'acme',
+  account_id: 'AC-1',
+  api_key: 'key-0123456789abcdef',
+  signing_secret: 'secret-0123456789',
+  region: 'us',
+  advanced: { sip_password: 'sip-pass-0123456789' },
+};
+
 export interface AcmeOptions {
   /** REST base URL; tests point it at a local server. */
   readonly baseUrl?: string;

@@ -4,17 +4,10 @@
  */
 import { mulawEncode } from '@patchbay/audio';
 import type { WebhookRequestInit } from '@patchbay/core';
-import { acme, signAcme } from '../../core/test/example-provider.js';
+import { ACME_TEST_CONFIG, acme, signAcme } from '../../core/test/example-provider.js';
 import { describeProviderContract } from '../src/index.js';
 
-const config = {
-  provider: 'acme' as const,
-  account_id: 'AC-1',
-  api_key: 'key-0123456789abcdef',
-  signing_secret: 'secret-0123456789',
-  region: 'us' as const,
-  advanced: { sip_password: 'sip-pass-0123456789' },
-};
+const config = ACME_TEST_CONFIG;
 
 function signed(url: string, body: unknown): WebhookRequestInit {
   const text = JSON.stringify(body);

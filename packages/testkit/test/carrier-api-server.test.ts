@@ -1,18 +1,12 @@
 import { CarrierApiError } from '@patchbay/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acme } from '../../core/test/example-provider.js';
+import { ACME_TEST_CONFIG, acme } from '../../core/test/example-provider.js';
 import { type CarrierApiServer, startCarrierApiServer } from '../src/index.js';
 
 let server: CarrierApiServer;
 afterEach(async () => server?.close());
 
-const config = {
-  provider: 'acme' as const,
-  account_id: 'AC-1',
-  api_key: 'key-0123456789abcdef',
-  signing_secret: 'secret-0123456789',
-  region: 'us' as const,
-};
+const config = ACME_TEST_CONFIG;
 
 describe('startCarrierApiServer', () => {
   it('answers a provider’s real REST calls and records them', async () => {
