@@ -1,5 +1,24 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The test CA that signed the simulator's certificate for carrier API host
+ * names. A test process that trusts it (`NODE_EXTRA_CA_CERTS`, set before the
+ * process starts) can let an SDK that only speaks to `https://api.<carrier>`
+ * reach the simulator through {@link CarrierApiServer.proxyUrl}.
+ */
+export const TEST_CA_CERT_PATH: string = findCertificate('test-ca.pem');
+
+function findCertificate(name: string): string {
+  // From src/ in the repository or dist/ when installed: certs/ sits beside both.
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', 'certs', name), join(here, 'certs', name)];
+  return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
+}
 
 /** A request the server received, as recorded. */
 export interface RecordedRequest {
@@ -40,6 +59,13 @@ export type CarrierRouteHandler = (
 export interface CarrierApiServer {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   readonly url: string;
+  /**
+   * An HTTP proxy (the same port) that accepts `CONNECT api.<carrier>:443`
+   * and answers the tunnelled HTTPS with this server, using a certificate
+   * from {@link TEST_CA_CERT_PATH}. For SDKs whose base URL is fixed but
+   * which take a proxy, as a corporate network would use.
+   */
+  readonly proxyUrl: string;
   /** Every request, in arrival order, including ones no route matched. */
   readonly requests: RecordedRequest[];
   /** Answers `method` requests to `path` (`:name` matches one segment, `*` the rest). */
@@ -159,17 +185,35 @@ export async function startCarrierApiServer(): Promise<CarrierApiServer> {
     outgoing.end(replyBody);
   };
 
-  const server: Server = createServer((incoming, outgoing) => {
+  const respond = (incoming: IncomingMessage, outgoing: ServerResponse) => {
     handle(incoming, outgoing).catch((error) => {
       outgoing.writeHead(500);
       outgoing.end(String(error));
     });
+  };
+  const server: Server = createServer(respond);
+  const tunnels = createTlsServer(
+    {
+      key: readFileSync(findCertificate('carrier.key')),
+      cert: readFileSync(findCertificate('carrier.pem')),
+    },
+    respond,
+  );
+  const openSockets = new Set<Socket>();
+  server.on('connect', (_request: IncomingMessage, socket: Socket, head: Buffer) => {
+    openSockets.add(socket);
+    socket.on('close', () => openSockets.delete(socket));
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length > 0) socket.unshift(head);
+    // The TLS server takes the tunnel as if a client had connected to it.
+    tunnels.emit('connection', socket);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   const api: CarrierApiServer = {
     url: `http://127.0.0.1:${port}`,
+    proxyUrl: `http://127.0.0.1:${port}`,
     requests,
     route(method, path, handler) {
       const { matcher, names } = compile(path);
@@ -191,6 +235,8 @@ export async function startCarrierApiServer(): Promise<CarrierApiServer> {
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const socket of openSockets) socket.destroy();
+        tunnels.close();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

@@ -7,6 +7,7 @@ export {
   type CarrierRouteHandler,
   type RecordedRequest,
   startCarrierApiServer,
+  TEST_CA_CERT_PATH,
 } from './carrier-api-server.js';
 export {
   type CarrierMediaSession,

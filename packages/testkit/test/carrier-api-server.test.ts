@@ -75,3 +75,30 @@ describe('startCarrierApiServer', () => {
     expect(server.requests).toHaveLength(0);
   });
 });
+
+describe('the simulator as an HTTPS proxy target', () => {
+  it('answers a CONNECT tunnel to a carrier host name with the test certificate', async () => {
+    server = await startCarrierApiServer();
+    server.route('GET', '/v1/Account/:id/', (request) => ({
+      json: { host: request.headers['host'], id: request.params['id'] },
+    }));
+    const { HttpsProxyAgent } = await import('https-proxy-agent');
+    const https = await import('node:https');
+    const body = await new Promise<string>((resolve, reject) => {
+      https
+        .get(
+          'https://api.plivo.com/v1/Account/MA123/',
+          { agent: new HttpsProxyAgent(server.proxyUrl) },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk) => {
+              text += chunk;
+            });
+            response.on('end', () => resolve(text));
+          },
+        )
+        .on('error', reject);
+    });
+    expect(JSON.parse(body)).toEqual({ host: 'api.plivo.com', id: 'MA123' });
+  });
+});
