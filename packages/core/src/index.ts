@@ -107,6 +107,8 @@ export {
 export type {
   AnswerCallRequest,
   AnsweringMachineDetectionRequest,
+  ConnectTransferRequest,
+  InboundBinding,
   PlaceCallRequest,
   ProviderCapabilities,
   TelephonyProvider,

@@ -371,6 +371,9 @@ export function acme(options: AcmeOptions = {}): ProviderSpec<AcmeConfig> {
         transferCall: async () => {
           throw new UnsupportedFeatureError('acme', 'transfer');
         },
+        connectTransfer: async () => {
+          throw new UnsupportedFeatureError('acme', 'transfer');
+        },
         parseTransferCallback: () => {
           throw new UnsupportedFeatureError('acme', 'transfer');
         },

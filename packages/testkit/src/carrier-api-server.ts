@@ -94,11 +94,17 @@ function compile(pattern: string): { matcher: RegExp; names: string[] } {
         names.push('rest');
         return '(.*)';
       }
-      if (segment.startsWith(':')) {
-        names.push(segment.slice(1));
-        return '([^/]+)';
-      }
-      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      // `:name` runs to the first non-word character, so `:sid.json` is a parameter and a suffix.
+      return segment
+        .split(/(:\w+)/)
+        .map((part) => {
+          if (part.startsWith(':')) {
+            names.push(part.slice(1));
+            return '([^/]+?)';
+          }
+          return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        })
+        .join('');
     })
     .join('/');
   return { matcher: new RegExp(`^${source}$`), names };

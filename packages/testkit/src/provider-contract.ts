@@ -473,7 +473,11 @@ export function describeProviderContract<TConfig extends ProviderConfigBase>(
           ['callCost', () => instance.getCallCost('c')],
           ['phoneNumberListing', () => instance.listPhoneNumbers()],
           ['phoneNumberProvisioning', () => instance.provisionPhoneNumber('+15550100')],
-          ['inboundBinding', () => instance.bindInbound('+15550100', 'https://h/inbound')],
+          [
+            'inboundBinding',
+            () => instance.bindInbound('+15550100', { webhookUrl: 'https://h/inbound' }),
+          ],
+          ['transfers', () => instance.connectTransfer({ callId: 'c', transferId: 't' })],
         ];
         for (const [capability, call] of calls) {
           if (instance.capabilities[capability]) continue;

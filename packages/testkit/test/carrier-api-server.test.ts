@@ -102,3 +102,15 @@ describe('the simulator as an HTTPS proxy target', () => {
     expect(JSON.parse(body)).toEqual({ host: 'api.plivo.com', id: 'MA123' });
   });
 });
+
+describe('route patterns', () => {
+  it('ends a parameter at the first non-word character', async () => {
+    server = await startCarrierApiServer();
+    server.route('GET', '/Accounts/:account/Calls/:sid.json', (r) => ({ json: r.params }));
+    expect(await (await fetch(`${server.url}/Accounts/AC1/Calls/CA9.json`)).json()).toEqual({
+      account: 'AC1',
+      sid: 'CA9',
+    });
+    expect((await fetch(`${server.url}/Accounts/AC1/Calls/CA9.xml`)).status).toBe(404);
+  });
+});

@@ -55,6 +55,22 @@ export interface PlaceCallRequest {
   readonly customParameters?: Readonly<Record<string, string>>;
 }
 
+/** Where a number's inbound calls should go. */
+export interface InboundBinding {
+  /** The host's inbound webhook. */
+  readonly webhookUrl: string;
+  /** Where the carrier reports inbound calls' status, if it supports a per-number URL. */
+  readonly statusCallbackUrl?: string;
+}
+
+/** Joins the caller to a transfer whose destination has answered. */
+export interface ConnectTransferRequest {
+  /** The original (caller's) call. */
+  readonly callId: string;
+  /** The transfer's id, as given to {@link TelephonyProvider.transferCall}. */
+  readonly transferId: string;
+}
+
 /** How to connect a call that is being answered to the media stream. */
 export interface AnswerCallRequest {
   readonly callId: string;
@@ -98,11 +114,11 @@ export interface TelephonyProvider {
   /** Creates the number at the carrier (idempotent). @throws UnsupportedFeatureError */
   provisionPhoneNumber(address: string): Promise<SyncResult>;
   /**
-   * Points the number's inbound webhook at `webhookUrl`, or detaches it when
-   * null (detaching a number the carrier no longer has is a success).
+   * Points the number's inbound calls at the host, or detaches it when null
+   * (detaching a number the carrier no longer has is a success).
    * @throws UnsupportedFeatureError unless `capabilities.inboundBinding`.
    */
-  bindInbound(address: string, webhookUrl: string | null): Promise<SyncResult>;
+  bindInbound(address: string, binding: InboundBinding | null): Promise<SyncResult>;
 
   /**
    * Checks a carrier request's signature against this account's secret.
@@ -122,10 +138,19 @@ export interface TelephonyProvider {
   parseAnsweringMachineResult(request: WebhookRequest): AnsweringMachineResult | undefined;
 
   /**
-   * Dials `destination` and bridges it with the live call when it answers.
+   * First half of a transfer: dials `destination` into a holding place (a
+   * conference) named after the transfer. The destination leg's progress
+   * arrives at `request.statusCallbackUrl`; read it with
+   * {@link parseTransferCallback}.
    * @throws UnsupportedFeatureError unless `capabilities.transfers`.
    */
   transferCall(request: TransferRequest): Promise<TransferResult>;
+  /**
+   * Second half: once the destination answered, moves the caller to it. The
+   * caller's media stream ends; the agent is out of the call.
+   * @throws UnsupportedFeatureError unless `capabilities.transfers`.
+   */
+  connectTransfer(request: ConnectTransferRequest): Promise<void>;
   /** Normalizes a callback about a transfer's destination leg. @throws InvalidPayloadError */
   parseTransferCallback(request: WebhookRequest, transferId: string): TransferResult;
 

@@ -85,8 +85,8 @@ export interface ProviderRegistry {
   setupChecklist(config: ProviderConfigBase, state: ConfigurationState): SetupChecklist | undefined;
   /** Tries each spec's `matches` in name order and parses with the first that claims the request. */
   matchInbound(request: WebhookRequest): InboundMatch | undefined;
-  /** A provider bound to a configuration (validated first). */
-  createProvider(config: ProviderConfigBase, context?: Partial<ProviderContext>): TelephonyProvider;
+  /** A provider bound to a configuration, validated first. @throws ConfigurationError */
+  createProvider(config: unknown, context?: Partial<ProviderContext>): TelephonyProvider;
   /** Every spec's own routes, with their provider's name. */
   routes(): { provider: string; route: ProviderRoute<ProviderConfigBase> }[];
 }
