@@ -220,16 +220,19 @@ export function describeProviderContract<TConfig extends ProviderConfigBase>(
         );
         for (const path of sensitive)
           expect(getPath(restored, path), path).toEqual(getPath(fixtures.config, path));
-        if (sensitive.length > 0) {
-          const [first] = sensitive;
+        // Rotate one secret, a password-type one if there is one, keeping its format.
+        const rotated =
+          spec.ui.find((f) => f.sensitive && f.type === 'password')?.name ?? sensitive[0];
+        if (rotated !== undefined) {
           const changed = registry.maskConfig(fixtures.config);
-          const replacement = `${String(getPath(fixtures.config, first!))}-rotated`;
-          setPathValue(changed, first!, replacement);
+          const current = new TextEncoder().encode(String(getPath(fixtures.config, rotated)));
+          const replacement = new TextDecoder().decode(tamperOneByte(current));
+          setPathValue(changed, rotated, replacement);
           const saved = await plain.prepareSave(changed, fixtures.config, {
             logger: silentLogger,
             inboundWebhookUrl: 'https://host.invalid/inbound',
           });
-          expect(getPath(saved, first!)).toBe(replacement);
+          expect(getPath(saved, rotated)).toBe(replacement);
         }
       });
     });

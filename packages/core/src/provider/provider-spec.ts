@@ -21,6 +21,13 @@ export interface ProviderConfigBase {
 /** What the host gives a provider when it creates one. */
 export interface ProviderContext {
   readonly logger: Logger;
+  /**
+   * The public URL of one of this spec's own routes for this configuration,
+   * e.g. `routeUrl('transfer-answer/t-1')`. Hosts that mount spec routes
+   * provide it; a provider that needs it and finds it missing throws a
+   * ConfigurationError.
+   */
+  readonly routeUrl?: (path: string) => string;
 }
 
 /** What a save or delete hook may use. */

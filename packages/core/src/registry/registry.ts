@@ -299,7 +299,10 @@ export function createRegistry(
 
     createProvider(config, context = {}) {
       const validated = parseConfig(config);
-      return get(validated.provider).create(validated, { logger: context.logger ?? logger });
+      return get(validated.provider).create(validated, {
+        logger: context.logger ?? logger,
+        ...(context.routeUrl ? { routeUrl: context.routeUrl } : {}),
+      });
     },
 
     routes: () =>
