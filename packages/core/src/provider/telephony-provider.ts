@@ -69,6 +69,8 @@ export interface ConnectTransferRequest {
   readonly callId: string;
   /** The transfer's id, as given to {@link TelephonyProvider.transferCall}. */
   readonly transferId: string;
+  /** The destination leg's call id, from the transfer's result; carriers that bridge legs need it. */
+  readonly legCallId?: string;
 }
 
 /** How to connect a call that is being answered to the media stream. */
