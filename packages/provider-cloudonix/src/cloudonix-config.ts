@@ -1,0 +1,69 @@
+import type { UiField } from '@patchbay/core';
+import { z } from 'zod';
+
+/** Cloudonix regions ("SIP connectivity"): where a domain's SIP endpoints and media edge are. */
+export const CLOUDONIX_REGIONS = {
+  Global: { suffix: 'sip.cloudonix.net', sipPort: 5060, tlsPort: 443, edgeIp: '18.219.128.166' },
+  India: { suffix: 'in.dimi.tel', sipPort: 9060, tlsPort: 9443, edgeIp: '128.199.27.19' },
+  UAE: { suffix: 'uae.dimi.tel', sipPort: 9081, tlsPort: 9443, edgeIp: '20.233.60.70' },
+} as const;
+
+export type CloudonixRegion = keyof typeof CLOUDONIX_REGIONS;
+
+/** `acme` and `ACME.cloudonix.net.` both mean `acme.cloudonix.net`. */
+export function normalizeCloudonixDomain(domain: string): string {
+  const trimmed = domain.trim().replace(/\.+$/, '').toLowerCase();
+  return trimmed.includes('.') ? trimmed : `${trimmed}.cloudonix.net`;
+}
+
+/** A Cloudonix domain as Patchbay stores it. Field names match the original platform's. */
+export const cloudonixConfigSchema = z.object({
+  provider: z.literal('cloudonix'),
+  bearer_token: z.string().min(8, 'the API key is at least 8 characters'),
+  domain_id: z.string().min(1).transform(normalizeCloudonixDomain),
+  /** The Voice Application inbound calls reach; created on save when empty. */
+  application_name: z.string().optional(),
+  region: z.enum(['Global', 'India', 'UAE']).default('Global'),
+  // Server-managed: looked up or created by the save hook.
+  domain_uuid: z.string().optional(),
+  application_id: z.number().int().optional(),
+  application_uuid: z.string().optional(),
+});
+
+export type CloudonixConfig = z.infer<typeof cloudonixConfigSchema>;
+
+export const cloudonixUiFields: readonly UiField[] = [
+  {
+    name: 'bearer_token',
+    label: 'API key',
+    type: 'password',
+    required: true,
+    sensitive: true,
+    description: 'A Cloudonix API key (XI…) with access to the domain.',
+  },
+  {
+    name: 'domain_id',
+    label: 'Domain name',
+    type: 'text',
+    required: true,
+    placeholder: 'acme.cloudonix.net',
+  },
+  {
+    name: 'region',
+    label: 'Region',
+    type: 'select',
+    required: false,
+    options: [
+      { value: 'Global', label: 'Global' },
+      { value: 'India', label: 'India' },
+      { value: 'UAE', label: 'UAE' },
+    ],
+  },
+  {
+    name: 'application_name',
+    label: 'Voice application',
+    type: 'text',
+    required: false,
+    description: 'Leave empty to have one created that sends calls to this server.',
+  },
+];
