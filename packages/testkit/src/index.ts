@@ -2,6 +2,15 @@
  * @patchbay/testkit: what a Patchbay carrier package tests itself with.
  */
 export {
+  type AriChannel,
+  type AriMediaSession,
+  type AriRequest,
+  type AriSimulator,
+  type AriSimulatorOptions,
+  type OriginateOutcome,
+  startAriSimulator,
+} from './ari-simulator.js';
+export {
   type CarrierApiServer,
   type CarrierReply,
   type CarrierRouteHandler,
