@@ -85,6 +85,11 @@ export {
 } from './phone/phone-address.js';
 export type { ProviderEvent } from './provider/provider-event.js';
 export type {
+  InboundDecision,
+  ProviderEventHandlers,
+  ProviderEventSource,
+} from './provider/provider-event-source.js';
+export type {
   InboundHandler,
   InboundRejectionReason,
   ProviderConfigBase,

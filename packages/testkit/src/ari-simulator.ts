@@ -276,7 +276,10 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
       return response.end('{"message":"Authentication required"}');
     }
     const q = url.searchParams;
-    let match: RegExpExecArray | null;
+    const answerMatch = /^\/channels\/([^/]+)\/answer$/.exec(path);
+    const channelMatch = /^\/channels\/([^/]+)$/.exec(path);
+    const bridgeMemberMatch = /^\/bridges\/([^/]+)\/(addChannel|removeChannel)$/.exec(path);
+    const bridgeMatch = /^\/bridges\/([^/]+)$/.exec(path);
     if (method === 'POST' && path === '/channels') {
       const app = q.get('app') ?? '';
       const endpoint = q.get('endpoint') ?? '';
@@ -319,16 +322,16 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
       openMedia(channel, query ? `${uri}${uri.includes('?') ? '&' : '?'}${query}` : uri);
       return json(response, 200, channel);
     }
-    if ((match = /^\/channels\/([^/]+)\/answer$/.exec(path)) && method === 'POST') {
-      const channel = channels.get(decodeURIComponent(match[1]!));
+    if (answerMatch && method === 'POST') {
+      const channel = channels.get(decodeURIComponent(answerMatch[1]!));
       if (!channel) return json(response, 404, { message: 'Channel not found' });
       channel.state = 'Up';
       const app = channelApp.get(channel.id);
       if (app) emit(app, { type: 'ChannelStateChange', channel });
       return json(response, 204);
     }
-    if ((match = /^\/channels\/([^/]+)$/.exec(path))) {
-      const id = decodeURIComponent(match[1]!);
+    if (channelMatch) {
+      const id = decodeURIComponent(channelMatch[1]!);
       if (method === 'GET')
         return channels.has(id)
           ? json(response, 200, channels.get(id))
@@ -351,23 +354,26 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
         channels: [],
       });
     }
-    if (
-      (match = /^\/bridges\/([^/]+)\/(addChannel|removeChannel)$/.exec(path)) &&
-      method === 'POST'
-    ) {
-      const bridge = bridges.get(decodeURIComponent(match[1]!));
+    if (bridgeMemberMatch && method === 'POST') {
+      const bridge = bridges.get(decodeURIComponent(bridgeMemberMatch[1]!));
       if (!bridge) return json(response, 404, { message: 'Bridge not found' });
       const listed = (q.get('channel') ?? '').split(',').filter(Boolean);
       if (listed.some((c) => !channels.has(c)))
         return json(response, 400, { message: 'Channel not found' });
       bridge.channels =
-        match[2] === 'addChannel'
+        bridgeMemberMatch[2] === 'addChannel'
           ? [...new Set([...bridge.channels, ...listed])]
           : bridge.channels.filter((c) => !listed.includes(c));
       return json(response, 204);
     }
-    if ((match = /^\/bridges\/([^/]+)$/.exec(path)) && method === 'DELETE') {
-      return bridges.delete(decodeURIComponent(match[1]!))
+    if (bridgeMatch && method === 'GET') {
+      const bridge = bridges.get(decodeURIComponent(bridgeMatch[1]!));
+      return bridge
+        ? json(response, 200, { ...bridge, technology: 'simple_bridge', bridge_type: 'mixing' })
+        : json(response, 404, { message: 'Bridge not found' });
+    }
+    if (bridgeMatch && method === 'DELETE') {
+      return bridges.delete(decodeURIComponent(bridgeMatch[1]!))
         ? json(response, 204)
         : json(response, 404, { message: 'Bridge not found' });
     }

@@ -26,10 +26,16 @@ import { describe, expect, it } from 'vitest';
 export interface ProviderContractFixtures<TConfig extends ProviderConfigBase> {
   /** A complete, valid configuration with every sensitive field set. */
   readonly config: TConfig;
+  /**
+   * `false` for carriers that deliver calls over a connection instead of
+   * webhooks (Asterisk ARI): signature and inbound-webhook checks are then
+   * replaced by checks that every webhook is refused and none is claimed.
+   */
+  readonly webhooks?: boolean;
   /** Carrier requests signed with `config`'s secret; each must verify. */
-  readonly signedWebhooks: readonly WebhookRequestInit[];
+  readonly signedWebhooks?: readonly WebhookRequestInit[];
   /** Names of the headers that carry the signature (removed to test that checks fail closed). */
-  readonly signatureHeaders: readonly string[];
+  readonly signatureHeaders?: readonly string[];
   /**
    * Whether the carrier's signature covers the request URL (Twilio, Plivo:
    * yes, the default) or only the body (Vonage's JWT, Telnyx's Ed25519).
@@ -47,7 +53,7 @@ export interface ProviderContractFixtures<TConfig extends ProviderConfigBase> {
   }[];
   /** A callback with a status the carrier never documented: it must map, not throw. */
   readonly unknownStatusCallback?: WebhookRequestInit;
-  readonly inbound: {
+  readonly inbound?: {
     readonly request: WebhookRequestInit;
     readonly expected: Partial<InboundCall>;
     /** Other carriers' webhooks that this spec must not claim. */
@@ -297,134 +303,154 @@ export function describeProviderContract<TConfig extends ProviderConfigBase>(
       });
     });
 
-    describe('webhook signatures', () => {
-      it('accepts every signed fixture', async () => {
-        expect(fixtures.signedWebhooks.length).toBeGreaterThan(0);
-        for (const init of fixtures.signedWebhooks) {
-          await expect(
-            provider().verifyWebhook(createWebhookRequest(init)),
-          ).resolves.toBeUndefined();
-        }
+    if (fixtures.webhooks === false) {
+      describe('webhooks', () => {
+        it('has none: every webhook is refused and none is claimed as a call', async () => {
+          const init = {
+            method: 'POST',
+            url: 'https://host.invalid/telephony/inbound',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          };
+          await expect(provider().verifyWebhook(createWebhookRequest(init))).rejects.toSatisfy(
+            WebhookSignatureError.isInstance,
+          );
+          expect(spec.inbound.matches(createWebhookRequest(init))).toBe(false);
+        });
       });
-
-      if (fixtures.signatureCoversBody !== false) {
-        it('rejects a one-byte change to the body', async () => {
-          for (const init of fixtures.signedWebhooks) {
-            const body =
-              init.body === undefined
-                ? new Uint8Array()
-                : typeof init.body === 'string'
-                  ? new TextEncoder().encode(init.body)
-                  : init.body;
-            if (body.length === 0) continue;
-            const tampered = tamperOneByte(body);
+    } else {
+      const signedWebhooks = fixtures.signedWebhooks ?? [];
+      const signatureHeaders = fixtures.signatureHeaders ?? [];
+      const inbound = fixtures.inbound!;
+      describe('webhook signatures', () => {
+        it('accepts every signed fixture', async () => {
+          expect(signedWebhooks.length).toBeGreaterThan(0);
+          for (const init of signedWebhooks) {
             await expect(
-              provider().verifyWebhook(createWebhookRequest(withBody(init, tampered))),
+              provider().verifyWebhook(createWebhookRequest(init)),
+            ).resolves.toBeUndefined();
+          }
+        });
+
+        if (fixtures.signatureCoversBody !== false) {
+          it('rejects a one-byte change to the body', async () => {
+            for (const init of signedWebhooks) {
+              const body =
+                init.body === undefined
+                  ? new Uint8Array()
+                  : typeof init.body === 'string'
+                    ? new TextEncoder().encode(init.body)
+                    : init.body;
+              if (body.length === 0) continue;
+              const tampered = tamperOneByte(body);
+              await expect(
+                provider().verifyWebhook(createWebhookRequest(withBody(init, tampered))),
+              ).rejects.toSatisfy(WebhookSignatureError.isInstance);
+            }
+          });
+        }
+
+        if (fixtures.signatureCoversUrl !== false) {
+          it('rejects a request for another URL', async () => {
+            for (const init of signedWebhooks) {
+              const url = new URL(init.url);
+              url.pathname = `${url.pathname}x`;
+              await expect(
+                provider().verifyWebhook(createWebhookRequest({ ...init, url: url.toString() })),
+              ).rejects.toSatisfy(WebhookSignatureError.isInstance);
+            }
+          });
+        }
+
+        it('fails closed when the signature is missing', async () => {
+          expect(signatureHeaders.length).toBeGreaterThan(0);
+          for (const init of signedWebhooks) {
+            const headers = Object.fromEntries(
+              Object.entries(init.headers).filter(
+                ([name]) => !signatureHeaders.includes(name.toLowerCase()),
+              ),
+            );
+            await expect(
+              provider().verifyWebhook(createWebhookRequest({ ...init, headers })),
             ).rejects.toSatisfy(WebhookSignatureError.isInstance);
           }
         });
-      }
 
-      if (fixtures.signatureCoversUrl !== false) {
-        it('rejects a request for another URL', async () => {
-          for (const init of fixtures.signedWebhooks) {
-            const url = new URL(init.url);
-            url.pathname = `${url.pathname}x`;
-            await expect(
-              provider().verifyWebhook(createWebhookRequest({ ...init, url: url.toString() })),
-            ).rejects.toSatisfy(WebhookSignatureError.isInstance);
-          }
-        });
-      }
-
-      it('fails closed when the signature is missing', async () => {
-        expect(fixtures.signatureHeaders.length).toBeGreaterThan(0);
-        for (const init of fixtures.signedWebhooks) {
-          const headers = Object.fromEntries(
-            Object.entries(init.headers).filter(
-              ([name]) => !fixtures.signatureHeaders.includes(name.toLowerCase()),
+        it('names the URL it checked and never a secret', async () => {
+          const init = signedWebhooks[0]!;
+          const forgedHeaders = Object.fromEntries(
+            Object.entries(init.headers).map(([name, value]) =>
+              signatureHeaders.includes(name.toLowerCase()) && typeof value === 'string'
+                ? [name, `x${value.slice(1)}`]
+                : [name, value],
             ),
           );
-          await expect(
-            provider().verifyWebhook(createWebhookRequest({ ...init, headers })),
-          ).rejects.toSatisfy(WebhookSignatureError.isInstance);
-        }
+          const tampered =
+            fixtures.signatureCoversUrl === false && fixtures.signatureCoversBody === false
+              ? { ...init, headers: forgedHeaders }
+              : fixtures.signatureCoversUrl === false
+                ? {
+                    ...init,
+                    body: tamperOneByte(
+                      typeof init.body === 'string'
+                        ? new TextEncoder().encode(init.body)
+                        : (init.body ?? new Uint8Array([0x30])),
+                    ),
+                  }
+                : { ...init, url: `${init.url}${init.url.includes('?') ? '&' : '?'}tampered=1` };
+          const error = await provider()
+            .verifyWebhook(createWebhookRequest(tampered))
+            .then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+          expect(WebhookSignatureError.isInstance(error)).toBe(true);
+          const text = `${(error as Error).message} ${JSON.stringify((error as WebhookSignatureError).toJSON())}`;
+          expect(text).toContain(tampered.url);
+          for (const secret of secretValues()) expect(text).not.toContain(secret);
+        });
       });
 
-      it('names the URL it checked and never a secret', async () => {
-        const init = fixtures.signedWebhooks[0]!;
-        const forgedHeaders = Object.fromEntries(
-          Object.entries(init.headers).map(([name, value]) =>
-            fixtures.signatureHeaders.includes(name.toLowerCase()) && typeof value === 'string'
-              ? [name, `x${value.slice(1)}`]
-              : [name, value],
-          ),
-        );
-        const tampered =
-          fixtures.signatureCoversUrl === false && fixtures.signatureCoversBody === false
-            ? { ...init, headers: forgedHeaders }
-            : fixtures.signatureCoversUrl === false
-              ? {
-                  ...init,
-                  body: tamperOneByte(
-                    typeof init.body === 'string'
-                      ? new TextEncoder().encode(init.body)
-                      : (init.body ?? new Uint8Array([0x30])),
-                  ),
-                }
-              : { ...init, url: `${init.url}${init.url.includes('?') ? '&' : '?'}tampered=1` };
-        const error = await provider()
-          .verifyWebhook(createWebhookRequest(tampered))
-          .then(
-            () => undefined,
-            (e: unknown) => e,
-          );
-        expect(WebhookSignatureError.isInstance(error)).toBe(true);
-        const text = `${(error as Error).message} ${JSON.stringify((error as WebhookSignatureError).toJSON())}`;
-        expect(text).toContain(tampered.url);
-        for (const secret of secretValues()) expect(text).not.toContain(secret);
-      });
-    });
+      describe('inbound calls', () => {
+        it('recognises and parses its own inbound webhook', () => {
+          const request = createWebhookRequest(inbound.request);
+          expect(spec.inbound.matches(request)).toBe(true);
+          const call = spec.inbound.parse(request);
+          expect(call).toMatchObject({ provider: spec.name, ...inbound.expected });
+          expect(call.callId.length).toBeGreaterThan(0);
+        });
 
-    describe('inbound calls', () => {
-      it('recognises and parses its own inbound webhook', () => {
-        const request = createWebhookRequest(fixtures.inbound.request);
-        expect(spec.inbound.matches(request)).toBe(true);
-        const call = spec.inbound.parse(request);
-        expect(call).toMatchObject({ provider: spec.name, ...fixtures.inbound.expected });
-        expect(call.callId.length).toBeGreaterThan(0);
-      });
+        it('does not claim other carriers’ webhooks', () => {
+          for (const init of inbound.foreign ?? [])
+            expect(spec.inbound.matches(createWebhookRequest(init))).toBe(false);
+        });
 
-      it('does not claim other carriers’ webhooks', () => {
-        for (const init of fixtures.inbound.foreign ?? [])
-          expect(spec.inbound.matches(createWebhookRequest(init))).toBe(false);
-      });
+        it('answers a broken inbound webhook with a typed error', () => {
+          const template = inbound.request;
+          const broken: WebhookRequestInit[] = [
+            { ...template, body: '' },
+            {
+              ...template,
+              headers: { ...template.headers, 'content-type': 'application/json' },
+              body: '{}',
+            },
+            ...(fixtures.malformed?.inbound ?? []),
+          ];
+          for (const init of broken)
+            expectTypedError(() => spec.inbound.parse(createWebhookRequest(init)));
+        });
 
-      it('answers a broken inbound webhook with a typed error', () => {
-        const template = fixtures.inbound.request;
-        const broken: WebhookRequestInit[] = [
-          { ...template, body: '' },
-          {
-            ...template,
-            headers: { ...template.headers, 'content-type': 'application/json' },
-            body: '{}',
-          },
-          ...(fixtures.malformed?.inbound ?? []),
-        ];
-        for (const init of broken)
-          expectTypedError(() => spec.inbound.parse(createWebhookRequest(init)));
+        it('builds the carrier’s own rejection for every reason', () => {
+          for (const reason of REJECTION_REASONS) {
+            const response = spec.inbound.reject(reason);
+            expect(response.status, reason).toBeGreaterThanOrEqual(200);
+            expect(response.status, reason).toBeLessThan(500);
+            // The caller learns nothing about the host's configuration.
+            expect(response.body.toLowerCase()).not.toContain('configur');
+          }
+        });
       });
-
-      it('builds the carrier’s own rejection for every reason', () => {
-        for (const reason of REJECTION_REASONS) {
-          const response = spec.inbound.reject(reason);
-          expect(response.status, reason).toBeGreaterThanOrEqual(200);
-          expect(response.status, reason).toBeLessThan(500);
-          // The caller learns nothing about the host's configuration.
-          expect(response.body.toLowerCase()).not.toContain('configur');
-        }
-      });
-    });
+    }
 
     describe('media serializer', () => {
       it('decodes the recorded transcript into the expected events', () => {

@@ -9,6 +9,7 @@ import type {
   WireAudioFormat,
 } from '../media/media-serializer.js';
 import type { ProviderEvent } from './provider-event.js';
+import type { ProviderEventSource } from './provider-event-source.js';
 import type { ConfigurationState, SetupChecklist } from './setup-checklist.js';
 import type { TelephonyProvider } from './telephony-provider.js';
 import type { UiField } from './ui-field.js';
@@ -148,4 +149,9 @@ export interface ProviderSpec<TConfig extends ProviderConfigBase = ProviderConfi
   };
   /** A provider bound to one configuration. Pure construction: no I/O. */
   create(config: TConfig, context: ProviderContext): TelephonyProvider;
+  /**
+   * For carriers that deliver calls over a connection instead of webhooks:
+   * the host starts one source per configuration. Absent for webhook carriers.
+   */
+  readonly eventSource?: (config: TConfig, context: ProviderContext) => ProviderEventSource;
 }

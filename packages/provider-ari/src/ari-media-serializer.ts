@@ -1,0 +1,115 @@
+import { mulawDecode, mulawEncode } from '@patchbay/audio';
+import {
+  type CarrierMessage,
+  InvalidPayloadError,
+  type MediaEvent,
+  type MediaSerializer,
+  type WireAudioFormat,
+} from '@patchbay/core';
+
+/** chan_websocket with `format=ulaw`: raw mu-law bytes at 8 kHz, 160 per 20 ms. */
+export const ARI_AUDIO: WireAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameMs: 20 };
+
+const SOURCE = 'Asterisk media message';
+
+/** A chan_websocket control message, plain text (`NAME key:value …`) or JSON. */
+export function parseAsteriskControl(text: string): {
+  name: string;
+  fields: Record<string, string>;
+} {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (cause) {
+      throw new InvalidPayloadError(SOURCE, 'control message is not JSON', { cause });
+    }
+    const record = value as Record<string, unknown>;
+    const name = record['event'] ?? record['command'];
+    if (typeof name !== 'string')
+      throw new InvalidPayloadError(SOURCE, 'control message has no event');
+    const fields: Record<string, string> = {};
+    for (const [key, field] of Object.entries(record))
+      if (typeof field === 'string' || typeof field === 'number') fields[key] = String(field);
+    return { name, fields };
+  }
+  const [name, ...pairs] = trimmed.split(/\s+/);
+  if (!name || !/^[A-Z_]+$/.test(name))
+    throw new InvalidPayloadError(SOURCE, `unknown control message "${trimmed.slice(0, 40)}"`);
+  const fields: Record<string, string> = {};
+  for (const pair of pairs) {
+    const colon = pair.indexOf(':');
+    if (colon > 0) fields[pair.slice(0, colon)] = pair.slice(colon + 1);
+  }
+  return { name, fields };
+}
+
+const DTMF_DIGIT = /^[0-9*#A-D]$/;
+// Commands to chan_websocket are at most 128 bytes; a mark id must be one token.
+const MARK_ID = /[^A-Za-z0-9_.-]/g;
+
+/**
+ * Speaks Asterisk's chan_websocket (externalMedia, `encapsulation=none`):
+ * audio as binary frames both ways; text control messages `MEDIA_START`,
+ * `DTMF_END`, `MEDIA_MARK_PROCESSED` in, `FLUSH_MEDIA` (barge-in),
+ * `MARK_MEDIA` and `HANGUP` out. Other control messages (`MEDIA_XOFF`,
+ * `STATUS`, …) carry nothing for the agent.
+ */
+export class AriMediaSerializer implements MediaSerializer {
+  readonly specificationVersion = 'v1' as const;
+  readonly audio = ARI_AUDIO;
+  private samples = new Int16Array(160);
+
+  /** `marks: false` for Asterisk releases before MARK_MEDIA (2025-11): the bridge then keeps its own playout clock. */
+  constructor(private readonly marks = true) {}
+
+  decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {
+    if (typeof input !== 'string') {
+      if (this.samples.length < input.length) this.samples = new Int16Array(input.length);
+      mulawDecode(input, this.samples);
+      emit({ type: 'audio', samples: this.samples.subarray(0, input.length) });
+      return;
+    }
+    const { name, fields } = parseAsteriskControl(input);
+    switch (name) {
+      case 'MEDIA_START':
+        emit({
+          type: 'start',
+          callId: fields['channel_id'] ?? fields['channel'],
+          streamId: fields['connection_id'],
+          customParameters: {},
+        });
+        return;
+      case 'DTMF_END': {
+        const digit = fields['digit'];
+        if (!digit || !DTMF_DIGIT.test(digit))
+          throw new InvalidPayloadError(SOURCE, `"${digit}" is not a DTMF digit`);
+        emit({ type: 'dtmf', digit });
+        return;
+      }
+      case 'MEDIA_MARK_PROCESSED':
+        if (fields['correlation_id']) emit({ type: 'mark', name: fields['correlation_id'] });
+        return;
+      default:
+        return;
+    }
+  }
+
+  encodeAudio(samples: Int16Array): Uint8Array {
+    // A fresh array: the socket may still hold it when the bridge reuses its frame.
+    return mulawEncode(samples);
+  }
+
+  encodeClear(): string {
+    return 'FLUSH_MEDIA';
+  }
+
+  encodeMark(name: string): string | undefined {
+    return this.marks ? `MARK_MEDIA ${name.replace(MARK_ID, '_').slice(0, 100)}` : undefined;
+  }
+
+  encodeHangUp(): string {
+    return 'HANGUP';
+  }
+}

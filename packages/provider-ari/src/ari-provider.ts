@@ -1,0 +1,306 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type AnswerCallRequest,
+  type CallCost,
+  type CallDetails,
+  type CallInitiation,
+  type CallStatusUpdate,
+  CarrierApiError,
+  type ConnectTransferRequest,
+  emptyResponse,
+  InvalidPayloadError,
+  type OwnedPhoneNumber,
+  type PlaceCallRequest,
+  type ProviderSpec,
+  type SyncResult,
+  type TelephonyProvider,
+  type TransferRequest,
+  type TransferResult,
+  UnsupportedFeatureError,
+  type WebhookRequest,
+  WebhookSignatureError,
+} from '@patchbay/core';
+import type { AriClient } from 'ari-client';
+import { type AriConfig, ariConfigSchema, ariUiFields } from './ari-config.js';
+import {
+  callAri,
+  callAriIgnoringMissing,
+  connectAri,
+  stasisApplication,
+} from './ari-connection.js';
+import { AriEventSource, type AriReconnectPolicy } from './ari-event-source.js';
+import { ARI_AUDIO, AriMediaSerializer } from './ari-media-serializer.js';
+import {
+  bridgeId,
+  dialString,
+  encodeMediaArgument,
+  mediaChannelId,
+  OUTBOUND_ARG,
+  TRANSFER_ARG,
+  transferChannelId,
+} from './ari-naming.js';
+import { ariChannelStatus, ariEndStatus, ariTransferStatus } from './ari-status.js';
+
+/** Options of {@link ari}. */
+export interface AriSettings {
+  /** Send MARK_MEDIA for marks (Asterisk 2025-11 releases and later); otherwise the bridge clocks marks itself. */
+  readonly mediaMarks?: boolean;
+  /** Events connection backoff. */
+  readonly reconnect?: AriReconnectPolicy;
+}
+
+type Json = Record<string, unknown>;
+
+/** ARI events forwarded as JSON: their channel and what happened. */
+function ariEvent(
+  request: WebhookRequest,
+  source: string,
+): { type: string; channel: Json; cause?: number; args: string[] } {
+  const body = request.json as Json | undefined;
+  const channel = body?.['channel'] as Json | undefined;
+  if (!body || typeof body['type'] !== 'string' || !channel || typeof channel['id'] !== 'string') {
+    throw new InvalidPayloadError(source, 'expected an ARI event with type and channel');
+  }
+  return {
+    type: body['type'],
+    channel,
+    ...(typeof body['cause'] === 'number' ? { cause: body['cause'] } : {}),
+    args: Array.isArray(body['args']) ? (body['args'] as string[]) : [],
+  };
+}
+
+class AriProvider implements TelephonyProvider {
+  readonly specificationVersion = 'v1' as const;
+  readonly provider = 'ari';
+  readonly capabilities = {
+    transfers: true,
+    answeringMachineDetection: false,
+    callCost: false,
+    phoneNumberListing: false,
+    phoneNumberProvisioning: false,
+    inboundBinding: false,
+  } as const;
+  private client: Promise<AriClient> | undefined;
+
+  constructor(private readonly config: AriConfig) {}
+
+  /** One ari-client per provider, connected on first use; a failed connect is retried next time. */
+  private rest(): Promise<AriClient> {
+    this.client ??= connectAri(this.config).catch((error: unknown) => {
+      this.client = undefined;
+      throw error;
+    });
+    return this.client;
+  }
+
+  async placeCall(request: PlaceCallRequest): Promise<CallInitiation> {
+    if (request.answeringMachineDetection)
+      throw new UnsupportedFeatureError(
+        'ari',
+        'answering-machine-detection',
+        "use Asterisk's AMD() in the dialplan",
+      );
+    const client = await this.rest();
+    const media = new URL(request.mediaStreamUrl);
+    for (const [name, value] of Object.entries(request.customParameters ?? {}))
+      media.searchParams.set(name, value);
+    const channel = (await callAri('originate', () =>
+      client.channels['originate']!({
+        endpoint: dialString(this.config.dial_template, request.to),
+        app: stasisApplication(this.config),
+        // The media URL rides with the call, so whichever process holds the events socket can start it.
+        appArgs: `${OUTBOUND_ARG},${encodeMediaArgument(media.toString())}`,
+        ...(request.from ? { callerId: request.from } : {}),
+        ...(request.ringTimeoutSeconds === undefined
+          ? {}
+          : { timeout: request.ringTimeoutSeconds }),
+      }),
+    )) as Json;
+    return {
+      callId: String(channel['id']),
+      status: 'initiated',
+      from: request.from ?? '',
+      to: request.to,
+      metadata: { channelName: channel['name'] },
+      warnings: [],
+    };
+  }
+
+  async getCall(callId: string): Promise<CallDetails> {
+    const client = await this.rest();
+    try {
+      const channel = (await callAri('get call', () =>
+        client.channels['get']!({ channelId: callId }),
+      )) as Json;
+      const state = String(channel['state']);
+      return { callId, status: ariChannelStatus(state), carrierStatus: state };
+    } catch (error) {
+      // A channel that no longer exists has ended.
+      if (CarrierApiError.isInstance(error) && error.statusCode === 404)
+        return { callId, status: 'completed', carrierStatus: 'gone' };
+      throw error;
+    }
+  }
+
+  async hangUp(callId: string): Promise<void> {
+    const client = await this.rest();
+    await callAriIgnoringMissing('hang up', () =>
+      client.channels['hangup']!({ channelId: callId, reason: 'normal' }),
+    );
+  }
+
+  async getCallCost(): Promise<CallCost> {
+    throw new UnsupportedFeatureError('ari', 'call-cost', 'a PBX reports no per-call cost');
+  }
+
+  async listPhoneNumbers(): Promise<OwnedPhoneNumber[]> {
+    throw new UnsupportedFeatureError(
+      'ari',
+      'phone-number-listing',
+      'extensions and numbers live in the PBX dialplan',
+    );
+  }
+
+  /** A PBX routes whatever its dialplan says: nothing to check, and said so explicitly. */
+  async validatePhoneNumber(): Promise<SyncResult> {
+    return {
+      ok: true,
+      message: 'Asterisk routes by its dialplan; Patchbay cannot check ownership',
+    };
+  }
+
+  async provisionPhoneNumber(): Promise<SyncResult> {
+    throw new UnsupportedFeatureError('ari', 'phone-number-provisioning');
+  }
+
+  async bindInbound(): Promise<SyncResult> {
+    throw new UnsupportedFeatureError(
+      'ari',
+      'inbound-binding',
+      'route calls with Stasis(<stasis_app_name>) in the dialplan',
+    );
+  }
+
+  /** ARI sends no webhooks: its events come over the authenticated events socket. */
+  async verifyWebhook(request: WebhookRequest): Promise<void> {
+    throw new WebhookSignatureError('ari', 'not-configured', {
+      url: request.url,
+      hint: 'Asterisk ARI sends no webhooks; its events arrive on the Stasis events connection',
+    });
+  }
+
+  /** Inbound calls are answered on the events connection; there is no answer webhook. */
+  async answerCall(_request: AnswerCallRequest) {
+    return emptyResponse(204);
+  }
+
+  parseStatusCallback(request: WebhookRequest): CallStatusUpdate {
+    const event = ariEvent(request, 'ARI event');
+    const callId = String(event.channel['id']);
+    const state = String(event.channel['state'] ?? '');
+    const status =
+      event.type === 'ChannelDestroyed' || event.type === 'StasisEnd'
+        ? ariEndStatus(event.cause, state === 'Up')
+        : event.type === 'StasisStart'
+          ? 'in-progress'
+          : ariChannelStatus(state);
+    return { callId, status, carrierStatus: `${event.type}:${event.cause ?? state}`, metadata: {} };
+  }
+
+  parseAnsweringMachineResult(): undefined {
+    return undefined;
+  }
+
+  async transferCall(request: TransferRequest): Promise<TransferResult> {
+    const client = await this.rest();
+    const legId = transferChannelId(request.transferId);
+    await callAri('dial transfer destination', () =>
+      client.channels['originate']!({
+        endpoint: dialString(this.config.dial_template, request.destination),
+        app: stasisApplication(this.config),
+        appArgs: `${TRANSFER_ARG},${request.transferId}`,
+        channelId: legId,
+        timeout: request.timeoutSeconds,
+        ...(request.from ? { callerId: request.from } : {}),
+      }),
+    );
+    return { transferId: request.transferId, status: 'pending', legCallId: legId, metadata: {} };
+  }
+
+  /** Swaps the agent's media out of the caller's bridge for the destination. */
+  async connectTransfer(request: ConnectTransferRequest): Promise<void> {
+    const client = await this.rest();
+    const bridge = bridgeId(request.callId);
+    const leg = request.legCallId ?? transferChannelId(request.transferId);
+    await callAri('bridge destination', () =>
+      client.bridges['addChannel']!({ bridgeId: bridge, channel: leg }),
+    );
+    await callAriIgnoringMissing('remove media', () =>
+      client.bridges['removeChannel']!({
+        bridgeId: bridge,
+        channel: mediaChannelId(request.callId),
+      }),
+    );
+    await callAriIgnoringMissing('hang up media', () =>
+      client.channels['hangup']!({ channelId: mediaChannelId(request.callId), reason: 'normal' }),
+    );
+  }
+
+  parseTransferCallback(request: WebhookRequest, transferId: string): TransferResult {
+    const event = ariEvent(request, 'ARI transfer event');
+    const status =
+      event.type === 'StasisStart'
+        ? 'answered'
+        : event.type === 'ChannelDestroyed'
+          ? ariTransferStatus(event.cause)
+          : 'pending';
+    return { transferId, status, legCallId: String(event.channel['id']), metadata: {} };
+  }
+
+  sipConnectivity(): undefined {
+    return undefined;
+  }
+}
+
+/**
+ * The Asterisk ARI provider spec. Register it with `createRegistry([ari()])`;
+ * the host starts `spec.eventSource(config, context)` once per configuration.
+ */
+export function ari(settings: AriSettings = {}): ProviderSpec<AriConfig> {
+  return {
+    specificationVersion: 'v1',
+    name: 'ari',
+    displayName: 'Asterisk (ARI)',
+    description: 'Your own Asterisk, through a Stasis application and chan_websocket media.',
+    docsUrl: 'https://docs.asterisk.org/Configuration/Interfaces/Asterisk-REST-Interface-ARI/',
+    configSchema: ariConfigSchema,
+    ui: ariUiFields,
+    audio: ARI_AUDIO,
+    connectivity: 'sip',
+    requiresCallerId: false,
+    inbound: {
+      // ARI calls arrive on the events connection, never as webhooks.
+      matches: () => false,
+      parse: () => {
+        throw new InvalidPayloadError('ARI webhook', 'Asterisk ARI sends no inbound webhooks');
+      },
+      reject: () => emptyResponse(204),
+    },
+    hooks: {
+      async beforeSave(next, previous) {
+        // Minted once, on create; kept as stored after (a client cannot choose
+        // it). A configuration saved before names existed keeps the ARI user.
+        if (previous === undefined)
+          return { ...next, stasis_app_name: `patchbay_${randomBytes(6).toString('hex')}` };
+        const { stasis_app_name: _ignored, ...rest } = next;
+        return previous.stasis_app_name
+          ? { ...rest, stasis_app_name: previous.stasis_app_name }
+          : rest;
+      },
+    },
+    media: { createSerializer: () => new AriMediaSerializer(settings.mediaMarks ?? true) },
+    create: (config) => new AriProvider(config),
+    eventSource: (config, context) =>
+      new AriEventSource(config, context.logger, settings.reconnect),
+  };
+}

@@ -1,0 +1,302 @@
+/**
+ * ari-client against the testkit's ARI simulator, with chan_websocket media
+ * dialing a real media server and a core media bridge running an echo agent.
+ */
+import type { AddressInfo } from 'node:net';
+import { mulawEncode } from '@patchbay/audio';
+import {
+  type CallStatusUpdate,
+  createMediaBridge,
+  type InboundCall,
+  type MediaBridge,
+  type ProviderEventHandlers,
+  silentLogger,
+  type TransferResult,
+} from '@patchbay/core';
+import { type AriSimulator, startAriSimulator } from '@patchbay/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { ari } from '../src/index.js';
+import { ariConfig } from './fixtures.js';
+
+let simulator: AriSimulator;
+let mediaServer: WebSocketServer;
+let mediaBase: string;
+const bridges: { url: string; bridge: MediaBridge; dtmf: string[] }[] = [];
+let stopSource: (() => Promise<void>) | undefined;
+
+beforeEach(async () => {
+  mediaServer = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    handleProtocols: (protocols) => (protocols.has('media') ? 'media' : false),
+  });
+  await new Promise((resolve) => mediaServer.on('listening', resolve));
+  mediaBase = `ws://127.0.0.1:${(mediaServer.address() as AddressInfo).port}/ari-media`;
+  mediaServer.on('connection', (socket, request) => {
+    const dtmf: string[] = [];
+    const bridge = createMediaBridge({
+      socket,
+      serializer: ari().media.createSerializer(),
+      agentSampleRate: 16000,
+      agent: { audio: (samples) => bridge.sendAudio(samples), dtmf: (digit) => dtmf.push(digit) },
+    });
+    bridges.push({ url: request.url ?? '', bridge, dtmf });
+  });
+  simulator = await startAriSimulator({
+    username: 'patchbay',
+    password: 'secret',
+    websocketClients: { patchbay: mediaBase },
+  });
+});
+
+afterEach(async () => {
+  await stopSource?.();
+  stopSource = undefined;
+  bridges.length = 0;
+  await simulator.close();
+  mediaServer.close();
+});
+
+function recorder() {
+  const statuses: CallStatusUpdate[] = [];
+  const transfers: TransferResult[] = [];
+  const inbound: InboundCall[] = [];
+  return { statuses, transfers, inbound };
+}
+
+async function startSource(decide: ProviderEventHandlers['inboundCall']) {
+  const seen = recorder();
+  const source = ari({ reconnect: { initialDelayMs: 50, maxDelayMs: 200, stableAfterMs: 1000 } })
+    .eventSource!(ariConfig(simulator.url), { logger: silentLogger });
+  await source.start({
+    inboundCall: async (call) => {
+      seen.inbound.push(call);
+      return decide(call);
+    },
+    status: (update) => seen.statuses.push(update),
+    transfer: (result) => seen.transfers.push(result),
+  });
+  stopSource = () => source.stop();
+  await expect.poll(() => simulator.applications()).toEqual(['patchbay_0123456789ab']);
+  return seen;
+}
+
+const frame = (n: number) =>
+  mulawEncode(
+    Int16Array.from({ length: 160 }, (_, i) =>
+      Math.round(8000 * Math.sin(((n * 160 + i) * 2 * Math.PI * 440) / 8000)),
+    ),
+  );
+
+describe('inbound calls', () => {
+  it('answers, streams to the host over chan_websocket, bridges, echoes audio, forwards DTMF and flushes on barge-in', async () => {
+    const seen = await startSource(async () => ({
+      accept: true,
+      mediaStreamUrl: `${mediaBase}?call=c-1&token=t-1`,
+      customParameters: { agent: 'echo' },
+    }));
+    const caller = simulator.placeInboundCall({
+      app: 'patchbay_0123456789ab',
+      exten: '6001',
+      callerNumber: '+15551239999',
+    });
+    const session = await simulator.waitForMedia();
+    expect(seen.inbound[0]).toMatchObject({
+      provider: 'ari',
+      callId: caller.id,
+      from: '+15551239999',
+      to: '6001',
+      status: 'ringing',
+    });
+    expect(session.url).toBe(`${mediaBase}?call=c-1&token=t-1&agent=echo`);
+    expect(simulator.channels.get(caller.id)?.state).toBe('Up');
+    await expect
+      .poll(() => simulator.bridges.get(`patchbay-bridge-${caller.id}`)?.channels)
+      .toEqual([caller.id, `patchbay-ext-${caller.id}`]);
+
+    for (let n = 0; n < 25; n++) session.sendAudio(frame(n));
+    await expect
+      .poll(() => session.audio.reduce((sum, chunk) => sum + chunk.length, 0), { timeout: 3000 })
+      .toBeGreaterThanOrEqual(3200);
+    expect(session.audio.every((chunk) => chunk.length === 160)).toBe(true);
+
+    session.sendText('DTMF_END digit:7');
+    await expect.poll(() => bridges[0]?.dtmf).toEqual(['7']);
+    bridges[0]!.bridge.clear();
+    await expect.poll(() => session.commands).toContain('FLUSH_MEDIA');
+
+    simulator.hangUp(caller.id, 16, 'Normal Clearing');
+    await expect
+      .poll(() => seen.statuses.at(-1))
+      .toMatchObject({ callId: caller.id, status: 'completed' });
+    await expect.poll(() => simulator.channels.has(`patchbay-ext-${caller.id}`)).toBe(false);
+    expect(simulator.bridges.has(`patchbay-bridge-${caller.id}`)).toBe(false);
+  });
+
+  it('refuses a call the host turns down, busy at the concurrency limit', async () => {
+    await startSource(async () => ({ accept: false, reason: 'concurrency-limit' }));
+    const caller = simulator.placeInboundCall({
+      app: 'patchbay_0123456789ab',
+      exten: '6001',
+      callerNumber: '+15551239999',
+    });
+    await expect.poll(() => simulator.channels.has(caller.id)).toBe(false);
+    const hangup = simulator.requests.find(
+      (r) => r.method === 'DELETE' && r.path === `/channels/${caller.id}`,
+    );
+    expect(hangup?.query.get('reason')).toBe('busy');
+  });
+
+  it('hangs the caller up when the agent’s media ends', async () => {
+    await startSource(async () => ({ accept: true, mediaStreamUrl: `${mediaBase}?call=c-2` }));
+    const caller = simulator.placeInboundCall({
+      app: 'patchbay_0123456789ab',
+      exten: '6001',
+      callerNumber: '+15551239999',
+      answered: true,
+    });
+    await simulator.waitForMedia();
+    await expect.poll(() => bridges.length).toBe(1);
+    expect(simulator.requests.some((r) => r.path === `/channels/${caller.id}/answer`)).toBe(false); // already Up
+    await expect
+      .poll(() => simulator.bridges.get(`patchbay-bridge-${caller.id}`)?.channels.length)
+      .toBe(2);
+    bridges[0]!.bridge.close();
+    await expect.poll(() => simulator.channels.has(caller.id)).toBe(false);
+  });
+});
+
+describe('outbound calls', () => {
+  it('originates through the dial template, streams once answered, and reports the answer', async () => {
+    const seen = await startSource(async () => ({ accept: false, reason: 'internal-error' }));
+    const provider = ari().create(ariConfig(simulator.url), { logger: silentLogger });
+    const placed = await provider.placeCall({
+      to: '+15551230002',
+      from: '+15551230001',
+      answerUrl: 'https://h/unused',
+      statusCallbackUrl: 'https://h/unused',
+      mediaStreamUrl: `${mediaBase}?call=out-1&token=t`,
+    });
+    const originate = simulator.requests.find((r) => r.method === 'POST' && r.path === '/channels');
+    expect(originate?.query.get('endpoint')).toBe('PJSIP/+15551230002@trunk');
+    expect(originate?.query.get('app')).toBe('patchbay_0123456789ab');
+    expect(originate?.query.get('callerId')).toBe('+15551230001');
+    const session = await simulator.waitForMedia();
+    expect(session.url).toBe(`${mediaBase}?call=out-1&token=t`);
+    await expect.poll(() => seen.statuses.map((s) => s.status)).toContain('in-progress');
+    expect(await provider.getCall(placed.callId)).toMatchObject({
+      status: 'in-progress',
+      carrierStatus: 'Up',
+    });
+    await provider.hangUp(placed.callId);
+    await provider.hangUp(placed.callId); // already gone: fine
+    expect(await provider.getCall(placed.callId)).toMatchObject({
+      status: 'completed',
+      carrierStatus: 'gone',
+    });
+  });
+
+  it('reports calls that are never answered, by their Q.850 cause (the original never did)', async () => {
+    const seen = await startSource(async () => ({ accept: false, reason: 'internal-error' }));
+    const provider = ari().create(ariConfig(simulator.url), { logger: silentLogger });
+    const causes: [number, string][] = [
+      [17, 'busy'],
+      [19, 'no-answer'],
+      [21, 'failed'],
+    ];
+    for (const [cause, expected] of causes) {
+      simulator.onOriginate(() => ({ cause, causeText: `cause ${cause}` }));
+      const placed = await provider.placeCall({
+        to: '6001',
+        answerUrl: 'https://h',
+        statusCallbackUrl: 'https://h',
+        mediaStreamUrl: `${mediaBase}?call=x`,
+      });
+      await expect
+        .poll(() => seen.statuses.find((s) => s.callId === placed.callId)?.status)
+        .toBe(expected);
+    }
+    expect(simulator.mediaSessions).toHaveLength(0);
+  });
+});
+
+describe('transfers by bridge', () => {
+  it('dials the destination, then swaps the agent’s media for it in the caller’s bridge', async () => {
+    const seen = await startSource(async () => ({
+      accept: true,
+      mediaStreamUrl: `${mediaBase}?call=c-3`,
+    }));
+    const provider = ari().create(ariConfig(simulator.url), { logger: silentLogger });
+    const caller = simulator.placeInboundCall({
+      app: 'patchbay_0123456789ab',
+      exten: '6001',
+      callerNumber: '+15551239999',
+    });
+    await simulator.waitForMedia();
+    await expect
+      .poll(() => simulator.bridges.get(`patchbay-bridge-${caller.id}`)?.channels.length)
+      .toBe(2);
+    const started = await provider.transferCall({
+      callId: caller.id,
+      destination: '6002',
+      transferId: 't-1',
+      statusCallbackUrl: 'https://h',
+      timeoutSeconds: 20,
+    });
+    expect(started.legCallId).toBe('patchbay-xfer-t-1');
+    await expect
+      .poll(() => seen.transfers[0])
+      .toMatchObject({ transferId: 't-1', status: 'answered', legCallId: 'patchbay-xfer-t-1' });
+    await provider.connectTransfer({ callId: caller.id, transferId: 't-1' });
+    await expect
+      .poll(() => simulator.bridges.get(`patchbay-bridge-${caller.id}`)?.channels)
+      .toEqual([caller.id, 'patchbay-xfer-t-1']);
+    // The agent's media is gone, and the caller stays with the destination.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(simulator.channels.has(caller.id)).toBe(true);
+    expect(simulator.channels.has(`patchbay-ext-${caller.id}`)).toBe(false);
+    // When the caller leaves, the destination is hung up and the bridge destroyed.
+    simulator.hangUp(caller.id);
+    await expect.poll(() => simulator.channels.has('patchbay-xfer-t-1')).toBe(false);
+    await expect.poll(() => simulator.bridges.size).toBe(0);
+  });
+
+  it('reports a destination that never answered', async () => {
+    const seen = await startSource(async () => ({ accept: false, reason: 'internal-error' }));
+    const provider = ari().create(ariConfig(simulator.url), { logger: silentLogger });
+    simulator.onOriginate(() => ({ cause: 17, causeText: 'User busy' }));
+    await provider.transferCall({
+      callId: 'c',
+      destination: '6002',
+      transferId: 't-2',
+      statusCallbackUrl: 'https://h',
+      timeoutSeconds: 20,
+    });
+    await expect.poll(() => seen.transfers[0]).toMatchObject({ transferId: 't-2', status: 'busy' });
+  });
+});
+
+describe('the events connection', () => {
+  it('comes back after Asterisk drops it', async () => {
+    await startSource(async () => ({ accept: false, reason: 'internal-error' }));
+    simulator.dropConnections();
+    await expect
+      .poll(() => simulator.applications(), { timeout: 8000 })
+      .toEqual(['patchbay_0123456789ab']);
+  });
+
+  it('keeps retrying while Asterisk is unreachable, and connects when it is back', async () => {
+    const statesSeen: string[] = [];
+    const source = ari({ reconnect: { initialDelayMs: 50, maxDelayMs: 100, stableAfterMs: 1000 } })
+      .eventSource!(ariConfig('http://127.0.0.1:9'), { logger: silentLogger });
+    await source.start({
+      inboundCall: async () => ({ accept: false, reason: 'internal-error' }),
+      status: () => {},
+      connection: (state) => statesSeen.push(state),
+    });
+    await expect.poll(() => statesSeen.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(statesSeen)).toEqual(new Set(['disconnected']));
+    await source.stop();
+  });
+});
