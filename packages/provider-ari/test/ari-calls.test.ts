@@ -131,7 +131,7 @@ describe('inbound calls', () => {
       .poll(() => seen.statuses.at(-1))
       .toMatchObject({ callId: caller.id, status: 'completed' });
     await expect.poll(() => simulator.channels.has(`patchbay-ext-${caller.id}`)).toBe(false);
-    expect(simulator.bridges.has(`patchbay-bridge-${caller.id}`)).toBe(false);
+    await expect.poll(() => simulator.bridges.has(`patchbay-bridge-${caller.id}`)).toBe(false);
   });
 
   it('refuses a call the host turns down, busy at the concurrency limit', async () => {
