@@ -25,3 +25,4 @@ export {
   type TranscriptEntry,
 } from './media-transcript.js';
 export { describeProviderContract, type ProviderContractFixtures } from './provider-contract.js';
+export { startTestDatabase, type TestDatabase } from './test-database.js';
