@@ -57,6 +57,9 @@ describe('createRegistry', () => {
     expect(() =>
       createRegistry([{ ...acme(), name: 'Acme Telecom' } as unknown as ProviderSpec]),
     ).toThrow(/lower-case/);
+    expect(() =>
+      createRegistry([{ ...acme(), name: 'acme_telecom-2' } as unknown as ProviderSpec]),
+    ).not.toThrow();
     const route = {
       method: 'POST' as const,
       path: 'x',

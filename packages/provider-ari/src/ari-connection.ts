@@ -1,19 +1,19 @@
 import { CarrierApiError } from '@patchbay/core';
 import { type AriClient, connect } from 'ari-client';
-import type { AriConfig } from './ari-config.js';
-
-/** The Stasis application of a configuration: minted on create; legacy ones without it used the ARI user. */
-export function stasisApplication(config: AriConfig): string {
-  return config.stasis_app_name ?? config.app_name;
-}
+import type { AsteriskTarget } from './asterisk-target.js';
 
 /** Connects ari-client, which loads the API from the Asterisk it talks to. @throws CarrierApiError */
-export async function connectAri(config: AriConfig): Promise<AriClient> {
+export async function connectAri(target: AsteriskTarget): Promise<AriClient> {
   try {
-    return await connect(config.ari_endpoint, config.app_name, config.app_password);
+    return await connect(target.ariEndpoint, target.username, target.password);
   } catch (error) {
     throw new CarrierApiError(
-      { provider: 'ari', operation: 'connect', message: ariMessage(error), ...statusOf(error) },
+      {
+        provider: target.provider,
+        operation: 'connect',
+        message: ariMessage(error),
+        ...statusOf(error),
+      },
       { cause: error },
     );
   }
@@ -41,12 +41,16 @@ function statusOf(error: unknown): { statusCode?: number } {
 }
 
 /** Runs an ari-client call, turning failures into typed errors (404 when ARI says not found). */
-export async function callAri<T>(operation: string, call: () => Promise<T>): Promise<T> {
+export async function callAri<T>(
+  operation: string,
+  call: () => Promise<T>,
+  provider = 'ari',
+): Promise<T> {
   try {
     return await call();
   } catch (error) {
     throw new CarrierApiError(
-      { provider: 'ari', operation, message: ariMessage(error), ...statusOf(error) },
+      { provider, operation, message: ariMessage(error), ...statusOf(error) },
       { cause: error },
     );
   }
@@ -56,9 +60,10 @@ export async function callAri<T>(operation: string, call: () => Promise<T>): Pro
 export async function callAriIgnoringMissing(
   operation: string,
   call: () => Promise<unknown>,
+  provider = 'ari',
 ): Promise<void> {
   try {
-    await callAri(operation, call);
+    await callAri(operation, call, provider);
   } catch (error) {
     if (!(CarrierApiError.isInstance(error) && error.statusCode === 404)) throw error;
   }

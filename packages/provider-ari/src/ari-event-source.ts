@@ -6,13 +6,7 @@ import {
   type ProviderEventSource,
 } from '@patchbay/core';
 import type { AriClient } from 'ari-client';
-import type { AriConfig } from './ari-config.js';
-import {
-  callAri,
-  callAriIgnoringMissing,
-  connectAri,
-  stasisApplication,
-} from './ari-connection.js';
+import { callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
 import {
   bridgeId,
   decodeMediaArgument,
@@ -24,6 +18,7 @@ import {
   transportData,
 } from './ari-naming.js';
 import { ariChannelStatus, ariEndStatus, ariTransferStatus } from './ari-status.js';
+import type { AsteriskTarget } from './asterisk-target.js';
 
 interface AriChannelEvent {
   id: string;
@@ -74,7 +69,7 @@ export class AriEventSource implements ProviderEventSource {
   private readonly answered = new Set<string>();
 
   constructor(
-    private readonly config: AriConfig,
+    private readonly target: AsteriskTarget,
     private readonly logger: Logger,
     private readonly policy: AriReconnectPolicy = DEFAULT_POLICY,
   ) {
@@ -103,18 +98,18 @@ export class AriEventSource implements ProviderEventSource {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     try {
-      const client = await connectAri(this.config);
+      const client = await connectAri(this.target);
       if (this.stopped) return;
       this.client = client;
       this.listen(client);
-      await client.start(stasisApplication(this.config));
+      await client.start(this.target.stasisApp);
       this.handlers?.connection?.('connected');
       this.stableTimer = setTimeout(() => {
         this.delay = this.policy.initialDelayMs;
       }, this.policy.stableAfterMs);
     } catch (error) {
       this.logger.warn(
-        { provider: 'ari', error: String(error), retryInMs: this.delay },
+        { provider: this.target.provider, error: String(error), retryInMs: this.delay },
         'ARI events connection failed',
       );
       this.handlers?.connection?.('disconnected', String(error));
@@ -134,7 +129,7 @@ export class AriEventSource implements ProviderEventSource {
     const safely = (name: string, work: () => Promise<void>) =>
       work().catch((error: unknown) =>
         this.logger.error(
-          { provider: 'ari', event: name, error: String(error) },
+          { provider: this.target.provider, event: name, error: String(error) },
           'ARI event handling failed',
         ),
       );
@@ -166,7 +161,7 @@ export class AriEventSource implements ProviderEventSource {
     });
     client.on('ApplicationReplaced', () =>
       this.logger.warn(
-        { provider: 'ari', app: stasisApplication(this.config) },
+        { provider: this.target.provider, app: this.target.stasisApp },
         'another client took over the Stasis application',
       ),
     );
@@ -176,6 +171,14 @@ export class AriEventSource implements ProviderEventSource {
       this.client = undefined;
       this.scheduleReconnect();
     });
+  }
+
+  private call<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    return callAri(operation, work, this.target.provider);
+  }
+
+  private callIgnoringMissing(operation: string, work: () => Promise<unknown>): Promise<void> {
+    return callAriIgnoringMissing(operation, work, this.target.provider);
   }
 
   private rest(): AriClient {
@@ -188,14 +191,14 @@ export class AriEventSource implements ProviderEventSource {
       // Our media channel is up: bridge it with its caller.
       const caller = channel.id.slice(EXT_PREFIX.length);
       const client = this.rest();
-      await callAri('create bridge', () =>
+      await this.call('create bridge', () =>
         client.bridges['create']!({
           type: 'mixing',
           bridgeId: bridgeId(caller),
           name: bridgeId(caller),
         }),
       );
-      await callAri('bridge caller and media', () =>
+      await this.call('bridge caller and media', () =>
         client.bridges['addChannel']!({
           bridgeId: bridgeId(caller),
           channel: [caller, channel.id].join(','),
@@ -232,24 +235,24 @@ export class AriEventSource implements ProviderEventSource {
     let decision: InboundDecision;
     try {
       decision = await handlers.inboundCall({
-        provider: 'ari',
+        provider: this.target.provider,
         callId: channel.id,
         from: address(channel.caller?.number),
         to: address(channel.dialplan?.exten),
-        accountId: undefined,
+        accountId: this.target.accountId,
         status: channel.state === 'Up' ? 'in-progress' : 'ringing',
         metadata: { channelName: channel.name },
       });
     } catch (error) {
       this.logger.error(
-        { provider: 'ari', error: String(error) },
+        { provider: this.target.provider, error: String(error) },
         'inbound decision failed; hanging up',
       );
       decision = { accept: false, reason: 'internal-error' };
     }
     const client = this.rest();
     if (!decision.accept) {
-      await callAriIgnoringMissing('reject call', () =>
+      await this.callIgnoringMissing('reject call', () =>
         client.channels['hangup']!({
           channelId: channel.id,
           reason: decision.reason === 'concurrency-limit' ? 'busy' : 'rejected',
@@ -259,7 +262,7 @@ export class AriEventSource implements ProviderEventSource {
     }
     // A dialplan may Answer() before Stasis(); answer only what rings.
     if (channel.state !== 'Up')
-      await callAri('answer call', () => client.channels['answer']!({ channelId: channel.id }));
+      await this.call('answer call', () => client.channels['answer']!({ channelId: channel.id }));
     await this.startMedia(channel.id, decision.mediaStreamUrl, decision.customParameters);
   }
 
@@ -269,10 +272,10 @@ export class AriEventSource implements ProviderEventSource {
     customParameters?: Readonly<Record<string, string>>,
   ): Promise<void> {
     const client = this.rest();
-    await callAri('start media', () =>
+    await this.call('start media', () =>
       client.channels['externalMedia']!({
-        app: stasisApplication(this.config),
-        external_host: this.config.ws_client_name,
+        app: this.target.stasisApp,
+        external_host: this.target.mediaClient,
         format: 'ulaw',
         transport: 'websocket',
         encapsulation: 'none',
@@ -294,14 +297,14 @@ export class AriEventSource implements ProviderEventSource {
       // The agent's media ended. Unless a transfer put someone else in the bridge, the call ends too.
       const caller = channel.id.slice(EXT_PREFIX.length);
       if (!client) return;
-      const bridge = await callAri('read bridge', () =>
+      const bridge = await this.call('read bridge', () =>
         client.bridges['get']!({ bridgeId: bridgeId(caller) }),
       ).catch(() => undefined);
       const others = ((bridge as { channels?: string[] } | undefined)?.channels ?? []).filter(
         (id) => id !== caller && id !== channel.id,
       );
       if (others.length === 0)
-        await callAriIgnoringMissing('hang up caller', () =>
+        await this.callIgnoringMissing('hang up caller', () =>
           client.channels['hangup']!({ channelId: caller, reason: 'normal' }),
         );
       return;
@@ -326,19 +329,19 @@ export class AriEventSource implements ProviderEventSource {
     }
     if (!client) return;
     // Tear down what hung off this call: its bridge, its media, a transferred party.
-    const bridge = await callAri('read bridge', () =>
+    const bridge = await this.call('read bridge', () =>
       client.bridges['get']!({ bridgeId: bridgeId(channel.id) }),
     ).catch(() => undefined);
     for (const other of (bridge as { channels?: string[] } | undefined)?.channels ?? []) {
       if (other !== channel.id)
-        await callAriIgnoringMissing('hang up bridged party', () =>
+        await this.callIgnoringMissing('hang up bridged party', () =>
           client.channels['hangup']!({ channelId: other, reason: 'normal' }),
         );
     }
-    await callAriIgnoringMissing('hang up media', () =>
+    await this.callIgnoringMissing('hang up media', () =>
       client.channels['hangup']!({ channelId: mediaChannelId(channel.id), reason: 'normal' }),
     );
-    await callAriIgnoringMissing('destroy bridge', () =>
+    await this.callIgnoringMissing('destroy bridge', () =>
       client.bridges['destroy']!({ bridgeId: bridgeId(channel.id) }),
     );
   }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   type AnswerCallRequest,
   type CallCost,
@@ -22,17 +21,11 @@ import {
 } from '@patchbay/core';
 import type { AriClient } from 'ari-client';
 import { type AriConfig, ariConfigSchema, ariUiFields } from './ari-config.js';
-import {
-  callAri,
-  callAriIgnoringMissing,
-  connectAri,
-  stasisApplication,
-} from './ari-connection.js';
+import { callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
 import { AriEventSource, type AriReconnectPolicy } from './ari-event-source.js';
 import { ARI_AUDIO, AriMediaSerializer } from './ari-media-serializer.js';
 import {
   bridgeId,
-  dialString,
   encodeMediaArgument,
   mediaChannelId,
   OUTBOUND_ARG,
@@ -40,6 +33,7 @@ import {
   transferChannelId,
 } from './ari-naming.js';
 import { ariChannelStatus, ariEndStatus, ariTransferStatus } from './ari-status.js';
+import { type AsteriskTarget, ariTarget, withStasisApplication } from './asterisk-target.js';
 
 /** Options of {@link ari}. */
 export interface AriSettings {
@@ -69,9 +63,14 @@ function ariEvent(
   };
 }
 
-class AriProvider implements TelephonyProvider {
+/**
+ * Calls on one Asterisk Stasis application. Exported through
+ * {@link createAsteriskProvider} so packages that front another PBX with
+ * Asterisk share it rather than copy it.
+ */
+class AsteriskProvider implements TelephonyProvider {
   readonly specificationVersion = 'v1' as const;
-  readonly provider = 'ari';
+  readonly provider: string;
   readonly capabilities = {
     transfers: true,
     answeringMachineDetection: false,
@@ -82,11 +81,21 @@ class AriProvider implements TelephonyProvider {
   } as const;
   private client: Promise<AriClient> | undefined;
 
-  constructor(private readonly config: AriConfig) {}
+  constructor(private readonly target: AsteriskTarget) {
+    this.provider = target.provider;
+  }
+
+  private call<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    return callAri(operation, work, this.target.provider);
+  }
+
+  private callIgnoringMissing(operation: string, work: () => Promise<unknown>): Promise<void> {
+    return callAriIgnoringMissing(operation, work, this.target.provider);
+  }
 
   /** One ari-client per provider, connected on first use; a failed connect is retried next time. */
   private rest(): Promise<AriClient> {
-    this.client ??= connectAri(this.config).catch((error: unknown) => {
+    this.client ??= connectAri(this.target).catch((error: unknown) => {
       this.client = undefined;
       throw error;
     });
@@ -96,7 +105,7 @@ class AriProvider implements TelephonyProvider {
   async placeCall(request: PlaceCallRequest): Promise<CallInitiation> {
     if (request.answeringMachineDetection)
       throw new UnsupportedFeatureError(
-        'ari',
+        this.provider,
         'answering-machine-detection',
         "use Asterisk's AMD() in the dialplan",
       );
@@ -104,10 +113,10 @@ class AriProvider implements TelephonyProvider {
     const media = new URL(request.mediaStreamUrl);
     for (const [name, value] of Object.entries(request.customParameters ?? {}))
       media.searchParams.set(name, value);
-    const channel = (await callAri('originate', () =>
+    const channel = (await this.call('originate', () =>
       client.channels['originate']!({
-        endpoint: dialString(this.config.dial_template, request.to),
-        app: stasisApplication(this.config),
+        endpoint: this.target.dialString(request.to),
+        app: this.target.stasisApp,
         // The media URL rides with the call, so whichever process holds the events socket can start it.
         appArgs: `${OUTBOUND_ARG},${encodeMediaArgument(media.toString())}`,
         ...(request.from ? { callerId: request.from } : {}),
@@ -129,7 +138,7 @@ class AriProvider implements TelephonyProvider {
   async getCall(callId: string): Promise<CallDetails> {
     const client = await this.rest();
     try {
-      const channel = (await callAri('get call', () =>
+      const channel = (await this.call('get call', () =>
         client.channels['get']!({ channelId: callId }),
       )) as Json;
       const state = String(channel['state']);
@@ -144,18 +153,18 @@ class AriProvider implements TelephonyProvider {
 
   async hangUp(callId: string): Promise<void> {
     const client = await this.rest();
-    await callAriIgnoringMissing('hang up', () =>
+    await this.callIgnoringMissing('hang up', () =>
       client.channels['hangup']!({ channelId: callId, reason: 'normal' }),
     );
   }
 
   async getCallCost(): Promise<CallCost> {
-    throw new UnsupportedFeatureError('ari', 'call-cost', 'a PBX reports no per-call cost');
+    throw new UnsupportedFeatureError(this.provider, 'call-cost', 'a PBX reports no per-call cost');
   }
 
   async listPhoneNumbers(): Promise<OwnedPhoneNumber[]> {
     throw new UnsupportedFeatureError(
-      'ari',
+      this.provider,
       'phone-number-listing',
       'extensions and numbers live in the PBX dialplan',
     );
@@ -170,20 +179,20 @@ class AriProvider implements TelephonyProvider {
   }
 
   async provisionPhoneNumber(): Promise<SyncResult> {
-    throw new UnsupportedFeatureError('ari', 'phone-number-provisioning');
+    throw new UnsupportedFeatureError(this.provider, 'phone-number-provisioning');
   }
 
   async bindInbound(): Promise<SyncResult> {
     throw new UnsupportedFeatureError(
-      'ari',
+      this.provider,
       'inbound-binding',
-      'route calls with Stasis(<stasis_app_name>) in the dialplan',
+      `calls reach Patchbay through Stasis(${this.target.stasisApp}) in the dialplan`,
     );
   }
 
   /** ARI sends no webhooks: its events come over the authenticated events socket. */
   async verifyWebhook(request: WebhookRequest): Promise<void> {
-    throw new WebhookSignatureError('ari', 'not-configured', {
+    throw new WebhookSignatureError(this.provider, 'not-configured', {
       url: request.url,
       hint: 'Asterisk ARI sends no webhooks; its events arrive on the Stasis events connection',
     });
@@ -214,10 +223,10 @@ class AriProvider implements TelephonyProvider {
   async transferCall(request: TransferRequest): Promise<TransferResult> {
     const client = await this.rest();
     const legId = transferChannelId(request.transferId);
-    await callAri('dial transfer destination', () =>
+    await this.call('dial transfer destination', () =>
       client.channels['originate']!({
-        endpoint: dialString(this.config.dial_template, request.destination),
-        app: stasisApplication(this.config),
+        endpoint: this.target.dialString(request.destination),
+        app: this.target.stasisApp,
         appArgs: `${TRANSFER_ARG},${request.transferId}`,
         channelId: legId,
         timeout: request.timeoutSeconds,
@@ -232,16 +241,16 @@ class AriProvider implements TelephonyProvider {
     const client = await this.rest();
     const bridge = bridgeId(request.callId);
     const leg = request.legCallId ?? transferChannelId(request.transferId);
-    await callAri('bridge destination', () =>
+    await this.call('bridge destination', () =>
       client.bridges['addChannel']!({ bridgeId: bridge, channel: leg }),
     );
-    await callAriIgnoringMissing('remove media', () =>
+    await this.callIgnoringMissing('remove media', () =>
       client.bridges['removeChannel']!({
         bridgeId: bridge,
         channel: mediaChannelId(request.callId),
       }),
     );
-    await callAriIgnoringMissing('hang up media', () =>
+    await this.callIgnoringMissing('hang up media', () =>
       client.channels['hangup']!({ channelId: mediaChannelId(request.callId), reason: 'normal' }),
     );
   }
@@ -287,20 +296,16 @@ export function ari(settings: AriSettings = {}): ProviderSpec<AriConfig> {
       reject: () => emptyResponse(204),
     },
     hooks: {
-      async beforeSave(next, previous) {
-        // Minted once, on create; kept as stored after (a client cannot choose
-        // it). A configuration saved before names existed keeps the ARI user.
-        if (previous === undefined)
-          return { ...next, stasis_app_name: `patchbay_${randomBytes(6).toString('hex')}` };
-        const { stasis_app_name: _ignored, ...rest } = next;
-        return previous.stasis_app_name
-          ? { ...rest, stasis_app_name: previous.stasis_app_name }
-          : rest;
-      },
+      beforeSave: async (next, previous) => withStasisApplication(next, previous),
     },
     media: { createSerializer: () => new AriMediaSerializer(settings.mediaMarks ?? true) },
-    create: (config) => new AriProvider(config),
+    create: (config) => new AsteriskProvider(ariTarget(config)),
     eventSource: (config, context) =>
-      new AriEventSource(config, context.logger, settings.reconnect),
+      new AriEventSource(ariTarget(config), context.logger, settings.reconnect),
   };
+}
+
+/** Calls through ARI on any {@link AsteriskTarget}; the `ari` spec uses it for its configurations. */
+export function createAsteriskProvider(target: AsteriskTarget): TelephonyProvider {
+  return new AsteriskProvider(target);
 }

@@ -1,11 +1,6 @@
 /** @patchbay/provider-ari: Asterisk through ARI (Stasis application, chan_websocket media) for Patchbay. */
 export { type AriConfig, ariConfigSchema } from './ari-config.js';
-export {
-  callAri,
-  callAriIgnoringMissing,
-  connectAri,
-  stasisApplication,
-} from './ari-connection.js';
+export { callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
 export { AriEventSource, type AriReconnectPolicy } from './ari-event-source.js';
 export { ARI_AUDIO, AriMediaSerializer, parseAsteriskControl } from './ari-media-serializer.js';
 export {
@@ -17,6 +12,12 @@ export {
   transferChannelId,
   transportData,
 } from './ari-naming.js';
-export { type AriSettings, ari } from './ari-provider.js';
+export { type AriSettings, ari, createAsteriskProvider } from './ari-provider.js';
 export { ariChannelStatus, ariEndStatus, ariTransferStatus } from './ari-status.js';
+export {
+  type AsteriskTarget,
+  ariTarget,
+  stasisApplication,
+  withStasisApplication,
+} from './asterisk-target.js';
 export { VERSION } from './version.js';

@@ -120,7 +120,7 @@ export interface ServerManagedField {
  */
 export interface ProviderSpec<TConfig extends ProviderConfigBase = ProviderConfigBase> {
   readonly specificationVersion: 'v1';
-  /** Stable id and config discriminator, e.g. `twilio`. Lower-case letters, digits and dashes. */
+  /** Stable id and config discriminator, e.g. `twilio`. Lower-case letters, digits, dashes and underscores. */
   readonly name: TConfig['provider'];
   readonly displayName: string;
   readonly description?: string;

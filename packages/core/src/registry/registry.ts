@@ -91,7 +91,8 @@ export interface ProviderRegistry {
   routes(): { provider: string; route: ProviderRoute<ProviderConfigBase> }[];
 }
 
-const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+// Underscores too: stored configurations of the original platform say `three_cx`.
+const NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
 
 function checkSpec(spec: AnySpec): void {
   const version = (spec as { specificationVersion?: unknown }).specificationVersion;
@@ -103,7 +104,7 @@ function checkSpec(spec: AnySpec): void {
   }
   if (typeof spec.name !== 'string' || !NAME_PATTERN.test(spec.name)) {
     throw new ConfigurationError(
-      `Provider name ${JSON.stringify(spec.name)} must be lower-case letters, digits and dashes`,
+      `Provider name ${JSON.stringify(spec.name)} must be lower-case letters, digits, dashes and underscores`,
       { code: 'invalid_provider_spec' },
     );
   }
