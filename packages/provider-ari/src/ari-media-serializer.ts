@@ -73,14 +73,17 @@ export class AriMediaSerializer implements MediaSerializer {
     }
     const { name, fields } = parseAsteriskControl(input);
     switch (name) {
-      case 'MEDIA_START':
+      case 'MEDIA_START': {
+        const callId = fields['channel_id'] ?? fields['channel'];
+        if (!callId) throw new InvalidPayloadError(SOURCE, 'MEDIA_START names no channel');
         emit({
           type: 'start',
-          callId: fields['channel_id'] ?? fields['channel'],
+          callId,
           streamId: fields['connection_id'],
           customParameters: {},
         });
         return;
+      }
       case 'DTMF_END': {
         const digit = fields['digit'];
         if (!digit || !DTMF_DIGIT.test(digit))

@@ -109,13 +109,15 @@ class AsteriskProvider implements TelephonyProvider {
         'answering-machine-detection',
         "use Asterisk's AMD() in the dialplan",
       );
+    // A destination the target refuses is the caller's mistake, not Asterisk's: check it first.
+    const endpoint = this.target.dialString(request.to);
     const client = await this.rest();
     const media = new URL(request.mediaStreamUrl);
     for (const [name, value] of Object.entries(request.customParameters ?? {}))
       media.searchParams.set(name, value);
     const channel = (await this.call('originate', () =>
       client.channels['originate']!({
-        endpoint: this.target.dialString(request.to),
+        endpoint,
         app: this.target.stasisApp,
         // The media URL rides with the call, so whichever process holds the events socket can start it.
         appArgs: `${OUTBOUND_ARG},${encodeMediaArgument(media.toString())}`,
@@ -221,11 +223,12 @@ class AsteriskProvider implements TelephonyProvider {
   }
 
   async transferCall(request: TransferRequest): Promise<TransferResult> {
+    const endpoint = this.target.dialString(request.destination);
     const client = await this.rest();
     const legId = transferChannelId(request.transferId);
     await this.call('dial transfer destination', () =>
       client.channels['originate']!({
-        endpoint: this.target.dialString(request.destination),
+        endpoint,
         app: this.target.stasisApp,
         appArgs: `${TRANSFER_ARG},${request.transferId}`,
         channelId: legId,

@@ -88,6 +88,10 @@ export interface AriSimulator {
     exten: string;
     callerNumber: string;
     answered?: boolean;
+    /** The `Stasis(app,<args>)` arguments of the dialplan that sent the call; none by default. */
+    args?: readonly string[];
+    /** The dialplan context the call arrived in; `from-trunk` by default. */
+    context?: string;
   }): AriChannel;
   sendDtmf(channelId: string, digit: string): void;
   /** The far end hangs up. */
@@ -418,7 +422,7 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
     onOriginate(next) {
       decide = next;
     },
-    placeInboundCall({ app, exten, callerNumber, answered }) {
+    placeInboundCall({ app, exten, callerNumber, answered, args = [], context }) {
       const id = `sim-in-${randomUUID()}`;
       const channel = newChannel(
         id,
@@ -427,9 +431,11 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
         callerNumber,
         exten,
       );
+      if (context) channel.dialplan.context = context;
+      channel.dialplan.app_data = [app, ...args].join(',');
       channels.set(id, channel);
       channelApp.set(id, app);
-      emit(app, { type: 'StasisStart', args: [], channel });
+      emit(app, { type: 'StasisStart', args: [...args], channel });
       return channel;
     },
     sendDtmf(channelId, digit) {

@@ -168,7 +168,7 @@ export function describeProviderContract<TConfig extends ProviderConfigBase>(
     describe('specification', () => {
       it('implements specification v1 under a stable name', () => {
         expect(spec.specificationVersion).toBe('v1');
-        expect(spec.name).toMatch(/^[a-z][a-z0-9-]*$/);
+        expect(spec.name).toMatch(/^[a-z][a-z0-9_-]*$/);
         expect(spec.displayName.length).toBeGreaterThan(0);
       });
 

@@ -15,7 +15,10 @@ export interface TestDatabase {
 }
 
 export interface TestDatabaseOptions {
-  /** Skip any server and use the embedded PGlite, as a machine without PostgreSQL would. */
+  /**
+   * Skip any server and use the embedded PGlite, as a machine without
+   * PostgreSQL would. `PATCHBAY_TEST_DATABASE=embedded` does the same for a whole run.
+   */
   readonly embedded?: boolean;
 }
 
@@ -42,7 +45,8 @@ async function reachable(url: string): Promise<boolean> {
  */
 export async function startTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const schema = `test_${randomBytes(6).toString('hex')}`;
-  const configured = options.embedded ? undefined : process.env['TEST_DATABASE_URL'];
+  const embedded = options.embedded ?? process.env['PATCHBAY_TEST_DATABASE'] === 'embedded';
+  const configured = embedded ? undefined : process.env['TEST_DATABASE_URL'];
   let baseUrl: string;
   let kind: TestDatabase['kind'];
   let stopEmbedded: (() => Promise<void>) | undefined;
@@ -50,7 +54,7 @@ export async function startTestDatabase(options: TestDatabaseOptions = {}): Prom
   if (configured) {
     baseUrl = configured;
     kind = 'postgres';
-  } else if (!options.embedded && (await reachable(LOCAL_POSTGRES))) {
+  } else if (!embedded && (await reachable(LOCAL_POSTGRES))) {
     baseUrl = LOCAL_POSTGRES;
     kind = 'postgres';
   } else {

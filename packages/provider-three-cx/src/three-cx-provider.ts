@@ -1,0 +1,127 @@
+import {
+  ConfigurationError,
+  emptyResponse,
+  InvalidPayloadError,
+  type ProviderSpec,
+} from '@patchbay/core';
+import {
+  ARI_AUDIO,
+  AriEventSource,
+  AriMediaSerializer,
+  type AriReconnectPolicy,
+  type AsteriskTarget,
+  createAsteriskProvider,
+  dialString,
+  withStasisApplication,
+} from '@patchbay/provider-ari';
+import type { Sql } from 'postgres';
+import {
+  deprovisionThreeCx,
+  provisionThreeCx,
+  threeCxEndpointId,
+  threeCxStasisApplication,
+} from './ara-provisioning.js';
+import { type ThreeCxConfig, threeCxConfigSchema, threeCxUiFields } from './three-cx-config.js';
+
+/** Options of {@link threeCx}. */
+export interface ThreeCxSettings {
+  /**
+   * The Asterisk realtime (ARA) database as a postgres.js client, which the
+   * caller owns and ends (the reference server opens one on
+   * `ASTERISK_ARA_DSN`). Without it configurations cannot be saved, since
+   * saving is what provisions them.
+   */
+  readonly ara?: Sql | undefined;
+  /** Send MARK_MEDIA for marks (Asterisk 2025-11 releases and later). */
+  readonly mediaMarks?: boolean;
+  /** Events connection backoff. */
+  readonly reconnect?: AriReconnectPolicy;
+}
+
+// A destination goes into a Local channel string: nothing that could name another context.
+const DESTINATION = /^\+?[0-9A-Za-z*#]{1,40}$/;
+
+/** A 3CX configuration as the shared Asterisk implementation sees it. */
+export function threeCxTarget(config: ThreeCxConfig): AsteriskTarget {
+  const outbound = `Local/{to}@${threeCxEndpointId(config)}-outbound/n`;
+  return {
+    provider: 'three_cx',
+    ariEndpoint: config.ari_endpoint,
+    username: config.app_name,
+    password: config.app_password,
+    stasisApp: threeCxStasisApplication(config),
+    mediaClient: config.ws_client_name,
+    accountId: config.extension,
+    dialString(destination) {
+      if (!DESTINATION.test(destination))
+        throw new InvalidPayloadError(
+          '3CX destination',
+          `${JSON.stringify(destination)} is not a number or extension`,
+        );
+      // `/n` keeps the Local pair from optimising away, which would replace the channel in Stasis.
+      return dialString(outbound, destination);
+    },
+  };
+}
+
+function araClient(ara: Sql | undefined): () => Sql {
+  return () => {
+    if (ara === undefined)
+      throw new ConfigurationError(
+        'Saving a 3CX configuration writes its PJSIP objects to Asterisk’s realtime database: give threeCx({ ara }) a postgres.js client (the reference server opens one on ASTERISK_ARA_DSN)',
+        { code: 'ara_not_configured' },
+      );
+    return ara;
+  };
+}
+
+/**
+ * 3CX through an Asterisk bridge. Saving a configuration provisions the
+ * extension in Asterisk's realtime tables (and removes what a previous
+ * domain or extension left); deleting it removes them, failing the delete
+ * if the database refuses so no live registration is left behind. Calls,
+ * media, transfers and events are the ARI provider's, on a Stasis
+ * application minted for this configuration.
+ */
+export function threeCx(settings: ThreeCxSettings = {}): ProviderSpec<ThreeCxConfig> {
+  const ara = araClient(settings.ara);
+  return {
+    specificationVersion: 'v1',
+    name: 'three_cx',
+    displayName: '3CX (through Asterisk)',
+    description:
+      'A 3CX extension, registered by an Asterisk whose PJSIP configuration lives in PostgreSQL.',
+    docsUrl: 'https://www.3cx.com/docs/',
+    configSchema: threeCxConfigSchema,
+    ui: threeCxUiFields,
+    audio: ARI_AUDIO,
+    accountIdField: 'extension',
+    connectivity: 'sip',
+    requiresCallerId: false,
+    inbound: {
+      // Calls arrive on the Stasis events connection, never as webhooks.
+      matches: () => false,
+      parse: () => {
+        throw new InvalidPayloadError(
+          '3CX webhook',
+          '3CX calls arrive through Asterisk, not webhooks',
+        );
+      },
+      reject: () => emptyResponse(204),
+    },
+    hooks: {
+      async beforeSave(next, previous) {
+        const named = withStasisApplication(next, previous);
+        await provisionThreeCx(ara(), named, previous);
+        return named;
+      },
+      async afterDelete(stored) {
+        await deprovisionThreeCx(ara(), stored);
+      },
+    },
+    media: { createSerializer: () => new AriMediaSerializer(settings.mediaMarks ?? true) },
+    create: (config) => createAsteriskProvider(threeCxTarget(config)),
+    eventSource: (config, context) =>
+      new AriEventSource(threeCxTarget(config), context.logger, settings.reconnect),
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Calls through the shared Asterisk implementation, against the testkit's
+ * ARI simulator, with chan_websocket media reaching a real media server.
+ */
+import type { AddressInfo } from 'node:net';
+import { type CallStatusUpdate, type InboundCall, silentLogger } from '@patchbay/core';
+import { type AriSimulator, startAriSimulator } from '@patchbay/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { threeCx } from '../src/index.js';
+import { threeCxConfig } from './fixtures.js';
+
+const APP = 'patchbay_0123456789ab';
+const ENDPOINT = 'patchbay_1156_3cx_cloud_12611';
+
+let simulator: AriSimulator;
+let mediaServer: WebSocketServer;
+let mediaBase: string;
+let stopSource: (() => Promise<void>) | undefined;
+
+beforeEach(async () => {
+  mediaServer = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    handleProtocols: (protocols) => (protocols.has('media') ? 'media' : false),
+  });
+  await new Promise((resolve) => mediaServer.on('listening', resolve));
+  mediaBase = `ws://127.0.0.1:${(mediaServer.address() as AddressInfo).port}/ari-media`;
+  simulator = await startAriSimulator({
+    username: 'patchbay',
+    password: 'secret',
+    websocketClients: { patchbay: mediaBase },
+  });
+});
+
+afterEach(async () => {
+  await stopSource?.();
+  stopSource = undefined;
+  await simulator.close();
+  mediaServer.close();
+});
+
+async function startSource(decide: (call: InboundCall) => Promise<boolean>) {
+  const statuses: CallStatusUpdate[] = [];
+  const inbound: InboundCall[] = [];
+  const source = threeCx({
+    reconnect: { initialDelayMs: 50, maxDelayMs: 200, stableAfterMs: 1000 },
+  }).eventSource!(threeCxConfig(simulator.url), { logger: silentLogger });
+  await source.start({
+    inboundCall: async (call) => {
+      inbound.push(call);
+      return (await decide(call))
+        ? { accept: true, mediaStreamUrl: `${mediaBase}?call=${call.callId}` }
+        : { accept: false, reason: 'number-not-configured' };
+    },
+    status: (update) => statuses.push(update),
+  });
+  stopSource = () => source.stop();
+  await expect.poll(() => simulator.applications()).toEqual([APP]);
+  return { statuses, inbound };
+}
+
+describe('3CX calls through Asterisk', () => {
+  it('take inbound calls from the provisioned dialplan as the extension’s, with media', async () => {
+    const seen = await startSource(async () => true);
+    const caller = simulator.placeInboundCall({
+      app: APP,
+      exten: '12611',
+      callerNumber: '+390612345678',
+      args: ['inbound', ENDPOINT],
+      context: `${ENDPOINT}-inbound`,
+    });
+    const session = await simulator.waitForMedia();
+    expect(seen.inbound[0]).toMatchObject({
+      provider: 'three_cx',
+      callId: caller.id,
+      from: '+390612345678',
+      accountId: '12611',
+      status: 'ringing',
+    });
+    expect(session.url).toBe(`${mediaBase}?call=${caller.id}`);
+    await expect
+      .poll(() => simulator.bridges.get(`patchbay-bridge-${caller.id}`)?.channels)
+      .toEqual([caller.id, `patchbay-ext-${caller.id}`]);
+    simulator.hangUp(caller.id, 16);
+    await expect
+      .poll(() => seen.statuses.at(-1))
+      .toMatchObject({ callId: caller.id, status: 'completed' });
+  });
+
+  it('originate through the extension’s outbound context and start media once answered', async () => {
+    const seen = await startSource(async () => false);
+    const provider = threeCx().create(threeCxConfig(simulator.url), { logger: silentLogger });
+    const placed = await provider.placeCall({
+      to: '+390612345678',
+      answerUrl: 'https://h/unused',
+      statusCallbackUrl: 'https://h/unused',
+      mediaStreamUrl: `${mediaBase}?call=out-1`,
+    });
+    const originate = simulator.requests.find((r) => r.method === 'POST' && r.path === '/channels');
+    expect(originate?.query.get('endpoint')).toBe(`Local/+390612345678@${ENDPOINT}-outbound/n`);
+    expect(originate?.query.get('app')).toBe(APP);
+    expect(originate?.query.has('callerId')).toBe(false); // 3CX presents the extension's own
+    const session = await simulator.waitForMedia();
+    expect(session.url).toBe(`${mediaBase}?call=out-1`);
+    await expect.poll(() => seen.statuses.map((s) => s.status)).toContain('in-progress');
+    await provider.hangUp(placed.callId);
+    expect(await provider.getCall(placed.callId)).toMatchObject({ status: 'completed' });
+  });
+
+  it('refuse a destination that would leave the outbound context, before calling Asterisk', async () => {
+    const provider = threeCx().create(threeCxConfig(simulator.url), { logger: silentLogger });
+    await expect(
+      provider.placeCall({
+        to: '100@other-tenant-outbound',
+        answerUrl: 'https://h/unused',
+        statusCallbackUrl: 'https://h/unused',
+        mediaStreamUrl: `${mediaBase}?call=out-2`,
+      }),
+    ).rejects.toMatchObject({ name: 'InvalidPayloadError', httpStatus: 400 });
+    expect(simulator.requests.some((r) => r.method === 'POST' && r.path === '/channels')).toBe(
+      false,
+    );
+  });
+
+  it('dial transfer destinations through the same outbound context', async () => {
+    await startSource(async () => false);
+    const provider = threeCx().create(threeCxConfig(simulator.url), { logger: silentLogger });
+    const result = await provider.transferCall({
+      callId: 'caller-1',
+      transferId: 't-1',
+      destination: '200',
+      timeoutSeconds: 20,
+      statusCallbackUrl: 'https://h/unused',
+    });
+    expect(result).toMatchObject({ status: 'pending', legCallId: 'patchbay-xfer-t-1' });
+    const originate = simulator.requests.find(
+      (r) => r.method === 'POST' && r.path.startsWith('/channels'),
+    );
+    expect(originate?.query.get('endpoint')).toBe(`Local/200@${ENDPOINT}-outbound/n`);
+    expect(originate?.query.get('appArgs')).toBe('patchbay-transfer,t-1');
+  });
+
+  it('report Asterisk errors under its own name', async () => {
+    const provider = threeCx().create(
+      { ...threeCxConfig(simulator.url), app_password: 'wrong' },
+      { logger: silentLogger },
+    );
+    await expect(provider.getCall('nope')).rejects.toMatchObject({
+      name: 'CarrierApiError',
+      provider: 'three_cx',
+    });
+  });
+});
