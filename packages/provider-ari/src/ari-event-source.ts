@@ -226,10 +226,10 @@ export class AriEventSource implements ProviderEventSource {
       await this.startMedia(channel.id, decodeMediaArgument(args[1]));
       return;
     }
-    await this.onInbound(channel);
+    await this.onInbound(channel, args);
   }
 
-  private async onInbound(channel: AriChannelEvent): Promise<void> {
+  private async onInbound(channel: AriChannelEvent, args: readonly string[]): Promise<void> {
     const handlers = this.handlers;
     if (!handlers) return;
     let decision: InboundDecision;
@@ -239,9 +239,9 @@ export class AriEventSource implements ProviderEventSource {
         callId: channel.id,
         from: address(channel.caller?.number),
         to: address(channel.dialplan?.exten),
-        accountId: this.target.accountId,
+        accountId: this.target.inboundAccountId?.({ args, exten: channel.dialplan?.exten }),
         status: channel.state === 'Up' ? 'in-progress' : 'ringing',
-        metadata: { channelName: channel.name },
+        metadata: { channelName: channel.name, stasisArgs: args },
       });
     } catch (error) {
       this.logger.error(

@@ -22,8 +22,14 @@ export interface AsteriskTarget {
   readonly mediaClient: string;
   /** The originate endpoint for a destination number or channel string. */
   dialString(destination: string): string;
-  /** The account id reported with inbound calls, when the configuration has one. */
-  readonly accountId?: string;
+  /**
+   * The account id of an inbound call, from the `Stasis()` arguments and the
+   * dialled extension, so a host can match the configuration it belongs to.
+   */
+  inboundAccountId?(call: {
+    readonly args: readonly string[];
+    readonly exten: string | undefined;
+  }): string | undefined;
 }
 
 /** The Stasis application of an ARI configuration: minted on create; legacy ones without it used the ARI user. */

@@ -43,7 +43,8 @@ const DESTINATION = /^\+?[0-9A-Za-z*#]{1,40}$/;
 
 /** A 3CX configuration as the shared Asterisk implementation sees it. */
 export function threeCxTarget(config: ThreeCxConfig): AsteriskTarget {
-  const outbound = `Local/{to}@${threeCxEndpointId(config)}-outbound/n`;
+  const ownEndpoint = threeCxEndpointId(config);
+  const outbound = `Local/{to}@${ownEndpoint}-outbound/n`;
   return {
     provider: 'three_cx',
     ariEndpoint: config.ari_endpoint,
@@ -51,7 +52,13 @@ export function threeCxTarget(config: ThreeCxConfig): AsteriskTarget {
     password: config.app_password,
     stasisApp: threeCxStasisApplication(config),
     mediaClient: config.ws_client_name,
-    accountId: config.extension,
+    // The provisioned dialplan passes `inbound,<endpoint id>`. A call for another
+    // endpoint (several tenants sharing one hand-written Stasis app) is reported
+    // under the extension it was dialled to, so the host matches that tenant.
+    inboundAccountId: ({ args, exten }) =>
+      args[0] === 'inbound' && args[1] !== undefined && args[1] !== ownEndpoint
+        ? exten
+        : config.extension,
     dialString(destination) {
       if (!DESTINATION.test(destination))
         throw new InvalidPayloadError(

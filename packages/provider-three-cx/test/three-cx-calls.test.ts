@@ -88,6 +88,65 @@ describe('3CX calls through Asterisk', () => {
       .toMatchObject({ callId: caller.id, status: 'completed' });
   });
 
+  it('serve two tenants on one Asterisk, each call reaching its own configuration', async () => {
+    const tenants = [
+      threeCxConfig(simulator.url),
+      {
+        ...threeCxConfig(simulator.url),
+        sip_domain: 'acme.3cx.eu',
+        extension: '200',
+        stasis_app_name: 'patchbay_acme00000000',
+      },
+    ];
+    const seen: InboundCall[][] = [[], []];
+    const sources = tenants.map((config) =>
+      threeCx().eventSource!(config, { logger: silentLogger }),
+    );
+    await Promise.all(
+      sources.map((source, n) =>
+        source.start({
+          inboundCall: async (call) => {
+            seen[n]!.push(call);
+            return { accept: false, reason: 'number-not-configured' };
+          },
+          status: () => {},
+        }),
+      ),
+    );
+    stopSource = async () => {
+      await Promise.all(sources.map((source) => source.stop()));
+    };
+    await expect
+      .poll(() => simulator.applications().sort())
+      .toEqual([APP, 'patchbay_acme00000000']);
+    simulator.placeInboundCall({
+      app: 'patchbay_acme00000000',
+      exten: '200',
+      callerNumber: '+41445550000',
+      args: ['inbound', 'patchbay_acme_3cx_eu_200'],
+    });
+    simulator.placeInboundCall({
+      app: APP,
+      exten: '12611',
+      callerNumber: '+390612345678',
+      args: ['inbound', ENDPOINT],
+    });
+    await expect.poll(() => seen.map((calls) => calls.length)).toEqual([1, 1]);
+    expect(seen[0]![0]).toMatchObject({ accountId: '12611', from: '+390612345678' });
+    expect(seen[1]![0]).toMatchObject({ accountId: '200', from: '+41445550000' });
+  });
+
+  it('report a call for another endpoint under the extension it was dialled to', async () => {
+    const seen = await startSource(async () => false);
+    simulator.placeInboundCall({
+      app: APP,
+      exten: '300',
+      callerNumber: '+390612345678',
+      args: ['inbound', 'patchbay_1156_3cx_cloud_300'],
+    });
+    await expect.poll(() => seen.inbound[0]?.accountId).toBe('300');
+  });
+
   it('originate through the extension’s outbound context and start media once answered', async () => {
     const seen = await startSource(async () => false);
     const provider = threeCx().create(threeCxConfig(simulator.url), { logger: silentLogger });
