@@ -16,6 +16,31 @@ export function normalizeCloudonixDomain(domain: string): string {
   return trimmed.includes('.') ? trimmed : `${trimmed}.cloudonix.net`;
 }
 
+const REGION_NAMES = Object.keys(CLOUDONIX_REGIONS) as CloudonixRegion[];
+
+/** An outbound trunk Patchbay keeps on the domain: calls leave Cloudonix through it to your carrier. */
+export const cloudonixTrunkSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9-]+$/, 'a trunk name is letters, digits and dashes'),
+  /** Case-insensitive; stored as Cloudonix spells it. */
+  region: z.string().transform((value, context) => {
+    const region = REGION_NAMES.find((name) => name.toLowerCase() === value.trim().toLowerCase());
+    if (region) return region;
+    context.addIssue({
+      code: 'custom',
+      message: `unknown region ${JSON.stringify(value)}: use one of ${REGION_NAMES.join(', ')}`,
+    });
+    return z.NEVER;
+  }),
+  /** The SIP domain of your carrier or PBX that calls are sent to. */
+  sip_domain: z.string().trim().min(1, 'name the SIP domain calls are sent to'),
+  /** A disabled trunk is kept at Cloudonix, inactive. */
+  enabled: z.boolean().default(true),
+  /** Caller IDs whose calls leave through this trunk. */
+  numbers: z.array(z.string()).default([]),
+});
+
+export type CloudonixTrunk = z.infer<typeof cloudonixTrunkSchema>;
+
 /** A Cloudonix domain as Patchbay stores it. Field names match the original platform's. */
 export const cloudonixConfigSchema = z.object({
   provider: z.literal('cloudonix'),
@@ -24,6 +49,15 @@ export const cloudonixConfigSchema = z.object({
   /** The Voice Application inbound calls reach; created on save when empty. */
   application_name: z.string().optional(),
   region: z.enum(['Global', 'India', 'UAE']).default('Global'),
+  trunks: z
+    .array(cloudonixTrunkSchema)
+    .default([])
+    .refine(
+      (trunks) => new Set(trunks.map((trunk) => trunk.name)).size === trunks.length,
+      'trunk names must be unique',
+    ),
+  /** Server-managed: Cloudonix's uuid of each trunk, by name. */
+  trunk_ids: z.record(z.string(), z.string()).optional(),
   // Server-managed: looked up or created by the save hook.
   domain_uuid: z.string().optional(),
   application_id: z.number().int().optional(),

@@ -45,6 +45,11 @@ import {
 } from './cloudonix-markup.js';
 import { CLOUDONIX_AUDIO, CloudonixMediaSerializer } from './cloudonix-media-serializer.js';
 import { cloudonixTransferStatus, createCloudonixStatusMapper } from './cloudonix-status.js';
+import {
+  applyCloudonixTrunks,
+  deactivateCloudonixTrunks,
+  pinnedTrunk,
+} from './cloudonix-trunks.js';
 
 /** Options of {@link cloudonix}. */
 export interface CloudonixSettings extends CloudonixClientSettings {
@@ -100,6 +105,26 @@ function cloudonixChecklist(config: CloudonixConfig, state: ConfigurationState):
         complete: Boolean(config.bearer_token && config.domain_id),
         blocksOutbound: true,
       },
+      {
+        key: 'outbound-trunk',
+        title: 'Add an outbound trunk',
+        description:
+          'Add a trunk to your carrier or PBX (trunks), or leave routing to the Cloudonix domain.',
+        complete: config.trunks.some((trunk) => trunk.enabled),
+        blocksOutbound: false,
+      },
+      ...(config.trunks.filter((trunk) => trunk.enabled).length > 1
+        ? [
+            {
+              key: 'trunk-assignment',
+              title: 'Assign numbers to trunks',
+              description:
+                'With several enabled trunks, a call leaves through the trunk its caller ID is assigned to.',
+              complete: config.trunks.every((trunk) => !trunk.enabled || trunk.numbers.length > 0),
+              blocksOutbound: false,
+            },
+          ]
+        : []),
       {
         key: 'caller-id',
         title: 'Add a phone number',
@@ -160,6 +185,11 @@ class CloudonixProvider implements TelephonyProvider {
     return encodeURIComponent(this.config.domain_id);
   }
 
+  private trunkFor(callerId: string): { trunk?: string } {
+    const trunk = pinnedTrunk(this.config, callerId);
+    return trunk ? { trunk } : {};
+  }
+
   async placeCall(request: PlaceCallRequest): Promise<CallInitiation> {
     if (!request.from)
       throw new ConfigurationError('Cloudonix needs a caller ID (from) for outbound calls', {
@@ -171,6 +201,7 @@ class CloudonixProvider implements TelephonyProvider {
       json: {
         destination: request.to,
         'caller-id': request.from,
+        ...this.trunkFor(request.from),
         cxml: connectStreamCxml(request.mediaStreamUrl, request.customParameters),
         callback: request.statusCallbackUrl,
         ...(request.ringTimeoutSeconds === undefined
@@ -378,6 +409,7 @@ class CloudonixProvider implements TelephonyProvider {
         json: {
           destination: request.destination,
           'caller-id': request.from,
+          ...this.trunkFor(request.from),
           cxml: transferDestinationCxml(
             conference,
             request.statusCallbackUrl,
@@ -461,6 +493,7 @@ export function cloudonix(settings: CloudonixSettings = {}): ProviderSpec<Cloudo
       { path: 'domain_uuid', accountScoped: true },
       { path: 'application_id', accountScoped: true },
       { path: 'application_uuid', accountScoped: true },
+      { path: 'trunk_ids', accountScoped: true },
     ],
     connectivity: 'sip',
     requiresCallerId: true,
@@ -529,7 +562,20 @@ export function cloudonix(settings: CloudonixSettings = {}): ProviderSpec<Cloudo
             ...(typeof created['uuid'] === 'string' ? { application_uuid: created['uuid'] } : {}),
           };
         }
-        return config;
+        const trunkIds = await applyCloudonixTrunks(
+          (operation, method, path, options) => request(config, operation, method, path, options),
+          config,
+          config.trunk_ids ?? {},
+        );
+        const { trunk_ids: _previousIds, ...rest } = config;
+        return Object.keys(trunkIds).length > 0 ? { ...rest, trunk_ids: trunkIds } : rest;
+      },
+      async afterDelete(stored, context) {
+        await deactivateCloudonixTrunks(
+          (operation, method, path, options) => request(stored, operation, method, path, options),
+          stored,
+          context.logger,
+        );
       },
     },
     media: { createSerializer: () => new CloudonixMediaSerializer() },

@@ -5,7 +5,9 @@ export {
   CLOUDONIX_REGIONS,
   type CloudonixConfig,
   type CloudonixRegion,
+  type CloudonixTrunk,
   cloudonixConfigSchema,
+  cloudonixTrunkSchema,
   normalizeCloudonixDomain,
 } from './cloudonix-config.js';
 export { cloudonixInbound } from './cloudonix-inbound.js';
@@ -18,4 +20,5 @@ export {
 export { CLOUDONIX_AUDIO, CloudonixMediaSerializer } from './cloudonix-media-serializer.js';
 export { type CloudonixSettings, cloudonix } from './cloudonix-provider.js';
 export { CLOUDONIX_CALL_STATUSES } from './cloudonix-status.js';
+export { desiredTrunk, pinnedTrunk, trunkUpdate } from './cloudonix-trunks.js';
 export { VERSION } from './version.js';

@@ -7,6 +7,7 @@ export const cloudonixConfig: CloudonixConfig = {
   domain_id: 'acme.cloudonix.net',
   application_name: 'patchbay-app',
   region: 'India',
+  trunks: [],
   domain_uuid: 'd0f1e2d3-c4b5-a697-8877-665544332211',
 };
 

@@ -1,0 +1,193 @@
+import { CarrierApiError, ConfigurationError, type Logger } from '@patchbay/core';
+import {
+  CLOUDONIX_REGIONS,
+  type CloudonixConfig,
+  type CloudonixTrunk,
+} from './cloudonix-config.js';
+
+type Json = Record<string, unknown>;
+
+/** How the trunk code reaches the API: the spec's request helper, bound to a configuration. */
+export type CloudonixCall = (
+  operation: string,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  options?: { json?: unknown; ok?: readonly number[] },
+) => Promise<{ status: number; body: unknown }>;
+
+// Profile keys Patchbay owns; any other key someone set at Cloudonix is kept on update.
+const MANAGED_PROFILE_KEYS = [
+  'hostname',
+  'domain',
+  'ruri-domain',
+  'connection-timeout',
+  'provisional-timeout',
+  'authentication',
+];
+
+/** The trunk as Cloudonix should hold it: out through the region's edge to the SIP domain. */
+export function desiredTrunk(trunk: CloudonixTrunk): Json {
+  const region = CLOUDONIX_REGIONS[trunk.region as keyof typeof CLOUDONIX_REGIONS];
+  return {
+    name: trunk.name,
+    ip: region.edgeIp,
+    port: region.sipPort,
+    transport: 'udp',
+    prefix: '',
+    direction: 'public-outbound',
+    profile: { domain: trunk.sip_domain, 'ruri-domain': trunk.sip_domain },
+  };
+}
+
+const trunksPath = (config: CloudonixConfig) =>
+  `/domains/${encodeURIComponent(config.domain_id)}/trunks`;
+
+async function listTrunks(call: CloudonixCall, config: CloudonixConfig): Promise<Json[]> {
+  const { status, body } = await call('list trunks', 'GET', trunksPath(config), { ok: [200, 404] });
+  if (status === 404) return [];
+  if (!Array.isArray(body))
+    throw new CarrierApiError({
+      provider: 'cloudonix',
+      operation: 'list trunks',
+      message: 'the response is not a list',
+    });
+  return body as Json[];
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The update that makes `existing` what `desired` says, or undefined when nothing differs. */
+export function trunkUpdate(existing: Json, desired: Json): Json | undefined {
+  const kept = Object.fromEntries(
+    Object.entries((existing['profile'] ?? {}) as Json).filter(
+      ([key]) => !MANAGED_PROFILE_KEYS.includes(key),
+    ),
+  );
+  const update: Json = {
+    ...desired,
+    active: true,
+    profile: { ...kept, ...(desired['profile'] as Json) },
+  };
+  const differs = ['name', 'ip', 'transport', 'prefix', 'direction', 'active'].some(
+    (key) => !sameValue(existing[key], update[key]),
+  );
+  const portDiffers = Number(existing['port']) !== update['port'];
+  const profileDiffers = !sameValue(
+    Object.fromEntries(Object.entries((existing['profile'] ?? {}) as Json).sort()),
+    Object.fromEntries(Object.entries(update['profile'] as Json).sort()),
+  );
+  return differs || portDiffers || profileDiffers ? update : undefined;
+}
+
+async function deactivate(
+  call: CloudonixCall,
+  config: CloudonixConfig,
+  listed: readonly Json[],
+  uuid: string,
+): Promise<void> {
+  const existing = listed.find((trunk) => trunk['uuid'] === uuid);
+  if (!existing || existing['active'] === false) return;
+  await call('deactivate trunk', 'PUT', `${trunksPath(config)}/${encodeURIComponent(uuid)}`, {
+    json: { active: false },
+    ok: [200, 204],
+  });
+}
+
+/**
+ * Makes the domain's outbound trunks match the configuration: creates or
+ * updates enabled ones (a PUT only when something differs), deactivates
+ * disabled ones and those the configuration no longer lists. Only trunks
+ * whose uuid Patchbay stored are ever deactivated, never one matched by
+ * name alone, and none is deleted. Returns the uuids by trunk name.
+ */
+export async function applyCloudonixTrunks(
+  call: CloudonixCall,
+  config: CloudonixConfig,
+  storedIds: Readonly<Record<string, string>>,
+): Promise<Record<string, string>> {
+  if (config.trunks.length === 0 && Object.keys(storedIds).length === 0) return {};
+  const listed = await listTrunks(call, config);
+  const ids: Record<string, string> = {};
+  for (const trunk of config.trunks) {
+    const storedId = storedIds[trunk.name];
+    const byId = storedId ? listed.find((item) => item['uuid'] === storedId) : undefined;
+    const byName = listed.filter((item) => item['name'] === trunk.name);
+    const existing = byId ?? byName.find((item) => item['direction'] === 'public-outbound');
+    if (!existing && byName.length > 0)
+      throw new ConfigurationError(
+        `The Cloudonix domain already has a trunk named ${JSON.stringify(trunk.name)} for another direction; choose another name`,
+        { code: 'trunk_name_taken' },
+      );
+    if (!trunk.enabled) {
+      if (storedId) {
+        await deactivate(call, config, listed, storedId);
+        ids[trunk.name] = storedId;
+      }
+      continue;
+    }
+    const desired = desiredTrunk(trunk);
+    if (existing) {
+      const uuid = String(existing['uuid']);
+      const update = trunkUpdate(existing, desired);
+      if (update)
+        await call('update trunk', 'PUT', `${trunksPath(config)}/${encodeURIComponent(uuid)}`, {
+          json: update,
+          ok: [200, 204],
+        });
+      ids[trunk.name] = uuid;
+      continue;
+    }
+    const { body } = await call('create trunk', 'POST', trunksPath(config), {
+      json: desired,
+      ok: [200, 201],
+    });
+    let uuid = (body as Json | undefined)?.['uuid'];
+    if (typeof uuid !== 'string') {
+      const again = await listTrunks(call, config);
+      uuid = again.find((item) => item['name'] === trunk.name)?.['uuid'];
+    }
+    if (typeof uuid !== 'string')
+      throw new CarrierApiError({
+        provider: 'cloudonix',
+        operation: 'create trunk',
+        message: 'Cloudonix did not return the new trunk’s uuid',
+      });
+    ids[trunk.name] = uuid;
+  }
+  for (const [name, uuid] of Object.entries(storedIds))
+    if (!(name in ids)) await deactivate(call, config, listed, uuid);
+  return ids;
+}
+
+/** Deactivates every trunk Patchbay created for the configuration; best effort, as deleting must not be blocked by Cloudonix. */
+export async function deactivateCloudonixTrunks(
+  call: CloudonixCall,
+  config: CloudonixConfig,
+  logger: Logger,
+): Promise<void> {
+  const ids = Object.values(config.trunk_ids ?? {});
+  if (ids.length === 0) return;
+  try {
+    const listed = await listTrunks(call, config);
+    for (const uuid of ids) await deactivate(call, config, listed, uuid);
+  } catch (error) {
+    logger.warn(
+      { provider: 'cloudonix', domain: config.domain_id, error: String(error) },
+      'could not deactivate the configuration’s Cloudonix trunks',
+    );
+  }
+}
+
+/**
+ * The trunk a call from `callerId` leaves through: the trunk that number is
+ * assigned to if that trunk is enabled (assigned to a disabled one: none),
+ * else the only enabled trunk, else none (Cloudonix chooses).
+ */
+export function pinnedTrunk(config: CloudonixConfig, callerId: string): string | undefined {
+  const assigned = config.trunks.find((trunk) => trunk.numbers.includes(callerId));
+  if (assigned) return assigned.enabled ? assigned.name : undefined;
+  const enabled = config.trunks.filter((trunk) => trunk.enabled);
+  return enabled.length === 1 ? enabled[0]!.name : undefined;
+}
