@@ -1,9 +1,11 @@
 import type { UiField } from '@patchbay/core';
 import { z } from 'zod';
 
-/** An Asterisk reached over ARI, as Patchbay stores it. Field names match the original platform's. */
-export const ariConfigSchema = z.object({
-  provider: z.literal('ari'),
+/**
+ * The fields that reach one Asterisk over ARI and name its media client,
+ * shared by every configuration built on Asterisk (ARI, 3CX).
+ */
+export const ariConnectionFields = {
   ari_endpoint: z
     .string()
     .url('the ARI endpoint is a URL such as http://pbx.example.com:8088')
@@ -18,6 +20,12 @@ export const ariConfigSchema = z.object({
   ws_client_name: z
     .string()
     .min(1, 'name the websocket_client.conf section Asterisk dials for media'),
+};
+
+/** An Asterisk reached over ARI, as Patchbay stores it. Field names match the original platform's. */
+export const ariConfigSchema = z.object({
+  provider: z.literal('ari'),
+  ...ariConnectionFields,
   /**
    * The Stasis application, `patchbay_` + 12 hex, minted when the
    * configuration is created and kept after: the dialplan's `Stasis()` names it.

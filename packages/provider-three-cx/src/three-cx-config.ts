@@ -1,4 +1,5 @@
 import type { UiField } from '@patchbay/core';
+import { ariConnectionFields } from '@patchbay/provider-ari';
 import { z } from 'zod';
 import { stripRule } from './dialplan.js';
 import { endpointId } from './endpoint-id.js';
@@ -9,20 +10,7 @@ const SIP_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9]
 export const threeCxConfigSchema = z
   .object({
     provider: z.literal('three_cx'),
-    ari_endpoint: z
-      .string()
-      .url('the ARI endpoint is a URL such as http://asterisk.example.com:8088')
-      .transform((url) => url.replace(/\/+$/, '')),
-    /** The ari.conf user. */
-    app_name: z
-      .string()
-      .min(1)
-      .regex(/^[^:]+$/, 'the ARI user cannot contain ":"'),
-    app_password: z.string().min(1),
-    /** The websocket_client.conf section externalMedia dials for media. */
-    ws_client_name: z
-      .string()
-      .min(1, 'name the websocket_client.conf section Asterisk dials for media'),
+    ...ariConnectionFields,
     /** Minted on create (`patchbay_` + 12 hex) and written into the inbound dialplan. */
     stasis_app_name: z.string().optional(),
     sip_domain: z
