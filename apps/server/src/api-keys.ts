@@ -1,0 +1,49 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type postgres from 'postgres';
+
+const KEY_PREFIX = 'pbk_';
+
+/** A new API key: shown once, stored only as its hash. */
+export function generateApiKey(): { key: string; hash: Buffer; prefix: string } {
+  const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  return { key, hash: hashApiKey(key), prefix: key.slice(0, KEY_PREFIX.length + 6) };
+}
+
+export function hashApiKey(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+/** The organization an API key belongs to, or undefined for an unknown or revoked key. */
+export async function organizationForApiKey(
+  sql: postgres.Sql,
+  key: string,
+): Promise<{ organizationId: string; keyId: string } | undefined> {
+  if (!key.startsWith(KEY_PREFIX) || key.length > 100) return undefined;
+  const [row] = await sql<{ id: string; organization_id: string }[]>`
+    update api_keys set last_used_at = now()
+    where key_hash = ${hashApiKey(key)} and revoked_at is null
+    returning id, organization_id`;
+  return row ? { organizationId: row.organization_id, keyId: row.id } : undefined;
+}
+
+/**
+ * On a database with no organization, creates one and an admin API key and
+ * returns the key (to print once); otherwise does nothing. Safe when several
+ * processes start together: the first one creates, the others see it.
+ */
+export async function bootstrapOrganization(
+  sql: postgres.Sql,
+): Promise<{ organizationId: string; apiKey: string } | undefined> {
+  return sql.begin(async (tx) => {
+    await tx`lock table organizations in exclusive mode`;
+    const [existing] = await tx`select id from organizations limit 1`;
+    if (existing) return undefined;
+    const [organization] = await tx<{ id: string }[]>`
+      insert into organizations (name) values ('Default organization') returning id`;
+    const { key, hash, prefix } = generateApiKey();
+    await tx`
+      insert into api_keys (organization_id, name, key_hash, key_prefix)
+      values (${organization!.id}, 'admin', ${hash}, ${prefix})`;
+    return { organizationId: organization!.id, apiKey: key };
+  });
+}

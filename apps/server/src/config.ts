@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+const port = z.coerce
+  .number({ message: 'PORT must be a number' })
+  .int('PORT must be a whole number')
+  .min(0)
+  .max(65535, 'PORT must be at most 65535');
+
+/**
+ * The server's settings, from the environment. Every bad value is reported
+ * with its variable's name, all at once, before anything starts.
+ */
+export const serverConfigSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * The URL carriers reach this server at, and sign their webhooks for. Set it
+   * explicitly: forwarded headers are never trusted to say what it is.
+   */
+  PUBLIC_BASE_URL: z
+    .string()
+    .refine(
+      (value) => /^https?:\/\/[^/]/.test(value) && URL.canParse(value),
+      'PUBLIC_BASE_URL must be an absolute http(s) URL such as https://voice.example.com',
+    )
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  /** Proxies whose X-Forwarded-For names the client, comma-separated addresses. */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
+  /** A PostgreSQL server; without it the server runs on an embedded PGlite in PATCHBAY_DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .optional(),
+  /** Asterisk's realtime database, for 3CX configurations; without it they cannot be saved. */
+  ASTERISK_ARA_DSN: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'ASTERISK_ARA_DSN must be a postgres:// URL')
+    .optional(),
+  PATCHBAY_DATA_DIR: z.string().min(1).default('.patchbay'),
+  /** 32 bytes, base64 or hex, for AES-256-GCM of stored credentials; the embedded mode keeps one in its data directory. */
+  CREDENTIAL_ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => decodeKey(value) !== undefined, {
+      message: 'CREDENTIAL_ENCRYPTION_KEY must be 32 bytes as base64 or 64 hex characters',
+    })
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long live calls may run on after a shutdown signal. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+});
+
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+
+/** A 32-byte key from base64 or hex, or undefined. */
+export function decodeKey(value: string): Buffer | undefined {
+  const trimmed = value.trim();
+  const bytes = /^[0-9a-f]{64}$/i.test(trimmed)
+    ? Buffer.from(trimmed, 'hex')
+    : Buffer.from(trimmed, 'base64');
+  return bytes.length === 32 ? bytes : undefined;
+}
+
+/** Raised with one line per bad variable. */
+export class ServerConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid server configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`);
+    this.name = 'ServerConfigError';
+  }
+}
+
+/** @throws ServerConfigError */
+export function loadServerConfig(
+  env: Record<string, string | undefined> = process.env,
+): ServerConfig {
+  // An empty variable means unset, as shells and .env files write it.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = serverConfigSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  throw new ServerConfigError(
+    parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,
+    ),
+  );
+}

@@ -1,0 +1,69 @@
+import type postgres from 'postgres';
+
+/** One schema change. Never edit a released migration: add the next one. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'organizations and API keys',
+    sql: `
+      create table organizations (
+        id uuid primary key default gen_random_uuid(),
+        name text not null,
+        created_at timestamptz not null default now()
+      );
+      create table api_keys (
+        id uuid primary key default gen_random_uuid(),
+        organization_id uuid not null references organizations (id) on delete cascade,
+        name text not null,
+        -- SHA-256 of the whole key: keys are random, so a fast hash is enough and lookups stay indexed.
+        key_hash bytea not null unique,
+        -- The first characters, to tell keys apart in lists without revealing them.
+        key_prefix text not null,
+        created_at timestamptz not null default now(),
+        last_used_at timestamptz,
+        revoked_at timestamptz
+      );
+      create index api_keys_organization on api_keys (organization_id);
+    `,
+  },
+];
+
+// Any fixed number: every process migrating the same database queues on it.
+const MIGRATION_LOCK = 4_731_902;
+
+/**
+ * Applies every migration the database has not seen, in one transaction
+ * under an advisory lock, so processes starting together migrate once.
+ * Returns the versions applied.
+ */
+export async function migrate(
+  sql: postgres.Sql,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  return sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+    await tx`
+      create table if not exists patchbay_migrations (
+        version integer primary key,
+        name text not null,
+        applied_at timestamptz not null default now()
+      )`;
+    const applied = new Set(
+      (await tx<{ version: number }[]>`select version from patchbay_migrations`).map(
+        (row) => row.version,
+      ),
+    );
+    const pending = migrations.filter((migration) => !applied.has(migration.version));
+    for (const migration of pending) {
+      await tx.unsafe(migration.sql).simple();
+      await tx`insert into patchbay_migrations ${tx({ version: migration.version, name: migration.name })}`;
+    }
+    return pending.map((migration) => migration.version);
+  });
+}

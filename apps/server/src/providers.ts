@@ -1,0 +1,28 @@
+import { createRegistry, type Logger, type ProviderRegistry } from '@patchbay/core';
+import { ari } from '@patchbay/provider-ari';
+import { cloudonix } from '@patchbay/provider-cloudonix';
+import { plivo } from '@patchbay/provider-plivo';
+import { telnyx } from '@patchbay/provider-telnyx';
+import { threeCx } from '@patchbay/provider-three-cx';
+import { twilio } from '@patchbay/provider-twilio';
+import { vonage } from '@patchbay/provider-vonage';
+import postgres from 'postgres';
+import type { ServerConfig } from './config.js';
+
+/**
+ * Every carrier package the server ships with, registered through core's
+ * public API as any host would. Returns what must be closed on shutdown.
+ */
+export function createServerRegistry(
+  config: ServerConfig,
+  logger: Logger,
+): { registry: ProviderRegistry; close(): Promise<void> } {
+  const ara = config.ASTERISK_ARA_DSN
+    ? postgres(config.ASTERISK_ARA_DSN, { max: 4, connect_timeout: 10, onnotice: () => {} })
+    : undefined;
+  const registry = createRegistry(
+    [twilio(), plivo(), vonage(), telnyx(), cloudonix(), ari(), threeCx({ ara })],
+    { logger },
+  );
+  return { registry, close: async () => ara?.end({ timeout: 5 }) };
+}

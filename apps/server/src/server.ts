@@ -1,0 +1,109 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger, ProviderRegistry } from '@patchbay/core';
+import { organizationForApiKey } from './api-keys.js';
+import type { ServerConfig } from './config.js';
+import type { Database } from './database/database.js';
+import { errorBody, HttpError, type RouteRequest, Router } from './http/router.js';
+
+export interface PatchbayServerOptions {
+  readonly config: ServerConfig;
+  readonly database: Database;
+  readonly registry: ProviderRegistry;
+  readonly logger: Logger;
+}
+
+export interface PatchbayServer {
+  /** Listening address, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  /** Stops taking requests, lets in-flight ones finish within `graceMs`, then closes. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** The organization an API request acts for: from `Authorization: Bearer <key>`. @throws HttpError 401 */
+async function authenticate(database: Database, request: RouteRequest): Promise<string> {
+  const header = request.raw.headers.authorization ?? '';
+  const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  if (!key)
+    throw new HttpError(401, 'unauthenticated', 'Send an API key as Authorization: Bearer <key>');
+  const found = await organizationForApiKey(database.sql, key);
+  if (!found) throw new HttpError(401, 'unauthenticated', 'The API key is unknown or revoked');
+  return found.organizationId;
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  response.writeHead(status, {
+    ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  response.end(text);
+}
+
+/** Starts the HTTP server on the configured host and port. */
+export async function startPatchbayServer(options: PatchbayServerOptions): Promise<PatchbayServer> {
+  const { config, database, registry, logger } = options;
+  let draining = false;
+  const router = new Router()
+    .add('GET', '/healthz', async () => ({ status: 200, body: { status: 'ok' } }))
+    .add('GET', '/readyz', async () => {
+      if (draining) return { status: 503, body: { status: 'draining' } };
+      try {
+        await database.sql`select 1`;
+        return { status: 200, body: { status: 'ready', database: database.kind } };
+      } catch {
+        return { status: 503, body: { status: 'database unavailable' } };
+      }
+    })
+    .add('GET', '/api/v1/providers', async (request) => {
+      await authenticate(database, request);
+      return { status: 200, body: { providers: registry.describe() } };
+    });
+
+  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const started = performance.now();
+    const base = config.PUBLIC_BASE_URL ?? `http://${request.headers.host ?? 'localhost'}`;
+    router
+      .handle(request, base)
+      .then((result) => {
+        send(response, result.status, result.body, result.headers);
+        logger.info(
+          {
+            method: request.method,
+            path: request.url?.split('?')[0],
+            status: result.status,
+            ms: Math.round(performance.now() - started),
+          },
+          'request',
+        );
+      })
+      .catch((error: unknown) => {
+        logger.error({ path: request.url?.split('?')[0], error: String(error) }, 'request failed');
+        if (!response.headersSent)
+          send(
+            response,
+            500,
+            errorBody('internal_error', 'The server could not handle the request'),
+          );
+        else response.destroy();
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    async close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

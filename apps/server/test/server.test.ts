@@ -1,0 +1,157 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '@patchbay/core';
+import { startTestDatabase, type TestDatabase } from '@patchbay/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrapOrganization, organizationForApiKey } from '../src/api-keys.js';
+import { loadServerConfig, ServerConfigError } from '../src/config.js';
+import { type Database, openDatabase } from '../src/database/database.js';
+import { migrate } from '../src/database/migrations.js';
+import { createServerRegistry } from '../src/providers.js';
+import { type PatchbayServer, startPatchbayServer } from '../src/server.js';
+
+describe('configuration from the environment', () => {
+  it('fills defaults and normalizes', () => {
+    const config = loadServerConfig({ PUBLIC_BASE_URL: 'https://voice.example.com/', PORT: '' });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: 'https://voice.example.com',
+      TRUSTED_PROXIES: [],
+      PATCHBAY_DATA_DIR: '.patchbay',
+      SHUTDOWN_GRACE_SECONDS: 30,
+    });
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadServerConfig({
+        PORT: 'eighty',
+        PUBLIC_BASE_URL: 'voice.example.com',
+        DATABASE_URL: 'mysql://x',
+        CREDENTIAL_ENCRYPTION_KEY: 'short',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ServerConfigError);
+    const problems = (error as ServerConfigError).problems.map((line) => line.split(':')[0]);
+    expect(problems.sort()).toEqual(
+      ['CREDENTIAL_ENCRYPTION_KEY', 'DATABASE_URL', 'PORT', 'PUBLIC_BASE_URL'].sort(),
+    );
+  });
+});
+
+describe('database', () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await startTestDatabase();
+  });
+  afterAll(async () => test?.close());
+
+  it('migrates once, however often it is asked, and concurrently too', async () => {
+    const results = await Promise.all([migrate(test.sql), migrate(test.sql)]);
+    expect(results.flat()).toEqual([1]);
+    expect(await migrate(test.sql)).toEqual([]);
+  });
+
+  it('creates the first organization and its admin key once; the key authenticates until revoked', async () => {
+    await migrate(test.sql);
+    const created = await bootstrapOrganization(test.sql);
+    expect(created?.apiKey).toMatch(/^pbk_[A-Za-z0-9_-]{43}$/);
+    expect(await bootstrapOrganization(test.sql)).toBeUndefined();
+    const [stored] = await test.sql`select key_hash, key_prefix from api_keys`;
+    expect(JSON.stringify(stored)).not.toContain(created!.apiKey);
+    expect(await organizationForApiKey(test.sql, created!.apiKey)).toMatchObject({
+      organizationId: created!.organizationId,
+    });
+    expect(await organizationForApiKey(test.sql, `${created!.apiKey}x`)).toBeUndefined();
+    await test.sql`update api_keys set revoked_at = now()`;
+    expect(await organizationForApiKey(test.sql, created!.apiKey)).toBeUndefined();
+  });
+
+  it('keeps the embedded database in its data directory across restarts', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'patchbay-data-'));
+    try {
+      const first = await openDatabase({ dataDirectory: directory });
+      expect(first.kind).toBe('embedded');
+      await migrate(first.sql);
+      expect(await bootstrapOrganization(first.sql)).toBeDefined();
+      await first.close();
+      const second = await openDatabase({ dataDirectory: directory });
+      expect(await migrate(second.sql)).toEqual([]);
+      expect(await bootstrapOrganization(second.sql)).toBeUndefined();
+      await second.close();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('HTTP server', () => {
+  let test: TestDatabase;
+  let server: PatchbayServer;
+  let apiKey: string;
+  beforeAll(async () => {
+    test = await startTestDatabase();
+    await migrate(test.sql);
+    apiKey = (await bootstrapOrganization(test.sql))!.apiKey;
+    const database: Database = { sql: test.sql, kind: 'postgres', close: async () => {} };
+    const config = loadServerConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://voice.example.com' });
+    server = await startPatchbayServer({
+      config,
+      database,
+      registry: createServerRegistry(config, silentLogger).registry,
+      logger: silentLogger,
+    });
+  });
+  afterAll(async () => {
+    await server?.close(1000);
+    await test?.close();
+  });
+
+  const get = (path: string, key?: string) =>
+    fetch(`${server.url}${path}`, key ? { headers: { authorization: `Bearer ${key}` } } : {});
+
+  it('answers health and readiness', async () => {
+    expect(await (await get('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'postgres' });
+  });
+
+  it('refuses the API without a valid key, saying why', async () => {
+    const missing = await get('/api/v1/providers');
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ error: { code: 'unauthenticated' } });
+    expect((await get('/api/v1/providers', 'pbk_not-a-key')).status).toBe(401);
+  });
+
+  it('lists every registered carrier with its configuration form, secrets marked', async () => {
+    const response = await get('/api/v1/providers', apiKey);
+    expect(response.status).toBe(200);
+    const { providers } = (await response.json()) as {
+      providers: { name: string; fields: { name: string; sensitive?: boolean }[] }[];
+    };
+    expect(providers.map((provider) => provider.name)).toEqual([
+      'ari',
+      'cloudonix',
+      'plivo',
+      'telnyx',
+      'three_cx',
+      'twilio',
+      'vonage',
+    ]);
+    const threeCx = providers.find((provider) => provider.name === 'three_cx');
+    expect(threeCx?.fields.find((field) => field.name === 'sip_password')?.sensitive).toBe(true);
+  });
+
+  it('says 404 for unknown paths and 405 for a wrong method', async () => {
+    expect((await get('/nope')).status).toBe(404);
+    const wrong = await fetch(`${server.url}/healthz`, { method: 'POST' });
+    expect(wrong.status).toBe(405);
+    expect(await wrong.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+  });
+});
