@@ -4,6 +4,7 @@
  */
 import { bootstrapOrganization } from './api-keys.js';
 import { loadServerConfig, ServerConfigError } from './config.js';
+import { CredentialCipher, loadCredentialKey } from './credentials.js';
 import { openDatabase } from './database/database.js';
 import { migrate } from './database/migrations.js';
 import { createLogger } from './logger.js';
@@ -29,12 +30,19 @@ async function main(): Promise<void> {
   const applied = await migrate(database.sql);
   if (applied.length > 0) logger.info({ versions: applied }, 'database migrated');
   const created = await bootstrapOrganization(database.sql);
+  const cipher = new CredentialCipher(
+    await loadCredentialKey({
+      configured: config.CREDENTIAL_ENCRYPTION_KEY,
+      dataDirectory: database.kind === 'embedded' ? database.dataDirectory : undefined,
+    }),
+  );
   const providers = createServerRegistry(config, logger);
   const server = await startPatchbayServer({
     config,
     database,
     registry: providers.registry,
     logger,
+    cipher,
   });
   logger.info(
     { url: server.url, database: database.kind, dataDirectory: database.dataDirectory },

@@ -1,16 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger, ProviderRegistry } from '@patchbay/core';
-import { organizationForApiKey } from './api-keys.js';
 import type { ServerConfig } from './config.js';
+import { registerConfigurationRoutes } from './configurations.js';
+import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
-import { errorBody, HttpError, type RouteRequest, Router } from './http/router.js';
+import { authenticate } from './http/authenticate.js';
+import { errorBody, Router } from './http/router.js';
 
 export interface PatchbayServerOptions {
   readonly config: ServerConfig;
   readonly database: Database;
   readonly registry: ProviderRegistry;
   readonly logger: Logger;
+  readonly cipher: CredentialCipher;
 }
 
 export interface PatchbayServer {
@@ -18,17 +21,6 @@ export interface PatchbayServer {
   readonly url: string;
   /** Stops taking requests, lets in-flight ones finish within `graceMs`, then closes. */
   close(graceMs?: number): Promise<void>;
-}
-
-/** The organization an API request acts for: from `Authorization: Bearer <key>`. @throws HttpError 401 */
-async function authenticate(database: Database, request: RouteRequest): Promise<string> {
-  const header = request.raw.headers.authorization ?? '';
-  const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-  if (!key)
-    throw new HttpError(401, 'unauthenticated', 'Send an API key as Authorization: Bearer <key>');
-  const found = await organizationForApiKey(database.sql, key);
-  if (!found) throw new HttpError(401, 'unauthenticated', 'The API key is unknown or revoked');
-  return found.organizationId;
 }
 
 function send(response: ServerResponse, status: number, body: unknown, headers = {}): void {
@@ -43,8 +35,9 @@ function send(response: ServerResponse, status: number, body: unknown, headers =
 
 /** Starts the HTTP server on the configured host and port. */
 export async function startPatchbayServer(options: PatchbayServerOptions): Promise<PatchbayServer> {
-  const { config, database, registry, logger } = options;
+  const { config, database, registry, logger, cipher } = options;
   let draining = false;
+  let listeningUrl = '';
   const router = new Router()
     .add('GET', '/healthz', async () => ({ status: 200, body: { status: 'ok' } }))
     .add('GET', '/readyz', async () => {
@@ -60,6 +53,13 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       await authenticate(database, request);
       return { status: 200, body: { providers: registry.describe() } };
     });
+  registerConfigurationRoutes(router, {
+    database,
+    registry,
+    cipher,
+    logger,
+    publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
+  });
 
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
@@ -95,8 +95,9 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  listeningUrl = `http://${host}:${address.port}`;
   return {
-    url: `http://${host}:${address.port}`,
+    url: listeningUrl,
     async close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

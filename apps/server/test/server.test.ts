@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { startTestDatabase, type TestDatabase } from '@patchbay/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization, organizationForApiKey } from '../src/api-keys.js';
 import { loadServerConfig, ServerConfigError } from '../src/config.js';
+import { CredentialCipher } from '../src/credentials.js';
 import { type Database, openDatabase } from '../src/database/database.js';
 import { migrate } from '../src/database/migrations.js';
 import { createServerRegistry } from '../src/providers.js';
@@ -53,7 +55,7 @@ describe('database', () => {
 
   it('migrates once, however often it is asked, and concurrently too', async () => {
     const results = await Promise.all([migrate(test.sql), migrate(test.sql)]);
-    expect(results.flat()).toEqual([1]);
+    expect(results.flat()).toEqual([1, 2]);
     expect(await migrate(test.sql)).toEqual([]);
   });
 
@@ -105,6 +107,7 @@ describe('HTTP server', () => {
       database,
       registry: createServerRegistry(config, silentLogger).registry,
       logger: silentLogger,
+      cipher: new CredentialCipher(randomBytes(32)),
     });
   });
   afterAll(async () => {

@@ -32,6 +32,27 @@ export const MIGRATIONS: readonly Migration[] = [
       create index api_keys_organization on api_keys (organization_id);
     `,
   },
+  {
+    version: 2,
+    name: 'telephony configurations',
+    sql: `
+      create table telephony_configurations (
+        id uuid primary key,
+        organization_id uuid not null references organizations (id) on delete cascade,
+        name text not null,
+        provider text not null,
+        -- The carrier account (registry.accountIdOf), for routing inbound calls; never a secret.
+        account_id text,
+        -- AES-256-GCM of the whole validated configuration, bound to this row's id.
+        credentials bytea not null,
+        is_active boolean not null default true,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        unique (organization_id, name)
+      );
+      create index telephony_configurations_account on telephony_configurations (provider, account_id);
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

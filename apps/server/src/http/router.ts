@@ -89,3 +89,25 @@ export class Router {
     }
   }
 }
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The request's JSON body. @throws HttpError 413 when too large, 415 when not JSON, 400 when malformed */
+export async function readJsonBody(request: RouteRequest): Promise<unknown> {
+  const type = request.raw.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type))
+    throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.raw) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES)
+      throw new HttpError(413, 'payload_too_large', 'The body is larger than 1 MiB');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'The body is not valid JSON');
+  }
+}

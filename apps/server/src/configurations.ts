@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Logger,
+  PatchbayError,
+  type ProviderConfigBase,
+  type ProviderRegistry,
+} from '@patchbay/core';
+import { z } from 'zod';
+import type { CredentialCipher } from './credentials.js';
+import type { Database } from './database/database.js';
+import { authenticate } from './http/authenticate.js';
+import { HttpError, type RouteRequest, type Router, readJsonBody } from './http/router.js';
+
+export interface ConfigurationRoutesContext {
+  readonly database: Database;
+  readonly registry: ProviderRegistry;
+  readonly cipher: CredentialCipher;
+  readonly logger: Logger;
+  /** The URL carriers reach this server at. */
+  publicBaseUrl(): string;
+}
+
+interface ConfigurationRow {
+  id: string;
+  name: string;
+  provider: string;
+  account_id: string | null;
+  credentials: Uint8Array;
+  is_active: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const createBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  config: z.record(z.string(), z.unknown()),
+});
+const updateBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((body) => body.name !== undefined || body.config !== undefined, 'change name or config');
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new HttpError(
+    400,
+    'invalid_body',
+    parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`)
+      .join('; '),
+  );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Configuration CRUD under /api/v1/configurations; credentials encrypted, secrets masked on every read. */
+export function registerConfigurationRoutes(
+  router: Router,
+  context: ConfigurationRoutesContext,
+): void {
+  const { database, registry, cipher } = context;
+  const { sql } = database;
+  const hookContext = () => ({
+    logger: context.logger,
+    inboundWebhookUrl: `${context.publicBaseUrl()}/telephony/inbound`,
+  });
+
+  const show = (row: ConfigurationRow) => ({
+    id: row.id,
+    name: row.name,
+    provider: row.provider,
+    accountId: row.account_id,
+    active: row.is_active,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    config: registry.maskConfig(cipher.decrypt(row.credentials, row.id) as ProviderConfigBase),
+  });
+
+  async function load(request: RouteRequest, organizationId: string): Promise<ConfigurationRow> {
+    const id = request.params['id'] ?? '';
+    if (!UUID.test(id)) throw new HttpError(404, 'not_found', 'No such configuration');
+    const [row] = await sql<ConfigurationRow[]>`
+      select * from telephony_configurations where id = ${id} and organization_id = ${organizationId}`;
+    if (!row) throw new HttpError(404, 'not_found', 'No such configuration');
+    return row;
+  }
+
+  async function nameTaken(organizationId: string, name: string, except?: string): Promise<void> {
+    const [row] = await sql`
+      select 1 from telephony_configurations
+      where organization_id = ${organizationId} and name = ${name} and id is distinct from ${except ?? null}::uuid`;
+    if (row)
+      throw new HttpError(
+        409,
+        'name_taken',
+        `A configuration named ${JSON.stringify(name)} exists`,
+      );
+  }
+
+  /** A save hook reached the carrier, then our write failed: undo at the carrier, best effort. */
+  async function compensate(saved: ProviderConfigBase, error: unknown): Promise<never> {
+    try {
+      await registry.get(saved.provider).hooks?.afterDelete?.(saved as never, hookContext());
+    } catch (undo) {
+      context.logger.error(
+        { provider: saved.provider, error: String(undo) },
+        'could not undo a carrier-side save after the database write failed',
+      );
+    }
+    throw error;
+  }
+
+  router
+    .add('GET', '/api/v1/configurations', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const rows = await sql<ConfigurationRow[]>`
+        select * from telephony_configurations where organization_id = ${organizationId} order by created_at, id`;
+      return { status: 200, body: { configurations: rows.map(show) } };
+    })
+    .add('POST', '/api/v1/configurations', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const body = parseBody(createBody, await readJsonBody(request));
+      await nameTaken(organizationId, body.name);
+      const saved = await registry.prepareSave(body.config, undefined, hookContext());
+      const id = randomUUID();
+      try {
+        const [row] = await sql<ConfigurationRow[]>`
+          insert into telephony_configurations
+            (id, organization_id, name, provider, account_id, credentials)
+          values (${id}, ${organizationId}, ${body.name}, ${saved.provider},
+                  ${registry.accountIdOf(saved) ?? null}, ${cipher.encrypt(saved, id)})
+          returning *`;
+        return { status: 201, body: show(row!) };
+      } catch (error) {
+        return compensate(saved, error);
+      }
+    })
+    .add('GET', '/api/v1/configurations/:id', async (request) => {
+      const organizationId = await authenticate(database, request);
+      return { status: 200, body: show(await load(request, organizationId)) };
+    })
+    .add('PUT', '/api/v1/configurations/:id', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const body = parseBody(updateBody, await readJsonBody(request));
+      const row = await load(request, organizationId);
+      const stored = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
+      if (body.name) await nameTaken(organizationId, body.name, row.id);
+      const saved = body.config
+        ? await registry.prepareSave(body.config, stored, hookContext())
+        : stored;
+      const [updated] = await sql<ConfigurationRow[]>`
+        update telephony_configurations set
+          name = ${body.name ?? row.name},
+          account_id = ${registry.accountIdOf(saved) ?? null},
+          credentials = ${cipher.encrypt(saved, row.id)},
+          updated_at = now()
+        where id = ${row.id}
+        returning *`;
+      return { status: 200, body: show(updated!) };
+    })
+    .add('POST', '/api/v1/configurations/:id/activate', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const row = await load(request, organizationId);
+      const [updated] = await sql<ConfigurationRow[]>`
+        update telephony_configurations set is_active = true, updated_at = now()
+        where id = ${row.id} returning *`;
+      return { status: 200, body: show(updated!) };
+    })
+    .add('POST', '/api/v1/configurations/:id/deactivate', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const row = await load(request, organizationId);
+      const [updated] = await sql<ConfigurationRow[]>`
+        update telephony_configurations set is_active = false, updated_at = now()
+        where id = ${row.id} returning *`;
+      return { status: 200, body: show(updated!) };
+    })
+    .add('DELETE', '/api/v1/configurations/:id', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const row = await load(request, organizationId);
+      const stored = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
+      // Release what the carrier holds first: if it refuses, the row stays, so nothing is orphaned.
+      try {
+        await registry.get(stored.provider).hooks?.afterDelete?.(stored as never, hookContext());
+      } catch (error) {
+        if (PatchbayError.isInstance(error)) throw error;
+        throw new HttpError(
+          502,
+          'deprovision_failed',
+          'The carrier-side cleanup failed; nothing was deleted',
+        );
+      }
+      await sql`delete from telephony_configurations where id = ${row.id}`;
+      return { status: 204 };
+    });
+}
