@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
 import { authenticate } from './http/authenticate.js';
+import { isUuid, parseBody } from './http/body.js';
 import { HttpError, type RouteRequest, type Router, readJsonBody } from './http/router.js';
 
 export interface ConfigurationRoutesContext {
@@ -42,20 +43,6 @@ const updateBody = z
   })
   .refine((body) => body.name !== undefined || body.config !== undefined, 'change name or config');
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  throw new HttpError(
-    400,
-    'invalid_body',
-    parsed.error.issues
-      .map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`)
-      .join('; '),
-  );
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Configuration CRUD under /api/v1/configurations; credentials encrypted, secrets masked on every read. */
 export function registerConfigurationRoutes(
   router: Router,
@@ -81,7 +68,7 @@ export function registerConfigurationRoutes(
 
   async function load(request: RouteRequest, organizationId: string): Promise<ConfigurationRow> {
     const id = request.params['id'] ?? '';
-    if (!UUID.test(id)) throw new HttpError(404, 'not_found', 'No such configuration');
+    if (!isUuid(id)) throw new HttpError(404, 'not_found', 'No such configuration');
     const [row] = await sql<ConfigurationRow[]>`
       select * from telephony_configurations where id = ${id} and organization_id = ${organizationId}`;
     if (!row) throw new HttpError(404, 'not_found', 'No such configuration');
@@ -151,14 +138,31 @@ export function registerConfigurationRoutes(
       const saved = body.config
         ? await registry.prepareSave(body.config, stored, hookContext())
         : stored;
-      const [updated] = await sql<ConfigurationRow[]>`
-        update telephony_configurations set
-          name = ${body.name ?? row.name},
-          account_id = ${registry.accountIdOf(saved) ?? null},
-          credentials = ${cipher.encrypt(saved, row.id)},
-          updated_at = now()
-        where id = ${row.id}
-        returning *`;
+      const accountId = registry.accountIdOf(saved) ?? null;
+      let updated: ConfigurationRow | undefined;
+      try {
+        updated = await sql.begin(async (tx) => {
+          // The numbers follow their configuration's carrier account, still one owner per number.
+          await tx`update phone_numbers set account_id = ${accountId ?? ''} where configuration_id = ${row.id}`;
+          const [changed] = await tx<ConfigurationRow[]>`
+            update telephony_configurations set
+              name = ${body.name ?? row.name},
+              account_id = ${accountId},
+              credentials = ${cipher.encrypt(saved, row.id)},
+              updated_at = now()
+            where id = ${row.id}
+            returning *`;
+          return changed;
+        });
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505')
+          throw new HttpError(
+            409,
+            'number_taken',
+            'A number of this configuration is already registered for the new carrier account',
+          );
+        throw error;
+      }
       return { status: 200, body: show(updated!) };
     })
     .add('POST', '/api/v1/configurations/:id/activate', async (request) => {

@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger, ProviderRegistry } from '@patchbay/core';
+import { registerAgentRoutes } from './agents.js';
 import type { ServerConfig } from './config.js';
 import { registerConfigurationRoutes } from './configurations.js';
 import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
 import { authenticate } from './http/authenticate.js';
 import { errorBody, Router } from './http/router.js';
+import { registerPhoneNumberRoutes } from './phone-numbers.js';
 
 export interface PatchbayServerOptions {
   readonly config: ServerConfig;
@@ -53,6 +55,8 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       await authenticate(database, request);
       return { status: 200, body: { providers: registry.describe() } };
     });
+  registerAgentRoutes(router, database);
+  registerPhoneNumberRoutes(router, database);
   registerConfigurationRoutes(router, {
     database,
     registry,

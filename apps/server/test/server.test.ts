@@ -9,7 +9,7 @@ import { bootstrapOrganization, organizationForApiKey } from '../src/api-keys.js
 import { loadServerConfig, ServerConfigError } from '../src/config.js';
 import { CredentialCipher } from '../src/credentials.js';
 import { type Database, openDatabase } from '../src/database/database.js';
-import { migrate } from '../src/database/migrations.js';
+import { MIGRATIONS, migrate } from '../src/database/migrations.js';
 import { createServerRegistry } from '../src/providers.js';
 import { type PatchbayServer, startPatchbayServer } from '../src/server.js';
 
@@ -55,7 +55,7 @@ describe('database', () => {
 
   it('migrates once, however often it is asked, and concurrently too', async () => {
     const results = await Promise.all([migrate(test.sql), migrate(test.sql)]);
-    expect(results.flat()).toEqual([1, 2]);
+    expect(results.flat()).toEqual(MIGRATIONS.map((migration) => migration.version));
     expect(await migrate(test.sql)).toEqual([]);
   });
 

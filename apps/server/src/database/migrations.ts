@@ -53,6 +53,37 @@ export const MIGRATIONS: readonly Migration[] = [
       create index telephony_configurations_account on telephony_configurations (provider, account_id);
     `,
   },
+  {
+    version: 3,
+    name: 'agents and phone numbers',
+    sql: `
+      create table agents (
+        id uuid primary key default gen_random_uuid(),
+        organization_id uuid not null references organizations (id) on delete cascade,
+        name text not null,
+        kind text not null check (kind in ('echo', 'websocket')),
+        url text,
+        sample_rate integer not null check (sample_rate in (8000, 16000, 24000, 48000)),
+        created_at timestamptz not null default now(),
+        unique (organization_id, name),
+        check ((kind = 'websocket') = (url is not null))
+      );
+      create table phone_numbers (
+        id uuid primary key default gen_random_uuid(),
+        organization_id uuid not null references organizations (id) on delete cascade,
+        configuration_id uuid not null references telephony_configurations (id) on delete cascade,
+        -- Canonical address (core normalizePhoneAddress): +E.164, a SIP URI or an extension.
+        address text not null,
+        -- Copied from the configuration so one number has one owner per carrier account, across organizations.
+        provider text not null,
+        account_id text not null default '',
+        agent_id uuid references agents (id) on delete set null,
+        created_at timestamptz not null default now(),
+        unique (provider, account_id, address)
+      );
+      create index phone_numbers_configuration on phone_numbers (configuration_id);
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

@@ -1,0 +1,141 @@
+import { normalizePhoneAddress } from '@patchbay/core';
+import { z } from 'zod';
+import { uniqueViolation } from './agents.js';
+import type { Database } from './database/database.js';
+import { authenticate } from './http/authenticate.js';
+import { isUuid, parseBody } from './http/body.js';
+import { HttpError, type Router, readJsonBody } from './http/router.js';
+
+const createBody = z.object({
+  address: z.string().min(1).max(200),
+  configurationId: z.string(),
+  agentId: z.string().nullable().optional(),
+});
+const updateBody = z.object({
+  configurationId: z.string().optional(),
+  agentId: z.string().nullable().optional(),
+});
+
+interface NumberRow {
+  id: string;
+  address: string;
+  configuration_id: string;
+  provider: string;
+  agent_id: string | null;
+  created_at: Date;
+}
+
+const show = (row: NumberRow) => ({
+  id: row.id,
+  address: row.address,
+  provider: row.provider,
+  configurationId: row.configuration_id,
+  agentId: row.agent_id,
+  createdAt: row.created_at.toISOString(),
+});
+
+/**
+ * /api/v1/phone-numbers: numbers a configuration answers, each with the agent
+ * inbound calls reach. Addresses are stored canonical (`+E.164`, SIP URI or
+ * extension); one number has one owner per carrier account, whichever
+ * organization asks (the conflict does not say whose it is).
+ */
+export function registerPhoneNumberRoutes(router: Router, database: Database): void {
+  const { sql } = database;
+
+  async function configuration(id: string | undefined, organizationId: string) {
+    const [row] = isUuid(id)
+      ? await sql<{ id: string; provider: string; account_id: string | null }[]>`
+          select id, provider, account_id from telephony_configurations
+          where id = ${id} and organization_id = ${organizationId}`
+      : [];
+    if (!row) throw new HttpError(422, 'unknown_configuration', 'No such configuration');
+    return row;
+  }
+
+  async function agent(id: string | null | undefined, organizationId: string) {
+    if (id === null || id === undefined) return null;
+    const [row] = isUuid(id)
+      ? await sql`select id from agents where id = ${id} and organization_id = ${organizationId}`
+      : [];
+    if (!row) throw new HttpError(422, 'unknown_agent', 'No such agent');
+    return id;
+  }
+
+  async function load(id: string | undefined, organizationId: string): Promise<NumberRow> {
+    const [row] = isUuid(id)
+      ? await sql<NumberRow[]>`
+          select * from phone_numbers where id = ${id} and organization_id = ${organizationId}`
+      : [];
+    if (!row) throw new HttpError(404, 'not_found', 'No such phone number');
+    return row;
+  }
+
+  const owned = () =>
+    new HttpError(
+      409,
+      'number_taken',
+      'This number is already registered for that carrier account',
+    );
+
+  router
+    .add('GET', '/api/v1/phone-numbers', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const rows = await sql<NumberRow[]>`
+        select * from phone_numbers where organization_id = ${organizationId} order by created_at, id`;
+      return { status: 200, body: { phoneNumbers: rows.map(show) } };
+    })
+    .add('POST', '/api/v1/phone-numbers', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const body = parseBody(createBody, await readJsonBody(request));
+      const address = normalizePhoneAddress(body.address, {
+        digitsAreInternational: true,
+      }).canonical;
+      const target = await configuration(body.configurationId, organizationId);
+      const agentId = await agent(body.agentId, organizationId);
+      try {
+        const [row] = await sql<NumberRow[]>`
+          insert into phone_numbers (organization_id, configuration_id, address, provider, account_id, agent_id)
+          values (${organizationId}, ${target.id}, ${address}, ${target.provider},
+                  ${target.account_id ?? ''}, ${agentId})
+          returning *`;
+        return { status: 201, body: show(row!) };
+      } catch (error) {
+        if (uniqueViolation(error)) throw owned();
+        throw error;
+      }
+    })
+    .add('GET', '/api/v1/phone-numbers/:id', async (request) => {
+      const organizationId = await authenticate(database, request);
+      return { status: 200, body: show(await load(request.params['id'], organizationId)) };
+    })
+    .add('PUT', '/api/v1/phone-numbers/:id', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const row = await load(request.params['id'], organizationId);
+      const body = parseBody(updateBody, await readJsonBody(request));
+      const target = body.configurationId
+        ? await configuration(body.configurationId, organizationId)
+        : undefined;
+      const agentId =
+        body.agentId === undefined ? row.agent_id : await agent(body.agentId, organizationId);
+      try {
+        const [updated] = await sql<NumberRow[]>`
+          update phone_numbers set
+            configuration_id = ${target?.id ?? row.configuration_id},
+            provider = ${target?.provider ?? row.provider},
+            account_id = ${target ? (target.account_id ?? '') : sql`account_id`},
+            agent_id = ${agentId}
+          where id = ${row.id} returning *`;
+        return { status: 200, body: show(updated!) };
+      } catch (error) {
+        if (uniqueViolation(error)) throw owned();
+        throw error;
+      }
+    })
+    .add('DELETE', '/api/v1/phone-numbers/:id', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const row = await load(request.params['id'], organizationId);
+      await sql`delete from phone_numbers where id = ${row.id}`;
+      return { status: 204 };
+    });
+}
