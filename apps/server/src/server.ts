@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger, ProviderRegistry } from '@patchbay/core';
 import { registerAgentRoutes } from './agents.js';
+import { registerCallRoutes } from './calls/call-routes.js';
 import type { ServerConfig } from './config.js';
 import { registerConfigurationRoutes } from './configurations.js';
 import type { CredentialCipher } from './credentials.js';
@@ -57,6 +58,13 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     });
   registerAgentRoutes(router, database);
   registerPhoneNumberRoutes(router, database);
+  registerCallRoutes(router, {
+    database,
+    registry,
+    cipher,
+    logger,
+    publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
+  });
   registerConfigurationRoutes(router, {
     database,
     registry,
@@ -71,7 +79,10 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     router
       .handle(request, base)
       .then((result) => {
-        send(response, result.status, result.body, result.headers);
+        if (result.rawBody !== undefined) {
+          response.writeHead(result.status, result.headers);
+          response.end(result.rawBody);
+        } else send(response, result.status, result.body, result.headers);
         logger.info(
           {
             method: request.method,

@@ -84,6 +84,44 @@ export const MIGRATIONS: readonly Migration[] = [
       create index phone_numbers_configuration on phone_numbers (configuration_id);
     `,
   },
+  {
+    version: 4,
+    name: 'calls and call events',
+    sql: `
+      create table calls (
+        id uuid primary key,
+        organization_id uuid not null references organizations (id) on delete cascade,
+        configuration_id uuid references telephony_configurations (id) on delete set null,
+        agent_id uuid references agents (id) on delete set null,
+        provider text not null,
+        direction text not null check (direction in ('inbound', 'outbound')),
+        from_address text not null default '',
+        to_address text not null,
+        carrier_call_id text,
+        status text not null,
+        carrier_status text,
+        reason text,
+        duration_seconds integer,
+        answered_at timestamptz,
+        ended_at timestamptz,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+      create unique index calls_carrier_call on calls (provider, carrier_call_id);
+      create index calls_organization on calls (organization_id, created_at desc);
+      create table call_events (
+        id bigserial primary key,
+        call_id uuid not null references calls (id) on delete cascade,
+        status text not null,
+        carrier_status text not null,
+        -- Carriers retry callbacks: the same report twice is one event.
+        dedupe_key text not null,
+        detail jsonb not null default '{}',
+        created_at timestamptz not null default now(),
+        unique (call_id, dedupe_key)
+      );
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

@@ -11,7 +11,10 @@ export interface RouteRequest {
 /** What a handler returns: a status and a JSON body (or none). */
 export interface RouteResult {
   readonly status: number;
+  /** Sent as JSON. */
   readonly body?: unknown;
+  /** Sent as is (a carrier's XML, an empty 204), instead of `body`. */
+  readonly rawBody?: string | Uint8Array;
   readonly headers?: Readonly<Record<string, string>>;
 }
 

@@ -1,0 +1,99 @@
+import { type CallStatus, type CallStatusUpdate, isTerminalCallStatus } from '@patchbay/core';
+import type postgres from 'postgres';
+
+// Statuses only move forward; any terminal status ends the call for good.
+const RANK: Record<CallStatus, number> = {
+  queued: 0,
+  initiated: 1,
+  ringing: 2,
+  'in-progress': 3,
+  completed: 4,
+  busy: 4,
+  'no-answer': 4,
+  failed: 4,
+  canceled: 4,
+};
+
+export type StatusOutcome = 'applied' | 'recorded' | 'duplicate';
+
+/**
+ * Records a carrier's status report for a call, once: a retried callback
+ * (same status and carrier status) is a no-op, a report older than what is
+ * known is kept as an event without moving the call back, and the first
+ * terminal status is final. One transaction with the call row locked, so
+ * concurrent callbacks on several processes serialize.
+ */
+export async function recordCallStatus(
+  sql: postgres.Sql,
+  callId: string,
+  update: CallStatusUpdate,
+): Promise<StatusOutcome> {
+  return sql.begin(async (tx) => {
+    const [call] = await tx<{ status: CallStatus }[]>`
+      select status from calls where id = ${callId} for update`;
+    if (!call) throw new Error(`call ${callId} does not exist`);
+    const detail = {
+      ...(update.reason ? { reason: update.reason } : {}),
+      ...(update.durationSeconds === undefined ? {} : { durationSeconds: update.durationSeconds }),
+      ...(update.occurredAt ? { occurredAt: update.occurredAt } : {}),
+    };
+    const inserted = await tx`
+      insert into call_events (call_id, status, carrier_status, dedupe_key, detail)
+      values (${callId}, ${update.status}, ${update.carrierStatus},
+              ${`${update.status}|${update.carrierStatus}`}, ${tx.json(detail)})
+      on conflict (call_id, dedupe_key) do nothing
+      returning id`;
+    if (inserted.length === 0) return 'duplicate';
+    const current = call.status;
+    if (isTerminalCallStatus(current) || RANK[update.status] <= RANK[current]) return 'recorded';
+    const terminal = isTerminalCallStatus(update.status);
+    await tx`
+      update calls set
+        status = ${update.status},
+        carrier_status = ${update.carrierStatus},
+        reason = coalesce(${update.reason ?? null}, reason),
+        duration_seconds = coalesce(${update.durationSeconds ?? null}::integer, duration_seconds),
+        answered_at = case when ${update.status} = 'in-progress' then coalesce(answered_at, now()) else answered_at end,
+        ended_at = case when ${terminal} then now() else ended_at end,
+        updated_at = now()
+      where id = ${callId}`;
+    return 'applied';
+  });
+}
+
+export interface CallRow {
+  id: string;
+  organization_id: string;
+  configuration_id: string | null;
+  agent_id: string | null;
+  provider: string;
+  direction: 'inbound' | 'outbound';
+  from_address: string;
+  to_address: string;
+  carrier_call_id: string | null;
+  status: CallStatus;
+  carrier_status: string | null;
+  reason: string | null;
+  duration_seconds: number | null;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  created_at: Date;
+}
+
+export const showCall = (row: CallRow) => ({
+  id: row.id,
+  provider: row.provider,
+  direction: row.direction,
+  from: row.from_address,
+  to: row.to_address,
+  status: row.status,
+  carrierStatus: row.carrier_status,
+  carrierCallId: row.carrier_call_id,
+  reason: row.reason,
+  durationSeconds: row.duration_seconds,
+  configurationId: row.configuration_id,
+  agentId: row.agent_id,
+  createdAt: row.created_at.toISOString(),
+  answeredAt: row.answered_at?.toISOString() ?? null,
+  endedAt: row.ended_at?.toISOString() ?? null,
+});
