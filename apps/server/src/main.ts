@@ -8,6 +8,7 @@ import { CredentialCipher, loadCredentialKey } from './credentials.js';
 import { openDatabase } from './database/database.js';
 import { migrate } from './database/migrations.js';
 import { createLogger } from './logger.js';
+import { MediaTokens } from './media-tokens.js';
 import { createServerRegistry } from './providers.js';
 import { startPatchbayServer } from './server.js';
 
@@ -30,12 +31,12 @@ async function main(): Promise<void> {
   const applied = await migrate(database.sql);
   if (applied.length > 0) logger.info({ versions: applied }, 'database migrated');
   const created = await bootstrapOrganization(database.sql);
-  const cipher = new CredentialCipher(
-    await loadCredentialKey({
-      configured: config.CREDENTIAL_ENCRYPTION_KEY,
-      dataDirectory: database.kind === 'embedded' ? database.dataDirectory : undefined,
-    }),
-  );
+  const credentialKey = await loadCredentialKey({
+    configured: config.CREDENTIAL_ENCRYPTION_KEY,
+    dataDirectory: database.kind === 'embedded' ? database.dataDirectory : undefined,
+  });
+  const cipher = new CredentialCipher(credentialKey);
+  const mediaTokens = new MediaTokens(credentialKey);
   const providers = createServerRegistry(config, logger);
   const server = await startPatchbayServer({
     config,
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     registry: providers.registry,
     logger,
     cipher,
+    mediaTokens,
   });
   logger.info(
     { url: server.url, database: database.kind, dataDirectory: database.dataDirectory },

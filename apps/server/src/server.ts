@@ -9,6 +9,7 @@ import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
 import { authenticate } from './http/authenticate.js';
 import { errorBody, Router } from './http/router.js';
+import type { MediaTokens } from './media-tokens.js';
 import { registerPhoneNumberRoutes } from './phone-numbers.js';
 
 export interface PatchbayServerOptions {
@@ -17,6 +18,7 @@ export interface PatchbayServerOptions {
   readonly registry: ProviderRegistry;
   readonly logger: Logger;
   readonly cipher: CredentialCipher;
+  readonly mediaTokens: MediaTokens;
 }
 
 export interface PatchbayServer {
@@ -38,7 +40,7 @@ function send(response: ServerResponse, status: number, body: unknown, headers =
 
 /** Starts the HTTP server on the configured host and port. */
 export async function startPatchbayServer(options: PatchbayServerOptions): Promise<PatchbayServer> {
-  const { config, database, registry, logger, cipher } = options;
+  const { config, database, registry, logger, cipher, mediaTokens } = options;
   let draining = false;
   let listeningUrl = '';
   const router = new Router()
@@ -63,6 +65,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     registry,
     cipher,
     logger,
+    mediaTokens,
     publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
   });
   registerConfigurationRoutes(router, {

@@ -12,6 +12,7 @@ import { bootstrapOrganization, generateApiKey } from '../src/api-keys.js';
 import { loadServerConfig } from '../src/config.js';
 import { CredentialCipher, loadCredentialKey } from '../src/credentials.js';
 import { migrate } from '../src/database/migrations.js';
+import { MediaTokens } from '../src/media-tokens.js';
 import { type PatchbayServer, startPatchbayServer } from '../src/server.js';
 
 describe('credential encryption', () => {
@@ -72,6 +73,7 @@ describe('/api/v1/configurations', () => {
       registry: createRegistry([ari(), threeCx({ ara: ara.sql })]),
       logger: silentLogger,
       cipher: new CredentialCipher(randomBytes(32)),
+      mediaTokens: new MediaTokens(randomBytes(32)),
     });
   });
   afterAll(async () => {

@@ -10,6 +10,7 @@ import { loadServerConfig, ServerConfigError } from '../src/config.js';
 import { CredentialCipher } from '../src/credentials.js';
 import { type Database, openDatabase } from '../src/database/database.js';
 import { MIGRATIONS, migrate } from '../src/database/migrations.js';
+import { MediaTokens } from '../src/media-tokens.js';
 import { createServerRegistry } from '../src/providers.js';
 import { type PatchbayServer, startPatchbayServer } from '../src/server.js';
 
@@ -108,6 +109,7 @@ describe('HTTP server', () => {
       registry: createServerRegistry(config, silentLogger).registry,
       logger: silentLogger,
       cipher: new CredentialCipher(randomBytes(32)),
+      mediaTokens: new MediaTokens(randomBytes(32)),
     });
   });
   afterAll(async () => {

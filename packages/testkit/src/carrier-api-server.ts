@@ -68,7 +68,10 @@ export interface CarrierApiServer {
   readonly proxyUrl: string;
   /** Every request, in arrival order, including ones no route matched. */
   readonly requests: RecordedRequest[];
-  /** Answers `method` requests to `path` (`:name` matches one segment, `*` the rest). */
+  /**
+   * Answers `method` requests to `path` (`:name` matches one segment, `*` the
+   * rest); declaring the same method and path again replaces the answer.
+   */
   route(method: string, path: string, handler: CarrierRouteHandler | CarrierReply): this;
   /** The recorded requests for one method and route pattern. */
   requestsTo(method: string, path: string): RecordedRequest[];
@@ -223,6 +226,11 @@ export async function startCarrierApiServer(): Promise<CarrierApiServer> {
     requests,
     route(method, path, handler) {
       const { matcher, names } = compile(path);
+      // Declaring a route again replaces it, so a test can change the carrier's answer midway.
+      const existing = routes.findIndex(
+        (route) => route.method === method.toUpperCase() && route.pattern === path,
+      );
+      if (existing >= 0) routes.splice(existing, 1);
       routes.push({
         method: method.toUpperCase(),
         pattern: path,

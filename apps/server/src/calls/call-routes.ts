@@ -1,15 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import {
   type Logger,
+  normalizePhoneAddress,
+  PatchbayError,
   type ProviderConfigBase,
   type ProviderRegistry,
   readNodeRequest,
   WebhookSignatureError,
 } from '@patchbay/core';
+import { z } from 'zod';
 import type { CredentialCipher } from '../credentials.js';
 import type { Database } from '../database/database.js';
 import { authenticate } from '../http/authenticate.js';
-import { isUuid } from '../http/body.js';
-import { HttpError, type Router } from '../http/router.js';
+import { isUuid, parseBody } from '../http/body.js';
+import { HttpError, type Router, readJsonBody } from '../http/router.js';
+import type { MediaTokens } from '../media-tokens.js';
 import { type CallRow, recordCallStatus, showCall } from './call-store.js';
 
 export interface CallRoutesContext {
@@ -17,7 +22,24 @@ export interface CallRoutesContext {
   readonly registry: ProviderRegistry;
   readonly cipher: CredentialCipher;
   readonly logger: Logger;
+  readonly mediaTokens: MediaTokens;
   publicBaseUrl(): string;
+}
+
+const placeBody = z.object({
+  configurationId: z.string(),
+  to: z.string().min(1).max(200),
+  from: z.string().min(1).max(200).optional(),
+  /** The agent that talks; the built-in echo when absent. */
+  agentId: z.string().optional(),
+  ringTimeoutSeconds: z.number().int().min(5).max(600).optional(),
+});
+
+interface ConfigurationForCall {
+  id: string;
+  provider: string;
+  credentials: Uint8Array;
+  is_active: boolean;
 }
 
 /** Reading calls under /api/v1/calls, and the carriers' status callbacks under /telephony. */
@@ -25,7 +47,123 @@ export function registerCallRoutes(router: Router, context: CallRoutesContext): 
   const { database, registry, cipher, logger } = context;
   const { sql } = database;
 
+  const address = (value: string) =>
+    normalizePhoneAddress(value, { digitsAreInternational: true }).canonical;
+
+  /** The URLs a carrier uses for one call; the media URL carries a single-use token as its last segment. */
+  async function callUrls(provider: string, callId: string) {
+    const base = context.publicBaseUrl();
+    const token = await context.mediaTokens.issue({ callId, provider });
+    return {
+      answerUrl: `${base}/telephony/${provider}/answer/${callId}`,
+      statusCallbackUrl: `${base}/telephony/${provider}/status/${callId}`,
+      mediaStreamUrl: `${base.replace(/^http/, 'ws')}/telephony/${provider}/media/${callId}/${token}`,
+    };
+  }
+
+  async function ownedCall(id: string | undefined, organizationId: string): Promise<CallRow> {
+    const [row] = isUuid(id)
+      ? await sql<
+          CallRow[]
+        >`select * from calls where id = ${id} and organization_id = ${organizationId}`
+      : [];
+    if (!row) throw new HttpError(404, 'not_found', 'No such call');
+    return row;
+  }
+
+  async function providerOf(configurationId: string | null) {
+    const [row] = configurationId
+      ? await sql<ConfigurationForCall[]>`
+          select id, provider, credentials, is_active from telephony_configurations where id = ${configurationId}`
+      : [];
+    if (!row)
+      throw new HttpError(409, 'configuration_gone', 'The call’s configuration was deleted');
+    const config = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
+    return registry.createProvider(config, { logger });
+  }
+
   router
+    .add('POST', '/api/v1/calls', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const body = parseBody(placeBody, await readJsonBody(request));
+      const [configuration] = isUuid(body.configurationId)
+        ? await sql<ConfigurationForCall[]>`
+            select id, provider, credentials, is_active from telephony_configurations
+            where id = ${body.configurationId} and organization_id = ${organizationId}`
+        : [];
+      if (!configuration)
+        throw new HttpError(422, 'unknown_configuration', 'No such configuration');
+      if (!configuration.is_active)
+        throw new HttpError(409, 'configuration_inactive', 'The configuration is deactivated');
+      if (body.agentId !== undefined) {
+        const [agent] = isUuid(body.agentId)
+          ? await sql`select 1 from agents where id = ${body.agentId} and organization_id = ${organizationId}`
+          : [];
+        if (!agent) throw new HttpError(422, 'unknown_agent', 'No such agent');
+      }
+      const spec = registry.get(configuration.provider);
+      const to = address(body.to);
+      const from = body.from === undefined ? undefined : address(body.from);
+      if (spec.requiresCallerId && from === undefined)
+        throw new HttpError(
+          422,
+          'caller_id_required',
+          `${spec.displayName} needs a caller ID (from)`,
+        );
+      const config = cipher.decrypt(
+        configuration.credentials,
+        configuration.id,
+      ) as ProviderConfigBase;
+      const provider = registry.createProvider(config, { logger });
+
+      const id = randomUUID();
+      await sql`
+        insert into calls (id, organization_id, configuration_id, agent_id, provider, direction,
+                           from_address, to_address, status)
+        values (${id}, ${organizationId}, ${configuration.id}, ${body.agentId ?? null},
+                ${configuration.provider}, 'outbound', ${from ?? ''}, ${to}, 'queued')`;
+      let placed: Awaited<ReturnType<typeof provider.placeCall>>;
+      try {
+        placed = await provider.placeCall({
+          to,
+          ...(from === undefined ? {} : { from }),
+          ...(body.ringTimeoutSeconds === undefined
+            ? {}
+            : { ringTimeoutSeconds: body.ringTimeoutSeconds }),
+          ...(await callUrls(configuration.provider, id)),
+        });
+      } catch (error) {
+        // The call stays, failed, so the caller can see why.
+        await recordCallStatus(sql, id, {
+          callId: id,
+          status: 'failed',
+          carrierStatus: 'place-call-error',
+          reason: error instanceof Error ? error.message : String(error),
+          metadata: {},
+        });
+        if (PatchbayError.isInstance(error)) throw error;
+        throw new HttpError(502, 'place_call_failed', 'The carrier did not take the call');
+      }
+      // The carrier has the call now: from here a failure is ours, never reported as the call failing.
+      await sql`update calls set carrier_call_id = ${placed.callId}, updated_at = now() where id = ${id}`;
+      await recordCallStatus(sql, id, {
+        callId: placed.callId,
+        status: placed.status,
+        carrierStatus: `placed:${placed.status}`,
+        metadata: {},
+      });
+      const [row] = await sql<CallRow[]>`select * from calls where id = ${id}`;
+      return { status: 201, body: showCall(row!) };
+    })
+    .add('POST', '/api/v1/calls/:id/hangup', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const call = await ownedCall(request.params['id'], organizationId);
+      if (!call.carrier_call_id)
+        throw new HttpError(409, 'not_connected', 'The call never reached the carrier');
+      const provider = await providerOf(call.configuration_id);
+      await provider.hangUp(call.carrier_call_id);
+      return { status: 202, body: showCall(call) };
+    })
     .add('GET', '/api/v1/calls', async (request) => {
       const organizationId = await authenticate(database, request);
       const limit = Math.min(

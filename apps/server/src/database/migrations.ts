@@ -122,6 +122,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'single-use media tokens',
+    sql: `
+      -- A media token's id once its socket opened: a second use is refused, on any process.
+      create table media_token_uses (
+        jti text primary key,
+        expires_at timestamptz not null
+      );
+      create index media_token_uses_expiry on media_token_uses (expires_at);
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.
