@@ -9,6 +9,7 @@ import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
 import { authenticate } from './http/authenticate.js';
 import { errorBody, Router } from './http/router.js';
+import { attachMediaSockets } from './media/media-sockets.js';
 import type { MediaTokens } from './media-tokens.js';
 import { registerPhoneNumberRoutes } from './phone-numbers.js';
 
@@ -107,6 +108,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
         else response.destroy();
       });
   });
+  const media = attachMediaSockets(server, { database, registry, mediaTokens, logger });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -118,9 +120,11 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     url: listeningUrl,
     async close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
       draining = true;
+      // No new requests or sockets; live calls get up to graceMs to end on their own.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await media.drain(graceMs);
+      const timer = setTimeout(() => server.closeAllConnections(), 1000);
       await closed;
       clearTimeout(timer);
     },

@@ -13,7 +13,7 @@ import type { CredentialCipher } from '../credentials.js';
 import type { Database } from '../database/database.js';
 import { authenticate } from '../http/authenticate.js';
 import { isUuid, parseBody } from '../http/body.js';
-import { HttpError, type Router, readJsonBody } from '../http/router.js';
+import { HttpError, type RouteRequest, type Router, readJsonBody } from '../http/router.js';
 import type { MediaTokens } from '../media-tokens.js';
 import { type CallRow, recordCallStatus, showCall } from './call-store.js';
 
@@ -80,6 +80,36 @@ export function registerCallRoutes(router: Router, context: CallRoutesContext): 
       throw new HttpError(409, 'configuration_gone', 'The call’s configuration was deleted');
     const config = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
     return registry.createProvider(config, { logger });
+  }
+
+  /**
+   * A carrier's webhook about one of our calls, with its signature checked
+   * against the call's configuration before the handler reads or writes more.
+   */
+  async function verifiedCallWebhook(request: RouteRequest) {
+    const callId = request.params['callId'];
+    const [call] = isUuid(callId)
+      ? await sql<(CallRow & { credentials: Uint8Array })[]>`
+          select c.*, t.credentials
+          from calls c join telephony_configurations t on t.id = c.configuration_id
+          where c.id = ${callId}`
+      : [];
+    if (!call || call.provider !== request.params['provider'])
+      throw new HttpError(404, 'not_found', 'No such call');
+    const config = cipher.decrypt(call.credentials, call.configuration_id!) as ProviderConfigBase;
+    const provider = registry.createProvider(config, { logger });
+    const webhook = await readNodeRequest(request.raw, { publicOrigin: context.publicBaseUrl() });
+    try {
+      await provider.verifyWebhook(webhook);
+    } catch (error) {
+      if (WebhookSignatureError.isInstance(error))
+        logger.warn(
+          { provider: call.provider, callId: call.id, reason: error.message },
+          'carrier webhook refused',
+        );
+      throw error;
+    }
+    return { call, provider, webhook };
   }
 
   router
@@ -200,32 +230,22 @@ export function registerCallRoutes(router: Router, context: CallRoutesContext): 
         },
       };
     })
+    .add('POST', '/telephony/:provider/answer/:callId', async (request) => {
+      const { call, provider } = await verifiedCallWebhook(request);
+      const urls = await callUrls(call.provider, call.id);
+      const answer = await provider.answerCall({
+        callId: call.carrier_call_id ?? call.id,
+        direction: call.direction,
+        from: call.from_address,
+        to: call.to_address,
+        mediaStreamUrl: urls.mediaStreamUrl,
+        statusCallbackUrl: urls.statusCallbackUrl,
+        customParameters: { patchbayCallId: call.id },
+      });
+      return { status: answer.status, rawBody: answer.body, headers: answer.headers };
+    })
     .add('POST', '/telephony/:provider/status/:callId', async (request) => {
-      const callId = request.params['callId'];
-      const [call] = isUuid(callId)
-        ? await sql<
-            { id: string; provider: string; credentials: Uint8Array; configuration_id: string }[]
-          >`
-            select c.id, c.provider, t.credentials, t.id as configuration_id
-            from calls c join telephony_configurations t on t.id = c.configuration_id
-            where c.id = ${callId}`
-        : [];
-      if (!call || call.provider !== request.params['provider'])
-        throw new HttpError(404, 'not_found', 'No such call');
-      const config = cipher.decrypt(call.credentials, call.configuration_id) as ProviderConfigBase;
-      const provider = registry.createProvider(config, { logger });
-      const webhook = await readNodeRequest(request.raw, { publicOrigin: context.publicBaseUrl() });
-      try {
-        // Verified before anything is written.
-        await provider.verifyWebhook(webhook);
-      } catch (error) {
-        if (WebhookSignatureError.isInstance(error))
-          logger.warn(
-            { provider: call.provider, callId: call.id, reason: error.message },
-            'status callback refused',
-          );
-        throw error;
-      }
+      const { call, provider, webhook } = await verifiedCallWebhook(request);
       const update = provider.parseStatusCallback(webhook);
       const outcome = await recordCallStatus(sql, call.id, update);
       logger.info({ callId: call.id, status: update.status, outcome }, 'call status');

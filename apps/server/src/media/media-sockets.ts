@@ -1,0 +1,109 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  createMediaBridge,
+  type Logger,
+  type MediaBridge,
+  type ProviderRegistry,
+} from '@patchbay/core';
+import { WebSocketServer } from 'ws';
+import type { Database } from '../database/database.js';
+import { isUuid } from '../http/body.js';
+import type { MediaTokens } from '../media-tokens.js';
+
+const MEDIA_PATH = /^\/telephony\/([a-z][a-z0-9_-]*)\/media\/([^/]+)\/([^/?]+)$/;
+
+export interface MediaSocketsContext {
+  readonly database: Database;
+  readonly registry: ProviderRegistry;
+  readonly mediaTokens: MediaTokens;
+  readonly logger: Logger;
+}
+
+/** Live media bridges, so a shutdown can let them finish. */
+export interface MediaSockets {
+  readonly live: number;
+  /** Resolves when every bridge has ended, or after `graceMs` (then closes what is left). */
+  drain(graceMs: number): Promise<void>;
+}
+
+function refuse(socket: Duplex, status: 401 | 404, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/**
+ * Carrier media WebSockets at /telephony/<provider>/media/<call>/<token>.
+ * The token is redeemed (valid, this call's, unused) before the upgrade
+ * completes, so no audio flows on a socket that was not admitted; then the
+ * provider's serializer and the core media bridge join it to the call's agent.
+ */
+export function attachMediaSockets(server: Server, context: MediaSocketsContext): MediaSockets {
+  const { database, registry, mediaTokens, logger } = context;
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const bridges = new Set<MediaBridge>();
+  let drained: (() => void) | undefined;
+
+  async function admit(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const match = MEDIA_PATH.exec(path);
+    if (!match) return refuse(socket, 404, 'Not Found');
+    const [, provider, callId, token] = match as unknown as [string, string, string, string];
+    const [call] = isUuid(callId)
+      ? await database.sql<
+          { id: string; provider: string; kind: string | null; sample_rate: number | null }[]
+        >`
+          select c.id, c.provider, a.kind, a.sample_rate
+          from calls c left join agents a on a.id = c.agent_id where c.id = ${callId}`
+      : [];
+    if (!call || call.provider !== provider || registry.find(provider) === undefined)
+      return refuse(socket, 404, 'Not Found');
+    if (!(await mediaTokens.redeem(database.sql, token, { callId: call.id, provider }))) {
+      logger.warn({ callId: call.id, provider }, 'media socket refused: bad or used token');
+      return refuse(socket, 401, 'Unauthorized');
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      const bridge: MediaBridge = createMediaBridge({
+        socket: ws,
+        serializer: registry.get(provider).media.createSerializer(),
+        agentSampleRate: call.sample_rate ?? 16000,
+        logger,
+        // The built-in echo: the caller hears themself, paced like any agent.
+        agent: {
+          audio: (samples) => bridge.sendAudio(samples),
+          start: (info) => logger.info({ callId: call.id, stream: info.streamId }, 'media started'),
+          stop: (reason) => {
+            bridges.delete(bridge);
+            logger.info({ callId: call.id, reason }, 'media ended');
+            if (bridges.size === 0) drained?.();
+          },
+        },
+      });
+      bridges.add(bridge);
+    });
+  }
+
+  server.on('upgrade', (request, socket, head) => {
+    admit(request, socket, head).catch((error: unknown) => {
+      logger.error({ error: String(error) }, 'media socket upgrade failed');
+      socket.destroy();
+    });
+  });
+
+  return {
+    get live() {
+      return bridges.size;
+    },
+    async drain(graceMs) {
+      if (bridges.size > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
+          new Promise((resolve) => setTimeout(resolve, graceMs)),
+        ]);
+      }
+      for (const bridge of bridges) bridge.close();
+      sockets.close();
+    },
+  };
+}
