@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger, ProviderRegistry } from '@patchbay/core';
 import { registerAgentRoutes } from './agents.js';
 import { registerCallRoutes } from './calls/call-routes.js';
+import { registerInboundRoute } from './calls/inbound-route.js';
 import type { ServerConfig } from './config.js';
 import { registerConfigurationRoutes } from './configurations.js';
 import type { CredentialCipher } from './credentials.js';
@@ -67,6 +68,14 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     cipher,
     logger,
     mediaTokens,
+    publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
+  });
+  registerInboundRoute(router, {
+    database,
+    registry,
+    cipher,
+    mediaTokens,
+    logger,
     publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
   });
   registerConfigurationRoutes(router, {

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type InboundRejectionReason,
+  type Logger,
+  normalizePhoneAddress,
+  type ProviderConfigBase,
+  type ProviderRegistry,
+  readNodeRequest,
+  type WebhookResponse,
+} from '@patchbay/core';
+import type { CredentialCipher } from '../credentials.js';
+import type { Database } from '../database/database.js';
+import { HttpError, type RouteResult, type Router } from '../http/router.js';
+import type { MediaTokens } from '../media-tokens.js';
+import { recordCallStatus } from './call-store.js';
+
+export interface InboundRouteContext {
+  readonly database: Database;
+  readonly registry: ProviderRegistry;
+  readonly cipher: CredentialCipher;
+  readonly mediaTokens: MediaTokens;
+  readonly logger: Logger;
+  publicBaseUrl(): string;
+}
+
+interface Candidate {
+  phone_number_id: string;
+  organization_id: string;
+  agent_id: string | null;
+  configuration_id: string;
+  credentials: Uint8Array;
+  is_active: boolean;
+}
+
+const asResult = (response: WebhookResponse): RouteResult => ({
+  status: response.status,
+  rawBody: response.body,
+  headers: response.headers,
+});
+
+/**
+ * The one inbound URL every carrier is pointed at. The registry says which
+ * carrier sent it; the called number (and the carrier account, where the
+ * carrier names it) says which configuration; that configuration's
+ * credentials must verify the signature before anything is written. Every
+ * refusal is the carrier's own rejection document, never a hint of why.
+ */
+export function registerInboundRoute(router: Router, context: InboundRouteContext): void {
+  const { database, registry, cipher, mediaTokens, logger } = context;
+  const { sql } = database;
+
+  router.add('POST', '/telephony/inbound', async (request) => {
+    const base = context.publicBaseUrl();
+    const webhook = await readNodeRequest(request.raw, { publicOrigin: base });
+    const match = registry.matchInbound(webhook);
+    if (!match)
+      throw new HttpError(400, 'unknown_carrier', 'No registered carrier recognises this request');
+    const { spec, call } = match;
+    const reject = (reason: InboundRejectionReason) => {
+      logger.info({ provider: spec.name, callId: call.callId, reason }, 'inbound call refused');
+      return asResult(spec.inbound.reject(reason));
+    };
+
+    let to = call.to;
+    try {
+      to = normalizePhoneAddress(call.to, { digitsAreInternational: true }).canonical;
+    } catch {
+      // Not an address we could have registered: nothing will match.
+    }
+    const candidates = await sql<Candidate[]>`
+      select p.id as phone_number_id, p.organization_id, p.agent_id,
+             t.id as configuration_id, t.credentials, t.is_active
+      from phone_numbers p join telephony_configurations t on t.id = p.configuration_id
+      where p.provider = ${spec.name} and p.address = ${to}
+        and (${call.accountId ?? null}::text is null or p.account_id = ${call.accountId ?? null})
+      order by p.created_at
+      limit 10`;
+    if (candidates.length === 0) return reject('number-not-configured');
+
+    // Where the carrier names no account, the signature tells whose number it is.
+    let chosen: { candidate: Candidate; config: ProviderConfigBase } | undefined;
+    for (const candidate of candidates) {
+      const config = cipher.decrypt(
+        candidate.credentials,
+        candidate.configuration_id,
+      ) as ProviderConfigBase;
+      try {
+        await registry.createProvider(config, { logger }).verifyWebhook(webhook);
+        chosen = { candidate, config };
+        break;
+      } catch {
+        // Not this account's signature.
+      }
+    }
+    if (!chosen) return reject('signature-invalid');
+    const { candidate, config } = chosen;
+    if (!candidate.is_active) return reject('configuration-inactive');
+    if (!candidate.agent_id) return reject('agent-not-configured');
+
+    // A carrier retrying the same inbound webhook gets the same call.
+    const id = randomUUID();
+    const [row] = await sql<{ id: string }[]>`
+      insert into calls (id, organization_id, configuration_id, agent_id, provider, direction,
+                         from_address, to_address, carrier_call_id, status)
+      values (${id}, ${candidate.organization_id}, ${candidate.configuration_id}, ${candidate.agent_id},
+              ${spec.name}, 'inbound', ${call.from}, ${to}, ${call.callId}, 'queued')
+      on conflict (provider, carrier_call_id) do update set updated_at = now()
+      returning id`;
+    const callId = row!.id;
+    if (callId === id)
+      await recordCallStatus(sql, callId, {
+        callId: call.callId,
+        status: call.status,
+        carrierStatus: `inbound:${call.status}`,
+        metadata: {},
+      });
+    const token = await mediaTokens.issue({ callId, provider: spec.name });
+    const answer = await registry.createProvider(config, { logger }).answerCall({
+      callId: call.callId,
+      direction: 'inbound',
+      from: call.from,
+      to,
+      mediaStreamUrl: `${base.replace(/^http/, 'ws')}/telephony/${spec.name}/media/${callId}/${token}`,
+      statusCallbackUrl: `${base}/telephony/${spec.name}/status/${callId}`,
+      customParameters: { patchbayCallId: callId },
+    });
+    logger.info({ provider: spec.name, callId, to }, 'inbound call answered');
+    return asResult(answer);
+  });
+}

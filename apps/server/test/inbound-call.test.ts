@@ -1,0 +1,108 @@
+/** Plivo calls arriving at the one inbound URL, routed by number to their agent. */
+import { createRegistry } from '@patchbay/core';
+import { computePlivoV3Signature, plivo } from '@patchbay/provider-plivo';
+import { twilio } from '@patchbay/provider-twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers.js';
+
+const AUTH_ID = 'MA0123456789ABCDEFGH';
+const AUTH_TOKEN = 'plivo-auth-token-for-tests';
+let t: TestServer;
+let configurationId: string;
+let agentId: string;
+
+beforeAll(async () => {
+  t = await startTestServer(createRegistry([plivo(), twilio()]));
+  const configuration = await t.call('POST', '/api/v1/configurations', {
+    name: 'Plivo',
+    config: {
+      provider: 'plivo',
+      auth_id: AUTH_ID,
+      auth_token: AUTH_TOKEN,
+      application_id: '12345',
+    },
+  });
+  expect(configuration.status).toBe(201);
+  configurationId = configuration.body.id;
+  agentId = (await t.call('POST', '/api/v1/agents', { name: 'Front desk', kind: 'echo' })).body.id;
+  await t.call('POST', '/api/v1/phone-numbers', {
+    address: '+15551230002',
+    configurationId,
+    agentId,
+  });
+  await t.call('POST', '/api/v1/phone-numbers', { address: '+15551230003', configurationId });
+});
+afterAll(async () => t?.close());
+
+async function inbound(fields: Record<string, string>, token = AUTH_TOKEN) {
+  const url = 'https://voice.example.com/telephony/inbound';
+  const nonce = `nonce-${Math.random()}`;
+  const response = await fetch(`${t.server.url}/telephony/inbound`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-plivo-signature-v3': computePlivoV3Signature(token, url, Object.entries(fields), nonce),
+      'x-plivo-signature-v3-nonce': nonce,
+    },
+    body: new URLSearchParams(fields).toString(),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+const call = (to: string, uuid: string) => ({
+  CallUUID: uuid,
+  From: '15551239999',
+  To: to,
+  Direction: 'inbound',
+  CallStatus: 'ringing',
+});
+const calls = async () =>
+  (await t.call('GET', '/api/v1/calls')).body.calls as {
+    id: string;
+    to: string;
+    direction: string;
+    agentId: string;
+  }[];
+
+describe('inbound calls', () => {
+  it('route by number to the agent, answer with a stream to this server, and take retries as the same call', async () => {
+    const first = await inbound(call('15551230002', 'uuid-1'));
+    expect(first.status).toBe(200);
+    const streamUrl = /<Stream[^>]*>([^<]+)<\/Stream>/.exec(first.text)?.[1]?.trim();
+    const [stored] = await calls();
+    expect(stored).toMatchObject({ to: '+15551230002', direction: 'inbound', agentId });
+    expect(streamUrl).toMatch(
+      new RegExp(`^wss://voice\\.example\\.com/telephony/plivo/media/${stored!.id}/`),
+    );
+    const retry = await inbound(call('15551230002', 'uuid-1'));
+    expect(retry.text).toContain(`/telephony/plivo/media/${stored!.id}/`);
+    expect(await calls()).toHaveLength(1);
+  });
+
+  it('refuse with Plivo’s own document, writing nothing, when nothing should answer', async () => {
+    const before = (await calls()).length;
+    for (const [fields, token] of [
+      [call('15550000000', 'uuid-unknown'), AUTH_TOKEN], // no such number
+      [call('15551230002', 'uuid-forged'), 'not-the-token'], // bad signature
+      [call('15551230003', 'uuid-no-agent'), AUTH_TOKEN], // number without an agent
+    ] as const) {
+      const refused = await inbound(fields, token);
+      expect(refused.status).toBe(200);
+      expect(refused.text).toMatch(/<Hangup/);
+      expect(refused.text).not.toMatch(/Stream/);
+    }
+    await t.call('POST', `/api/v1/configurations/${configurationId}/deactivate`);
+    expect((await inbound(call('15551230002', 'uuid-inactive'))).text).toMatch(/<Hangup/);
+    await t.call('POST', `/api/v1/configurations/${configurationId}/activate`);
+    expect(await calls()).toHaveLength(before);
+  });
+
+  it('answer 400 to a request no carrier recognises', async () => {
+    const response = await fetch(`${t.server.url}/telephony/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"hello":"world"}',
+    });
+    expect(response.status).toBe(400);
+  });
+});
