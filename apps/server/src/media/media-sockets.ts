@@ -3,13 +3,27 @@ import type { Duplex } from 'node:stream';
 import {
   createMediaBridge,
   type Logger,
+  type MediaAgent,
   type MediaBridge,
+  type MediaBridgeEndReason,
   type ProviderRegistry,
 } from '@patchbay/core';
 import { WebSocketServer } from 'ws';
 import type { Database } from '../database/database.js';
 import { isUuid } from '../http/body.js';
 import type { MediaTokens } from '../media-tokens.js';
+import { createWebSocketAgent } from './websocket-agent.js';
+
+/** The agent, plus the server's own bookkeeping when its media ends. */
+function withEnd(agent: MediaAgent, ended: (reason: MediaBridgeEndReason) => void): MediaAgent {
+  return {
+    ...agent,
+    stop(reason) {
+      agent.stop?.(reason);
+      ended(reason);
+    },
+  };
+}
 
 const MEDIA_PATH = /^\/telephony\/([a-z][a-z0-9_-]*)\/media\/([^/]+)\/([^/?]+)$/;
 
@@ -50,9 +64,19 @@ export function attachMediaSockets(server: Server, context: MediaSocketsContext)
     const [, provider, callId, token] = match as unknown as [string, string, string, string];
     const [call] = isUuid(callId)
       ? await database.sql<
-          { id: string; provider: string; kind: string | null; sample_rate: number | null }[]
+          {
+            id: string;
+            provider: string;
+            direction: 'inbound' | 'outbound';
+            from_address: string;
+            to_address: string;
+            kind: string | null;
+            url: string | null;
+            sample_rate: number | null;
+          }[]
         >`
-          select c.id, c.provider, a.kind, a.sample_rate
+          select c.id, c.provider, c.direction, c.from_address, c.to_address,
+                 a.kind, a.url, a.sample_rate
           from calls c left join agents a on a.id = c.agent_id where c.id = ${callId}`
       : [];
     if (!call || call.provider !== provider || registry.find(provider) === undefined)
@@ -62,21 +86,43 @@ export function attachMediaSockets(server: Server, context: MediaSocketsContext)
       return refuse(socket, 401, 'Unauthorized');
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
-      const bridge: MediaBridge = createMediaBridge({
+      const sampleRate = call.sample_rate ?? 16000;
+      let bridge: MediaBridge | undefined;
+      const ended = (reason: string) => {
+        if (bridge) bridges.delete(bridge);
+        logger.info({ callId: call.id, reason }, 'media ended');
+        if (bridges.size === 0) drained?.();
+      };
+      const agent: MediaAgent =
+        call.kind === 'websocket' && call.url
+          ? withEnd(
+              createWebSocketAgent({
+                url: call.url,
+                sampleRate,
+                call: {
+                  callId: call.id,
+                  direction: call.direction,
+                  from: call.from_address,
+                  to: call.to_address,
+                },
+                bridge: () => bridge,
+                logger,
+              }),
+              ended,
+            )
+          : {
+              // The built-in echo: the caller hears themself, paced like any agent.
+              audio: (samples) => bridge?.sendAudio(samples),
+              start: (info) =>
+                logger.info({ callId: call.id, stream: info.streamId }, 'media started'),
+              stop: ended,
+            };
+      bridge = createMediaBridge({
         socket: ws,
         serializer: registry.get(provider).media.createSerializer(),
-        agentSampleRate: call.sample_rate ?? 16000,
+        agentSampleRate: sampleRate,
         logger,
-        // The built-in echo: the caller hears themself, paced like any agent.
-        agent: {
-          audio: (samples) => bridge.sendAudio(samples),
-          start: (info) => logger.info({ callId: call.id, stream: info.streamId }, 'media started'),
-          stop: (reason) => {
-            bridges.delete(bridge);
-            logger.info({ callId: call.id, reason }, 'media ended');
-            if (bridges.size === 0) drained?.();
-          },
-        },
+        agent,
       });
       bridges.add(bridge);
     });

@@ -1,0 +1,119 @@
+import type { CallDirection, Logger, MediaAgent, MediaBridge } from '@patchbay/core';
+import WebSocket from 'ws';
+
+export const AGENT_STREAM_PROTOCOL = 'patchbay.agent-stream.v1';
+
+/** Caller audio kept while the agent's socket is still opening: one second at most. */
+const MAX_PENDING_FRAMES = 50;
+
+export interface WebSocketAgentOptions {
+  readonly url: string;
+  readonly sampleRate: number;
+  readonly call: {
+    readonly callId: string;
+    readonly direction: CallDirection;
+    readonly from: string;
+    readonly to: string;
+  };
+  /** The bridge the agent drives; set once the bridge exists. */
+  bridge(): MediaBridge | undefined;
+  readonly logger: Logger;
+}
+
+type AgentCommand = { type?: unknown; name?: unknown; destination?: unknown };
+
+/**
+ * A media agent that speaks the agent-stream protocol (docs/agent-stream.md)
+ * to a WebSocket the server dials for the call.
+ */
+export function createWebSocketAgent(options: WebSocketAgentOptions): MediaAgent {
+  const { logger } = options;
+  const socket = new WebSocket(options.url, AGENT_STREAM_PROTOCOL, { maxPayload: 1024 * 1024 });
+  const pending: Buffer[] = [];
+  let started: string | undefined;
+  let ended = false;
+
+  const sendJson = (message: Record<string, unknown>) => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  };
+  const error = (code: string, message: string) => sendJson({ type: 'error', code, message });
+
+  socket.on('open', () => {
+    if (started) socket.send(started);
+    for (const frame of pending.splice(0)) socket.send(frame);
+  });
+  socket.on('message', (data, isBinary) => {
+    const bridge = options.bridge();
+    if (!bridge) return;
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    if (isBinary) {
+      if (bytes.length % 2 !== 0) return error('odd_length', 'audio must be whole 16-bit samples');
+      // Aligned copy: a Buffer from the socket may start at an odd offset.
+      const samples = new Int16Array(bytes.length / 2);
+      Buffer.from(samples.buffer).set(bytes);
+      bridge.sendAudio(samples);
+      return;
+    }
+    let command: AgentCommand;
+    try {
+      command = JSON.parse(bytes.toString('utf8')) as AgentCommand;
+    } catch {
+      return error('invalid_json', 'text messages are JSON');
+    }
+    switch (command.type) {
+      case 'clear':
+        return bridge.clear();
+      case 'mark':
+        if (typeof command.name !== 'string' || command.name === '' || command.name.length > 100)
+          return error('invalid_mark', 'a mark needs a name of 1 to 100 characters');
+        return bridge.mark(command.name);
+      case 'hangup':
+        return bridge.hangUp();
+      case 'transfer':
+        return error('unsupported', 'transfers are not available in this server version');
+      default:
+        return error('unknown_type', `unknown message type ${JSON.stringify(command.type)}`);
+    }
+  });
+  socket.on('error', (failure) =>
+    logger.warn({ callId: options.call.callId, error: failure.message }, 'agent socket error'),
+  );
+  socket.on('close', () => {
+    // The agent left: the call's media ends with it.
+    if (!ended) options.bridge()?.hangUp();
+  });
+
+  return {
+    start(info) {
+      started = JSON.stringify({
+        type: 'start',
+        version: 1,
+        ...options.call,
+        audio: { encoding: 'pcm16le', sampleRate: info.sampleRate, channels: 1, frameMs: 20 },
+        customParameters: info.customParameters,
+      });
+      if (socket.readyState === WebSocket.OPEN) socket.send(started);
+    },
+    audio(samples) {
+      // A copy: the bridge reuses its buffer, and ws may still hold this one.
+      const frame = Buffer.from(
+        new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength),
+      );
+      if (socket.readyState === WebSocket.OPEN) socket.send(frame);
+      else if (socket.readyState === WebSocket.CONNECTING && pending.length < MAX_PENDING_FRAMES)
+        pending.push(frame);
+    },
+    dtmf(digit) {
+      sendJson({ type: 'dtmf', digit });
+    },
+    mark(name, played) {
+      sendJson({ type: 'mark', name, played });
+    },
+    stop(reason) {
+      ended = true;
+      sendJson({ type: 'stop', reason });
+      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      else socket.close(1000, 'call ended');
+    },
+  };
+}

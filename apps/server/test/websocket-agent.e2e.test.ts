@@ -1,0 +1,131 @@
+/** A call through a websocket agent speaking the agent-stream protocol (docs/agent-stream.md). */
+import type { AddressInfo } from 'node:net';
+import { createRegistry } from '@patchbay/core';
+import { twilio } from '@patchbay/provider-twilio';
+import {
+  type CarrierApiServer,
+  connectCarrierMedia,
+  startCarrierApiServer,
+} from '@patchbay/testkit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { startTestServer, type TestServer } from './helpers.js';
+import {
+  acceptTwilioCalls,
+  echoedMedia,
+  isTwilioMedia,
+  placeAndAnswer,
+  speechFrames,
+  twilioDtmf,
+  twilioMedia,
+  twilioStart,
+  twilioStop,
+} from './twilio-call.js';
+
+let carrier: CarrierApiServer;
+let t: TestServer;
+let agentServer: WebSocketServer;
+const agentSeen: {
+  protocol: string;
+  text: Record<string, unknown>[];
+  audioBytes: number;
+  socket?: WebSocket;
+} = {
+  protocol: '',
+  text: [],
+  audioBytes: 0,
+};
+
+beforeAll(async () => {
+  carrier = await startCarrierApiServer();
+  acceptTwilioCalls(carrier);
+  t = await startTestServer(createRegistry([twilio({ baseUrl: carrier.url })]));
+  // A bot: echoes the caller's audio, marks the first reply, answers nonsense, hears DTMF.
+  agentServer = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    handleProtocols: (protocols) =>
+      protocols.has('patchbay.agent-stream.v1') ? 'patchbay.agent-stream.v1' : false,
+  });
+  await new Promise((resolve) => agentServer.once('listening', resolve));
+  agentServer.on('connection', (socket) => {
+    agentSeen.protocol = socket.protocol;
+    agentSeen.socket = socket;
+    let marked = false;
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        agentSeen.text.push(JSON.parse(String(data)));
+        return;
+      }
+      agentSeen.audioBytes += (data as Buffer).length;
+      socket.send(data);
+      if (!marked) {
+        marked = true;
+        socket.send(JSON.stringify({ type: 'mark', name: 'first-reply' }));
+        socket.send(JSON.stringify({ type: 'dance' }));
+        socket.send(Buffer.alloc(3)); // not whole samples
+      }
+    });
+  });
+});
+afterAll(async () => {
+  await t?.close();
+  await carrier?.close();
+  agentServer?.close();
+});
+
+it('streams the caller to the agent as 16 kHz PCM and the agent back to the caller, with marks and DTMF', async () => {
+  const url = `ws://127.0.0.1:${(agentServer.address() as AddressInfo).port}/bot`;
+  const agent = await t.call('POST', '/api/v1/agents', {
+    name: 'Bot',
+    kind: 'websocket',
+    url,
+    sampleRate: 16000,
+  });
+  const { callId, mediaUrl } = await placeAndAnswer(t, agent.body.id);
+  const media = await connectCarrierMedia(mediaUrl);
+  const frames = speechFrames(1);
+  await media.play(
+    [...twilioStart(callId), ...frames.map(twilioMedia), twilioDtmf('7', frames.length + 2)],
+    { isAudio: isTwilioMedia },
+  );
+
+  await expect
+    .poll(() => agentSeen.text.find((m) => m['type'] === 'dtmf'))
+    .toEqual({ type: 'dtmf', digit: '7' });
+  expect(agentSeen.protocol).toBe('patchbay.agent-stream.v1');
+  expect(agentSeen.text[0]).toEqual({
+    type: 'start',
+    version: 1,
+    callId,
+    direction: 'outbound',
+    from: '+15551230001',
+    to: '+15551230002',
+    audio: { encoding: 'pcm16le', sampleRate: 16000, channels: 1, frameMs: 20 },
+    customParameters: { patchbayCallId: callId },
+  });
+  // One second of caller audio at 16 kHz, 16-bit: 32 000 bytes (less the resampler's held-back delay).
+  expect(agentSeen.audioBytes).toBeGreaterThan(30_000);
+  expect(agentSeen.audioBytes).toBeLessThanOrEqual(32_000);
+  await expect
+    .poll(() => echoedMedia(media.received).length, { timeout: 5000 })
+    .toBeGreaterThanOrEqual(frames.length - 5);
+  // Twilio echoes a mark once the audio before it has played.
+  const mark = await media.waitFor(
+    (message) => typeof message === 'string' && message.includes('"event":"mark"'),
+  );
+  media.send(mark);
+  await expect
+    .poll(() => agentSeen.text.find((m) => m['type'] === 'mark'), { timeout: 5000 })
+    .toEqual({ type: 'mark', name: 'first-reply', played: true });
+  expect(
+    agentSeen.text
+      .filter((m) => m['type'] === 'error')
+      .map((m) => m['code'])
+      .sort(),
+  ).toEqual(['odd_length', 'unknown_type']);
+
+  media.send(twilioStop(frames.length + 3));
+  await expect.poll(() => agentSeen.text.at(-1)).toEqual({ type: 'stop', reason: 'carrier-stop' });
+  await media.close();
+}, 30_000);
