@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ProviderRegistry, silentLogger } from '@patchbay/core';
 import { startTestDatabase, type TestDatabase } from '@patchbay/testkit';
+import postgres from 'postgres';
 import { bootstrapOrganization, generateApiKey } from '../src/api-keys.js';
 import { loadServerConfig } from '../src/config.js';
 import { CredentialCipher } from '../src/credentials.js';
@@ -15,6 +16,7 @@ export interface TestServer {
   readonly apiKey: string;
   readonly otherKey: string;
   readonly mediaTokens: MediaTokens;
+  readonly credentialKey: Buffer;
   call(
     method: string,
     path: string,
@@ -24,19 +26,35 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(registry: ProviderRegistry): Promise<TestServer> {
-  const database = await startTestDatabase();
-  await migrate(database.sql);
-  const apiKey = (await bootstrapOrganization(database.sql))!.apiKey;
-  const other = generateApiKey();
-  await database.sql`
-    with org as (insert into organizations (name) values ('Other') returning id)
-    insert into api_keys (organization_id, name, key_hash, key_prefix)
-    select id, 'admin', ${other.hash}, ${other.prefix} from org`;
-  const key = randomBytes(32);
+export async function startTestServer(
+  registry: ProviderRegistry,
+  /** Another server's database and keys: a second process of the same deployment. */
+  share?: TestServer,
+): Promise<TestServer> {
+  const database = share?.database ?? (await startTestDatabase());
+  let apiKey = share?.apiKey;
+  let otherKey = share?.otherKey;
+  if (!share) {
+    await migrate(database.sql);
+    apiKey = (await bootstrapOrganization(database.sql))!.apiKey;
+    const other = generateApiKey();
+    await database.sql`
+      with org as (insert into organizations (name) values ('Other') returning id)
+      insert into api_keys (organization_id, name, key_hash, key_prefix)
+      select id, 'admin', ${other.hash}, ${other.prefix} from org`;
+    otherKey = other.key;
+  }
+  const key = share?.credentialKey ?? randomBytes(32);
+  // A second server on a real PostgreSQL gets its own connections, as a second process would;
+  // the embedded database serves one connection, so there the client is shared.
+  const ownSql =
+    share && database.kind === 'postgres'
+      ? postgres(database.url, { max: 4, onnotice: () => {} })
+      : undefined;
+  const sql = ownSql ?? database.sql;
   const server = await startPatchbayServer({
     config: loadServerConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://voice.example.com' }),
-    database: { sql: database.sql, kind: 'postgres', close: async () => {} },
+    database: { sql, kind: 'postgres', close: async () => {} },
     registry,
     logger: silentLogger,
     cipher: new CredentialCipher(key),
@@ -45,10 +63,11 @@ export async function startTestServer(registry: ProviderRegistry): Promise<TestS
   return {
     server,
     database,
-    apiKey,
-    otherKey: other.key,
+    apiKey: apiKey!,
+    otherKey: otherKey!,
+    credentialKey: key,
     mediaTokens: new MediaTokens(key),
-    async call(method, path, body, key = apiKey) {
+    async call(method, path, body, key = apiKey!) {
       const response = await fetch(`${server.url}${path}`, {
         method,
         headers: {
@@ -62,7 +81,8 @@ export async function startTestServer(registry: ProviderRegistry): Promise<TestS
     },
     async close() {
       await server.close(1000);
-      await database.close();
+      await ownSql?.end({ timeout: 5 });
+      if (!share) await database.close();
     },
   };
 }
