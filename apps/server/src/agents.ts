@@ -6,7 +6,7 @@ import { isUuid, parseBody } from './http/body.js';
 import { HttpError, type Router, readJsonBody } from './http/router.js';
 
 /** Who answers a call: the built-in echo, or a WebSocket speaking the agent-stream protocol. */
-const agentBody = z.discriminatedUnion('kind', [
+export const agentBody = z.discriminatedUnion('kind', [
   z.object({
     name: z.string().trim().min(1).max(100),
     kind: z.literal('echo'),

@@ -32,11 +32,11 @@ interface ConfigurationRow {
   updated_at: Date;
 }
 
-const createBody = z.object({
+export const configurationCreateBody = z.object({
   name: z.string().trim().min(1).max(100),
   config: z.record(z.string(), z.unknown()),
 });
-const updateBody = z
+export const configurationUpdateBody = z
   .object({
     name: z.string().trim().min(1).max(100).optional(),
     config: z.record(z.string(), z.unknown()).optional(),
@@ -109,7 +109,7 @@ export function registerConfigurationRoutes(
     })
     .add('POST', '/api/v1/configurations', async (request) => {
       const organizationId = await authenticate(database, request);
-      const body = parseBody(createBody, await readJsonBody(request));
+      const body = parseBody(configurationCreateBody, await readJsonBody(request));
       await nameTaken(organizationId, body.name);
       const saved = await registry.prepareSave(body.config, undefined, hookContext());
       const id = randomUUID();
@@ -131,7 +131,7 @@ export function registerConfigurationRoutes(
     })
     .add('PUT', '/api/v1/configurations/:id', async (request) => {
       const organizationId = await authenticate(database, request);
-      const body = parseBody(updateBody, await readJsonBody(request));
+      const body = parseBody(configurationUpdateBody, await readJsonBody(request));
       const row = await load(request, organizationId);
       const stored = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
       if (body.name) await nameTaken(organizationId, body.name, row.id);

@@ -6,12 +6,12 @@ import { authenticate } from './http/authenticate.js';
 import { isUuid, parseBody } from './http/body.js';
 import { HttpError, type Router, readJsonBody } from './http/router.js';
 
-const createBody = z.object({
+export const phoneNumberCreateBody = z.object({
   address: z.string().min(1).max(200),
   configurationId: z.string(),
   agentId: z.string().nullable().optional(),
 });
-const updateBody = z.object({
+export const phoneNumberUpdateBody = z.object({
   configurationId: z.string().optional(),
   agentId: z.string().nullable().optional(),
 });
@@ -87,7 +87,7 @@ export function registerPhoneNumberRoutes(router: Router, database: Database): v
     })
     .add('POST', '/api/v1/phone-numbers', async (request) => {
       const organizationId = await authenticate(database, request);
-      const body = parseBody(createBody, await readJsonBody(request));
+      const body = parseBody(phoneNumberCreateBody, await readJsonBody(request));
       const address = normalizePhoneAddress(body.address, {
         digitsAreInternational: true,
       }).canonical;
@@ -112,7 +112,7 @@ export function registerPhoneNumberRoutes(router: Router, database: Database): v
     .add('PUT', '/api/v1/phone-numbers/:id', async (request) => {
       const organizationId = await authenticate(database, request);
       const row = await load(request.params['id'], organizationId);
-      const body = parseBody(updateBody, await readJsonBody(request));
+      const body = parseBody(phoneNumberUpdateBody, await readJsonBody(request));
       const target = body.configurationId
         ? await configuration(body.configurationId, organizationId)
         : undefined;

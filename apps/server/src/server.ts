@@ -12,6 +12,7 @@ import { authenticate } from './http/authenticate.js';
 import { errorBody, Router } from './http/router.js';
 import { attachMediaSockets } from './media/media-sockets.js';
 import type { MediaTokens } from './media-tokens.js';
+import { openApiDocument } from './openapi.js';
 import { registerPhoneNumberRoutes } from './phone-numbers.js';
 
 export interface PatchbayServerOptions {
@@ -56,6 +57,10 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
         return { status: 503, body: { status: 'database unavailable' } };
       }
     })
+    .add('GET', '/api/v1/openapi.json', async () => ({
+      status: 200,
+      body: openApiDocument('0.0.0'),
+    }))
     .add('GET', '/api/v1/providers', async (request) => {
       await authenticate(database, request);
       return { status: 200, body: { providers: registry.describe() } };

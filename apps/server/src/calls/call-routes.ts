@@ -26,7 +26,7 @@ export interface CallRoutesContext {
   publicBaseUrl(): string;
 }
 
-const placeBody = z.object({
+export const placeCallBody = z.object({
   configurationId: z.string(),
   to: z.string().min(1).max(200),
   from: z.string().min(1).max(200).optional(),
@@ -115,7 +115,7 @@ export function registerCallRoutes(router: Router, context: CallRoutesContext): 
   router
     .add('POST', '/api/v1/calls', async (request) => {
       const organizationId = await authenticate(database, request);
-      const body = parseBody(placeBody, await readJsonBody(request));
+      const body = parseBody(placeCallBody, await readJsonBody(request));
       const [configuration] = isUuid(body.configurationId)
         ? await sql<ConfigurationForCall[]>`
             select id, provider, credentials, is_active from telephony_configurations
