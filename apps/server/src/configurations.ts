@@ -19,6 +19,8 @@ export interface ConfigurationRoutesContext {
   readonly logger: Logger;
   /** The URL carriers reach this server at. */
   publicBaseUrl(): string;
+  /** Told after a configuration was created, changed, (de)activated or deleted. */
+  changed?(configurationId: string): Promise<void>;
 }
 
 interface ConfigurationRow {
@@ -120,6 +122,7 @@ export function registerConfigurationRoutes(
           values (${id}, ${organizationId}, ${body.name}, ${saved.provider},
                   ${registry.accountIdOf(saved) ?? null}, ${cipher.encrypt(saved, id)})
           returning *`;
+        await context.changed?.(id);
         return { status: 201, body: show(row!) };
       } catch (error) {
         return compensate(saved, error);
@@ -163,6 +166,7 @@ export function registerConfigurationRoutes(
           );
         throw error;
       }
+      await context.changed?.(row.id);
       return { status: 200, body: show(updated!) };
     })
     .add('POST', '/api/v1/configurations/:id/activate', async (request) => {
@@ -171,6 +175,7 @@ export function registerConfigurationRoutes(
       const [updated] = await sql<ConfigurationRow[]>`
         update telephony_configurations set is_active = true, updated_at = now()
         where id = ${row.id} returning *`;
+      await context.changed?.(row.id);
       return { status: 200, body: show(updated!) };
     })
     .add('POST', '/api/v1/configurations/:id/deactivate', async (request) => {
@@ -179,6 +184,7 @@ export function registerConfigurationRoutes(
       const [updated] = await sql<ConfigurationRow[]>`
         update telephony_configurations set is_active = false, updated_at = now()
         where id = ${row.id} returning *`;
+      await context.changed?.(row.id);
       return { status: 200, body: show(updated!) };
     })
     .add('DELETE', '/api/v1/configurations/:id', async (request) => {
@@ -197,6 +203,7 @@ export function registerConfigurationRoutes(
         );
       }
       await sql`delete from telephony_configurations where id = ${row.id}`;
+      await context.changed?.(row.id);
       return { status: 204 };
     });
 }

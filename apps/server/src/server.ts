@@ -8,6 +8,7 @@ import type { ServerConfig } from './config.js';
 import { registerConfigurationRoutes } from './configurations.js';
 import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
+import { createEventSources, type EventSources } from './event-sources.js';
 import { authenticate } from './http/authenticate.js';
 import { errorBody, Router } from './http/router.js';
 import { attachMediaSockets } from './media/media-sockets.js';
@@ -27,6 +28,8 @@ export interface PatchbayServerOptions {
 export interface PatchbayServer {
   /** Listening address, e.g. http://127.0.0.1:8080. */
   readonly url: string;
+  /** Configurations whose carrier event connection runs in this server. */
+  readonly eventSources: EventSources;
   /** Stops taking requests, lets in-flight ones finish within `graceMs`, then closes. */
   close(graceMs?: number): Promise<void>;
 }
@@ -83,12 +86,30 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     logger,
     publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
   });
+  const eventSources = createEventSources({
+    database,
+    registry,
+    cipher,
+    mediaTokens,
+    logger,
+    publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
+  });
   registerConfigurationRoutes(router, {
     database,
     registry,
     cipher,
     logger,
     publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
+    // A configuration's event connection follows it; failing to restart it must not fail the save.
+    changed: (id) =>
+      eventSources
+        .refresh(id)
+        .catch((error: unknown) =>
+          logger.error(
+            { configurationId: id, error: String(error) },
+            'event source restart failed',
+          ),
+        ),
   });
 
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -130,10 +151,13 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   listeningUrl = `http://${host}:${address.port}`;
+  await eventSources.start();
   return {
     url: listeningUrl,
+    eventSources,
     async close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
       draining = true;
+      await eventSources.stop();
       // No new requests or sockets; live calls get up to graceMs to end on their own.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -15,6 +15,7 @@ import { authenticate } from '../http/authenticate.js';
 import { isUuid, parseBody } from '../http/body.js';
 import { HttpError, type RouteRequest, type Router, readJsonBody } from '../http/router.js';
 import type { MediaTokens } from '../media-tokens.js';
+import { mediaStreamUrl } from './call-admission.js';
 import { type CallRow, recordCallStatus, showCall } from './call-store.js';
 
 export interface CallRoutesContext {
@@ -53,11 +54,10 @@ export function registerCallRoutes(router: Router, context: CallRoutesContext): 
   /** The URLs a carrier uses for one call; the media URL carries a single-use token as its last segment. */
   async function callUrls(provider: string, callId: string) {
     const base = context.publicBaseUrl();
-    const token = await context.mediaTokens.issue({ callId, provider });
     return {
       answerUrl: `${base}/telephony/${provider}/answer/${callId}`,
       statusCallbackUrl: `${base}/telephony/${provider}/status/${callId}`,
-      mediaStreamUrl: `${base.replace(/^http/, 'ws')}/telephony/${provider}/media/${callId}/${token}`,
+      mediaStreamUrl: await mediaStreamUrl(registry, context.mediaTokens, base, provider, callId),
     };
   }
 

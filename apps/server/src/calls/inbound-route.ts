@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type InboundRejectionReason,
   type Logger,
@@ -12,7 +11,7 @@ import type { CredentialCipher } from '../credentials.js';
 import type { Database } from '../database/database.js';
 import { HttpError, type RouteResult, type Router } from '../http/router.js';
 import type { MediaTokens } from '../media-tokens.js';
-import { recordCallStatus } from './call-store.js';
+import { admitInboundCall, mediaStreamUrl } from './call-admission.js';
 
 export interface InboundRouteContext {
   readonly database: Database;
@@ -98,29 +97,22 @@ export function registerInboundRoute(router: Router, context: InboundRouteContex
     if (!candidate.agent_id) return reject('agent-not-configured');
 
     // A carrier retrying the same inbound webhook gets the same call.
-    const id = randomUUID();
-    const [row] = await sql<{ id: string }[]>`
-      insert into calls (id, organization_id, configuration_id, agent_id, provider, direction,
-                         from_address, to_address, carrier_call_id, status)
-      values (${id}, ${candidate.organization_id}, ${candidate.configuration_id}, ${candidate.agent_id},
-              ${spec.name}, 'inbound', ${call.from}, ${to}, ${call.callId}, 'queued')
-      on conflict (provider, carrier_call_id) do update set updated_at = now()
-      returning id`;
-    const callId = row!.id;
-    if (callId === id)
-      await recordCallStatus(sql, callId, {
-        callId: call.callId,
-        status: call.status,
-        carrierStatus: `inbound:${call.status}`,
-        metadata: {},
-      });
-    const token = await mediaTokens.issue({ callId, provider: spec.name });
+    const callId = await admitInboundCall(sql, {
+      organizationId: candidate.organization_id,
+      configurationId: candidate.configuration_id,
+      agentId: candidate.agent_id,
+      provider: spec.name,
+      carrierCallId: call.callId,
+      from: call.from,
+      to,
+      status: call.status,
+    });
     const answer = await registry.createProvider(config, { logger }).answerCall({
       callId: call.callId,
       direction: 'inbound',
       from: call.from,
       to,
-      mediaStreamUrl: `${base.replace(/^http/, 'ws')}/telephony/${spec.name}/media/${callId}/${token}`,
+      mediaStreamUrl: await mediaStreamUrl(registry, mediaTokens, base, spec.name, callId),
       statusCallbackUrl: `${base}/telephony/${spec.name}/status/${callId}`,
       customParameters: { patchbayCallId: callId },
     });

@@ -26,6 +26,7 @@ function withEnd(agent: MediaAgent, ended: (reason: MediaBridgeEndReason) => voi
 }
 
 const MEDIA_PATH = /^\/telephony\/([a-z][a-z0-9_-]*)\/media\/([^/]+)\/([^/?]+)$/;
+const QUERY_MEDIA_PATH = /^\/telephony\/([a-z][a-z0-9_-]*)\/media$/;
 
 export interface MediaSocketsContext {
   readonly database: Database;
@@ -58,10 +59,13 @@ export function attachMediaSockets(server: Server, context: MediaSocketsContext)
   let drained: (() => void) | undefined;
 
   async function admit(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const match = MEDIA_PATH.exec(path);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const match = MEDIA_PATH.exec(url.pathname) ?? QUERY_MEDIA_PATH.exec(url.pathname);
     if (!match) return refuse(socket, 404, 'Not Found');
-    const [, provider, callId, token] = match as unknown as [string, string, string, string];
+    const provider = match[1]!;
+    // Path form /media/<call>/<token>, or query form /media?call=&token= for Asterisk's media client.
+    const callId = match[2] ?? url.searchParams.get('call') ?? '';
+    const token = match[3] ?? url.searchParams.get('token') ?? '';
     const [call] = isUuid(callId)
       ? await database.sql<
           {

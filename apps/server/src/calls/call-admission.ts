@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { CallStatus, ProviderRegistry } from '@patchbay/core';
+import type postgres from 'postgres';
+import type { MediaTokens } from '../media-tokens.js';
+import { recordCallStatus } from './call-store.js';
+
+/** An inbound call the server decided to take. */
+export interface AdmittedCall {
+  readonly organizationId: string;
+  readonly configurationId: string;
+  readonly agentId: string;
+  readonly provider: string;
+  readonly carrierCallId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly status: CallStatus;
+}
+
+/**
+ * Records an inbound call once (a carrier that offers the same call again
+ * gets the same row) and returns its id.
+ */
+export async function admitInboundCall(sql: postgres.Sql, call: AdmittedCall): Promise<string> {
+  const id = randomUUID();
+  const [row] = await sql<{ id: string }[]>`
+    insert into calls (id, organization_id, configuration_id, agent_id, provider, direction,
+                       from_address, to_address, carrier_call_id, status)
+    values (${id}, ${call.organizationId}, ${call.configurationId}, ${call.agentId},
+            ${call.provider}, 'inbound', ${call.from}, ${call.to}, ${call.carrierCallId}, 'queued')
+    on conflict (provider, carrier_call_id) do update set updated_at = now()
+    returning id`;
+  if (row!.id === id)
+    await recordCallStatus(sql, id, {
+      callId: call.carrierCallId,
+      status: call.status,
+      carrierStatus: `inbound:${call.status}`,
+      metadata: {},
+    });
+  return row!.id;
+}
+
+/**
+ * The media URL of a call, carrying a fresh single-use token. Carriers that
+ * stream to a URL the host names get it in the path (Twilio-style streams
+ * drop query strings); carriers whose calls arrive over an event connection
+ * (Asterisk) dial a fixed media client URI and append the query, so theirs
+ * goes there.
+ */
+export async function mediaStreamUrl(
+  registry: ProviderRegistry,
+  mediaTokens: MediaTokens,
+  publicBaseUrl: string,
+  provider: string,
+  callId: string,
+): Promise<string> {
+  const token = await mediaTokens.issue({ callId, provider });
+  const base = `${publicBaseUrl.replace(/^http/, 'ws')}/telephony/${provider}/media`;
+  return registry.get(provider).eventSource
+    ? `${base}?call=${callId}&token=${token}`
+    : `${base}/${callId}/${token}`;
+}

@@ -1,0 +1,94 @@
+/**
+ * Asterisk through ARI: the server opens the configuration's Stasis events
+ * connection itself, takes an inbound call for a registered extension, and
+ * Asterisk's chan_websocket media reaches the echo agent through the query
+ * form of the media URL.
+ */
+import { mulawEncode } from '@patchbay/audio';
+import { createRegistry } from '@patchbay/core';
+import { ari } from '@patchbay/provider-ari';
+import { type AriSimulator, startAriSimulator } from '@patchbay/testkit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers.js';
+
+let t: TestServer;
+let simulator: AriSimulator;
+
+beforeAll(async () => {
+  t = await startTestServer(
+    createRegistry([
+      ari({ reconnect: { initialDelayMs: 50, maxDelayMs: 200, stableAfterMs: 1000 } }),
+    ]),
+  );
+  simulator = await startAriSimulator({
+    username: 'patchbay',
+    password: 'ari-secret',
+    // websocket_client.conf: Asterisk dials this URI and appends the call's query.
+    websocketClients: {
+      'patchbay-media': `${t.server.url.replace('http', 'ws')}/telephony/ari/media`,
+    },
+  });
+});
+afterAll(async () => {
+  await t?.close();
+  await simulator?.close();
+});
+
+const tone = (n: number) =>
+  mulawEncode(
+    Int16Array.from({ length: 160 }, (_, i) =>
+      Math.round(8000 * Math.sin(((n * 160 + i) * 2 * Math.PI * 440) / 8000)),
+    ),
+  );
+
+it('runs the Stasis connection of each active configuration and streams its inbound calls to the agent', async () => {
+  const configuration = await t.call('POST', '/api/v1/configurations', {
+    name: 'Office Asterisk',
+    config: {
+      provider: 'ari',
+      ari_endpoint: simulator.url,
+      app_name: 'patchbay',
+      app_password: 'ari-secret',
+      ws_client_name: 'patchbay-media',
+    },
+  });
+  expect(configuration.status).toBe(201);
+  const app = configuration.body.config.stasis_app_name as string;
+  await expect.poll(() => simulator.applications()).toEqual([app]);
+  const agent = await t.call('POST', '/api/v1/agents', { name: 'Echo', kind: 'echo' });
+  await t.call('POST', '/api/v1/phone-numbers', {
+    address: '6001',
+    configurationId: configuration.body.id,
+    agentId: agent.body.id,
+  });
+
+  // An extension nobody registered is refused.
+  const stranger = simulator.placeInboundCall({ app, exten: '6999', callerNumber: '+15551239999' });
+  await expect.poll(() => simulator.channels.has(stranger.id)).toBe(false);
+
+  const caller = simulator.placeInboundCall({ app, exten: '6001', callerNumber: '+15551239999' });
+  const session = await simulator.waitForMedia();
+  expect(session.url).toMatch(/\/telephony\/ari\/media\?call=[0-9a-f-]{36}&token=/);
+  for (let n = 0; n < 25; n++) session.sendAudio(tone(n));
+  await expect
+    .poll(() => session.audio.reduce((sum, chunk) => sum + chunk.length, 0), { timeout: 3000 })
+    .toBeGreaterThanOrEqual(3200);
+
+  const calls = (await t.call('GET', '/api/v1/calls')).body.calls;
+  expect(calls).toHaveLength(1);
+  expect(calls[0]).toMatchObject({
+    provider: 'ari',
+    direction: 'inbound',
+    to: '6001',
+    carrierCallId: caller.id,
+  });
+
+  simulator.hangUp(caller.id, 16, 'Normal Clearing');
+  await expect
+    .poll(async () => (await t.call('GET', `/api/v1/calls/${calls[0].id}`)).body.status)
+    .toBe('completed');
+
+  // Deactivating the configuration closes its Stasis connection.
+  await t.call('POST', `/api/v1/configurations/${configuration.body.id}/deactivate`);
+  expect(t.server.eventSources.running).toEqual([]);
+}, 30_000);
