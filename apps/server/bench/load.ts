@@ -1,0 +1,291 @@
+/**
+ * `pnpm bench:load`: concurrent simulated Twilio calls streaming 20 ms
+ * mu-law frames in real time through the Patchbay server (its own process,
+ * embedded database) to the built-in echo agent, beside a bare `ws` echo
+ * server on the same frames as the ceiling. Calls arrive through the real
+ * inbound route with signed webhooks and media tokens.
+ *
+ * For each step of concurrent calls it reports p50/p99 turnaround (frame
+ * sent to its echo received), frames lost, and the server's CPU and memory
+ * per call; the capacity is the most calls held with p99 under 20 ms and no
+ * frame lost. Not a test: numbers depend on the machine.
+ *
+ *   pnpm bench:load [--steps 50,100,200,300,400] [--seconds 10]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { computeTwilioSignature } from '@patchbay/provider-twilio';
+import WebSocket from 'ws';
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '50,100,200,300,400,500' },
+    seconds: { type: 'string', default: '10' },
+  },
+});
+const STEPS = values.steps.split(',').map(Number);
+const SECONDS = Number(values.seconds);
+const ACCOUNT_SID = 'AC00000000000000000000000000000001';
+const AUTH_TOKEN = 'bench-auth-token-0123456789';
+const FRAME = Buffer.alloc(160, 0x7f).toString('base64'); // mu-law frame of a quiet signal
+
+interface Step {
+  calls: number;
+  p50: number;
+  p99: number;
+  lost: number;
+  sent: number;
+  cpuPercent: number;
+  rssMb: number;
+  /** Growth over the idle server, per call. */
+  rssPerCallKb: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** utime+stime in ms and RSS in MB of a process, from /proc. */
+async function usage(pid: number): Promise<{ cpuMs: number; rssMb: number }> {
+  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuMs: ticks * 10, rssMb: rssKb / 1024 };
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Opens `count` media sockets from `urlFor`, streams SECONDS of frames on each, and measures. */
+async function runStep(count: number, urlFor: () => Promise<string>, pid: number): Promise<Step> {
+  const idle = await usage(pid);
+  const sockets: WebSocket[] = [];
+  const pending: number[][] = [];
+  const turnaround: number[] = [];
+  let sent = 0;
+  let received = 0;
+  for (let index = 0; index < count; index++) {
+    const url = await urlFor();
+    const socket = new WebSocket(url, { perMessageDeflate: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_q, r) =>
+        reject(new Error(`media refused: ${r.statusCode}`)),
+      );
+    });
+    const queue: number[] = [];
+    pending.push(queue);
+    socket.on('message', (data) => {
+      const text = String(data);
+      if (!text.includes('"event":"media"')) return;
+      const sentAt = queue.shift();
+      if (sentAt !== undefined) {
+        turnaround.push(performance.now() - sentAt);
+        received++;
+      }
+    });
+    socket.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+    socket.send(
+      JSON.stringify({
+        event: 'start',
+        sequenceNumber: '1',
+        streamSid: `MZ${index}`,
+        start: {
+          streamSid: `MZ${index}`,
+          accountSid: ACCOUNT_SID,
+          callSid: `CA${index}`,
+          tracks: ['inbound'],
+          customParameters: {},
+          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+        },
+      }),
+    );
+    sockets.push(socket);
+  }
+  const before = await usage(pid);
+  const started = performance.now();
+  const frames = (SECONDS * 1000) / 20;
+  // One clock for every call, each frame on its 20 ms boundary, as carriers send them.
+  for (let frame = 0; frame < frames; frame++) {
+    const due = started + frame * 20;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    for (let index = 0; index < sockets.length; index++) {
+      const message = `{"event":"media","sequenceNumber":"${frame + 2}","streamSid":"MZ${index}","media":{"track":"inbound","chunk":"${frame + 1}","timestamp":"${frame * 20}","payload":"${FRAME}"}}`;
+      pending[index]!.push(performance.now());
+      sockets[index]!.send(message);
+      sent++;
+    }
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the last echoes
+  const after = await usage(pid);
+  const elapsed = performance.now() - started;
+  for (const socket of sockets) socket.terminate();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const sorted = Float64Array.from(turnaround).sort();
+  return {
+    calls: count,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    lost: sent - received,
+    sent,
+    cpuPercent: ((after.cpuMs - before.cpuMs) / elapsed) * 100,
+    rssMb: after.rssMb,
+    rssPerCallKb: ((after.rssMb - idle.rssMb) * 1024) / count,
+  };
+}
+
+function spawnLogged(command: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+async function firstLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  let buffer = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      buffer += String(chunk);
+      const match = pattern.exec(buffer);
+      if (match) resolve(match);
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${buffer}`)));
+  });
+}
+
+/** A system under load: its process id and how to get one call's media URL. */
+interface Target {
+  readonly pid: number;
+  urlFor(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function patchbay(): Promise<Target> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'patchbay-bench-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawnLogged(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    PORT: String(port),
+    PUBLIC_BASE_URL: base,
+    PATCHBAY_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  });
+  const [, apiKey] = await firstLine(child, /(pbk_[A-Za-z0-9_-]{43})/);
+  const api = async (path: string, body: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { id: string };
+  };
+  const configuration = await api('/api/v1/configurations', {
+    name: 'Bench',
+    config: { provider: 'twilio', account_sid: ACCOUNT_SID, auth_token: AUTH_TOKEN },
+  });
+  const agent = await api('/api/v1/agents', { name: 'Echo', kind: 'echo', sampleRate: 16000 });
+  await api('/api/v1/phone-numbers', {
+    address: '+15551230002',
+    configurationId: configuration.id,
+    agentId: agent.id,
+  });
+  let callNumber = 0;
+  return {
+    pid: child.pid!,
+    // Each call arrives as a signed inbound webhook; the TwiML names its media URL.
+    async urlFor() {
+      const fields = {
+        CallSid: `CA${String(++callNumber).padStart(32, '0')}`,
+        AccountSid: ACCOUNT_SID,
+        From: '+15551239999',
+        To: '+15551230002',
+        CallStatus: 'ringing',
+        Direction: 'inbound',
+      };
+      const signature = computeTwilioSignature(
+        AUTH_TOKEN,
+        `${base}/telephony/inbound`,
+        Object.entries(fields),
+      );
+      const response = await fetch(`${base}/telephony/inbound`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signature,
+        },
+        body: new URLSearchParams(fields).toString(),
+      });
+      const url = /<Stream url="([^"]+)"/.exec(await response.text())?.[1];
+      if (!url) throw new Error('no stream URL in the answer');
+      return url;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function ceiling(): Promise<Target> {
+  const child = spawnLogged(process.execPath, ['--import', 'tsx', 'bench/echo-ceiling.ts'], {});
+  const [, port] = await firstLine(child, /^(\d+)$/m);
+  return {
+    pid: child.pid!,
+    urlFor: async () => `ws://127.0.0.1:${port}/`,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+const held = (step: Step) => step.p99 < 20 && step.lost === 0;
+
+async function ramp(name: string, start: () => Promise<Target>): Promise<Step[]> {
+  const steps: Step[] = [];
+  for (const calls of STEPS) {
+    const target = await start();
+    try {
+      const step = await runStep(calls, target.urlFor, target.pid);
+      steps.push(step);
+      console.log(
+        `${name.padEnd(9)} ${String(calls).padStart(4)} calls: p50 ${step.p50.toFixed(2)} ms, p99 ${step.p99.toFixed(2)} ms, lost ${step.lost}/${step.sent}, server CPU ${step.cpuPercent.toFixed(0)}% (${(step.cpuPercent / calls).toFixed(2)}%/call), RSS ${step.rssMb.toFixed(0)} MB (${step.rssPerCallKb >= 0 ? '+' : ''}${step.rssPerCallKb.toFixed(0)} KB/call over idle)`,
+      );
+      if (!held(step)) break;
+    } finally {
+      await target.stop();
+    }
+  }
+  return steps;
+}
+
+const capacity = (steps: Step[]) => Math.max(0, ...steps.filter(held).map((step) => step.calls));
+
+console.log(
+  `bench:load, ${SECONDS} s per step, steps ${STEPS.join(', ')}; Node ${process.version}`,
+);
+const patchbaySteps = await ramp('patchbay', patchbay);
+const ceilingSteps = await ramp('ws echo', ceiling);
+const ours = capacity(patchbaySteps);
+const theirs = capacity(ceilingSteps);
+console.log(
+  `\nCapacity (p99 < 20 ms, no frame lost): Patchbay ${ours} calls, bare ws echo ${theirs} calls` +
+    (theirs > 0 ? `, ratio ${(ours / theirs).toFixed(2)}` : '') +
+    (theirs === Math.max(...STEPS) ? ' (the ceiling held every step: raise --steps)' : ''),
+);
