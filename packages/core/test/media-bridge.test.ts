@@ -34,6 +34,7 @@ class FakeSocket extends EventEmitter {
   }
 }
 
+/** Millisecond-stepped time with interval and one-shot timers, like the real clock. */
 class FakeClock implements BridgeClock {
   time = 1000;
   private timers = new Map<number, { callback: () => void; every: number; next: number }>();
@@ -47,6 +48,23 @@ class FakeClock implements BridgeClock {
   clearInterval(handle: unknown) {
     this.timers.delete(handle as number);
   }
+  setTimeout(callback: () => void, ms: number) {
+    const id = this.nextId++;
+    this.timers.set(id, {
+      callback: () => {
+        this.timers.delete(id);
+        callback();
+      },
+      every: Number.POSITIVE_INFINITY,
+      next: this.time + ms,
+    });
+    return id;
+  }
+  clearTimeout(handle: unknown) {
+    this.timers.delete(handle as number);
+  }
+  /** Timer callbacks run so far. */
+  fired = 0;
   get active() {
     return this.timers.size;
   }
@@ -57,6 +75,7 @@ class FakeClock implements BridgeClock {
       for (const timer of [...this.timers.values()]) {
         if (timer.next <= this.time) {
           timer.next += timer.every;
+          this.fired++;
           timer.callback();
         }
       }
@@ -78,7 +97,13 @@ function recordingAgent() {
 }
 
 function setup(
-  options: { serializer?: MediaSerializer; agentSampleRate?: number; leadMs?: number } = {},
+  options: {
+    serializer?: MediaSerializer;
+    agentSampleRate?: number;
+    leadMs?: number;
+    /** A clock with intervals only, as custom clocks written before one-shot timers have. */
+    intervalsOnly?: boolean;
+  } = {},
 ) {
   const socket = new FakeSocket();
   const clock = new FakeClock();
@@ -90,7 +115,13 @@ function setup(
     agent,
     agentSampleRate: options.agentSampleRate ?? 16000,
     leadMs: options.leadMs ?? 80,
-    clock,
+    clock: options.intervalsOnly
+      ? {
+          now: clock.now,
+          setInterval: (callback, ms) => clock.setInterval(callback, ms),
+          clearInterval: (handle) => clock.clearInterval(handle),
+        }
+      : clock,
     logger: { debug() {}, info() {}, warn, error() {} },
   });
   return { socket, clock, bridge, events, audio, warn };
@@ -102,25 +133,46 @@ const tone = (rate: number, ms: number, hz = 440) =>
   );
 
 describe('media bridge: agent to caller', () => {
-  it('paces a burst of speech to real time, never more than the lead ahead', () => {
-    const { socket, clock, bridge } = setup();
-    bridge.sendAudio(tone(16000, 2000)); // two seconds of TTS at once
-    const frames = () => socket.messages('audio').length;
-    expect(frames()).toBe(4); // 80 ms lead = 4 frames of 20 ms
-    expect(bridge.queuedMs).toBeGreaterThan(1800);
-    for (let t = 0; t < 1000; t += 10) {
-      clock.advance(10);
-      const sentMs = frames() * 20;
-      const elapsed = clock.time - 1000;
-      expect(sentMs - elapsed).toBeLessThanOrEqual(80 + 20);
-      expect(sentMs - elapsed).toBeGreaterThanOrEqual(60);
-    }
-    clock.advance(1200);
-    // Every sample arrives, in exact 20 ms frames at the wire rate (the last one padded).
-    expect(frames()).toBe(100);
-    for (const message of socket.messages('audio'))
-      expect(Buffer.from(message.payload, 'base64').length).toBe(160);
-    expect(clock.active).toBe(0); // idle bridges keep no timer
+  it.each([
+    ['one-shot timers', false],
+    ['an interval-only clock', true],
+  ])(
+    'paces a burst of speech to real time, never more than the lead ahead (%s)',
+    (_, intervalsOnly) => {
+      const { socket, clock, bridge } = setup({ intervalsOnly });
+      bridge.sendAudio(tone(16000, 2000)); // two seconds of TTS at once
+      const frames = () => socket.messages('audio').length;
+      expect(frames()).toBe(4); // 80 ms lead = 4 frames of 20 ms
+      expect(bridge.queuedMs).toBeGreaterThan(1800);
+      for (let t = 0; t < 1000; t += 10) {
+        clock.advance(10);
+        const sentMs = frames() * 20;
+        const elapsed = clock.time - 1000;
+        expect(sentMs - elapsed).toBeLessThanOrEqual(80 + 20);
+        expect(sentMs - elapsed).toBeGreaterThanOrEqual(60);
+      }
+      clock.advance(1200);
+      // Every sample arrives, in exact 20 ms frames at the wire rate (the last one padded).
+      expect(frames()).toBe(100);
+      for (const message of socket.messages('audio'))
+        expect(Buffer.from(message.payload, 'base64').length).toBe(160);
+      expect(clock.active).toBe(0); // idle bridges keep no timer
+    },
+  );
+
+  it('wakes once per frame while playing out a burst, where polling woke every half frame', () => {
+    const burst = (intervalsOnly: boolean) => {
+      const { socket, clock, bridge } = setup({ intervalsOnly });
+      bridge.sendAudio(tone(16000, 2000));
+      clock.advance(2200);
+      return { frames: socket.messages('audio').length, fired: clock.fired };
+    };
+    const oneShot = burst(false);
+    const polled = burst(true);
+    expect(oneShot.frames).toBe(100);
+    expect(polled.frames).toBe(100);
+    expect(polled.fired).toBeGreaterThan(190);
+    expect(oneShot.fired).toBeLessThanOrEqual(100);
   });
 
   it('resamples agent audio to the wire rate without losing the tone', () => {

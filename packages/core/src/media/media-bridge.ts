@@ -39,6 +39,12 @@ export interface BridgeClock {
   now(): number;
   setInterval(callback: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
+  /**
+   * One-shot timers. With them the bridge wakes only when it next has
+   * something to send; without them it polls every half frame while busy.
+   */
+  setTimeout?(callback: () => void, ms: number): unknown;
+  clearTimeout?(handle: unknown): void;
 }
 
 export interface MediaBridgeOptions {
@@ -79,6 +85,8 @@ const realClock: BridgeClock = {
   now: () => performance.now(),
   setInterval: (callback, ms) => setInterval(callback, ms),
   clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
 interface PendingMark {
@@ -115,6 +123,8 @@ class Bridge implements MediaBridge {
   /** When the carrier will have played everything sent so far. */
   private horizon = 0;
   private timer: unknown;
+  /** When the one-shot timer fires; infinity when none is set. */
+  private wakeAt = Number.POSITIVE_INFINITY;
   private endReason: MediaBridgeEndReason | undefined;
   private readonly emitEvent = (event: MediaEvent) => this.onEvent(event);
 
@@ -319,6 +329,10 @@ class Bridge implements MediaBridge {
   }
 
   private updateTimer(): void {
+    if (this.clock.setTimeout && this.clock.clearTimeout) {
+      this.scheduleWakeUp();
+      return;
+    }
     const busy =
       this.queue.length > 0 ||
       this.queuedMarks.length > 0 ||
@@ -329,6 +343,36 @@ class Bridge implements MediaBridge {
       this.clock.clearInterval(this.timer);
       this.timer = undefined;
     }
+  }
+
+  /**
+   * One timer at the next moment pump() can do something: when the lead
+   * allows another full frame, when a partial frame must be padded out
+   * before the carrier runs dry, or when a local mark plays. An agent that
+   * keeps pace (an echo, streaming TTS) refills the queue before then, so a
+   * steady call wakes no timer at all; a per-call poll would cost every
+   * live call a hundred wake-ups a second.
+   */
+  private scheduleWakeUp(): void {
+    let due = Number.POSITIVE_INFINITY;
+    if (!this.ended) {
+      if (this.queue.length >= this.frameSamples) due = this.horizon - this.leadMs;
+      else if (this.queue.length > 0) due = this.horizon - this.frameMs;
+      if (!this.carrierMarks && this.sentMarks.length > 0)
+        due = Math.min(due, this.sentMarks[0]!.playsAt);
+    }
+    if (due === this.wakeAt) return;
+    if (this.timer !== undefined) this.clock.clearTimeout!(this.timer);
+    this.timer = undefined;
+    this.wakeAt = due;
+    if (due === Number.POSITIVE_INFINITY) return;
+    // Strictly after `due`: pump() sends while the horizon is less than the lead ahead.
+    const delay = Math.max(1, Math.floor(due - this.clock.now()) + 1);
+    this.timer = this.clock.setTimeout!(() => {
+      this.timer = undefined;
+      this.wakeAt = Number.POSITIVE_INFINITY;
+      this.pump();
+    }, delay);
   }
 
   private notifyMark(name: string, played: boolean): void {
@@ -364,8 +408,10 @@ class Bridge implements MediaBridge {
     if (this.endReason !== undefined) return;
     this.endReason = reason;
     if (this.timer !== undefined) {
-      this.clock.clearInterval(this.timer);
+      if (this.clock.setTimeout && this.clock.clearTimeout) this.clock.clearTimeout(this.timer);
+      else this.clock.clearInterval(this.timer);
       this.timer = undefined;
+      this.wakeAt = Number.POSITIVE_INFINITY;
     }
     for (const mark of [...this.sentMarks.splice(0), ...this.queuedMarks.splice(0)]) {
       this.notifyMark(mark.name, false);
