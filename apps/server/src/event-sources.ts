@@ -10,6 +10,7 @@ import { recordCallStatus } from './calls/call-store.js';
 import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
 import type { MediaTokens } from './media-tokens.js';
+import { providerContext } from './provider-context.js';
 
 export interface EventSourcesContext {
   readonly database: Database;
@@ -53,7 +54,10 @@ export function createEventSources(context: EventSourcesContext): EventSources {
     const spec = registry.get(row.provider);
     if (!spec.eventSource || !row.is_active) return;
     const config = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
-    const source = spec.eventSource(config, { logger });
+    const source = spec.eventSource(
+      config,
+      providerContext(logger, context.publicBaseUrl(), row.provider, row.id),
+    );
     sources.set(row.id, source);
     const log = { provider: row.provider, configurationId: row.id };
     await source.start({

@@ -15,6 +15,7 @@ import { attachMediaSockets } from './media/media-sockets.js';
 import type { MediaTokens } from './media-tokens.js';
 import { openApiDocument } from './openapi.js';
 import { registerPhoneNumberRoutes } from './phone-numbers.js';
+import { registerProviderRoutes } from './provider-routes.js';
 
 export interface PatchbayServerOptions {
   readonly config: ServerConfig;
@@ -83,6 +84,13 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     registry,
     cipher,
     mediaTokens,
+    logger,
+    publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
+  });
+  registerProviderRoutes(router, {
+    database,
+    registry,
+    cipher,
     logger,
     publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
   });

@@ -34,10 +34,14 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-async function inbound(fields: Record<string, string>, token = AUTH_TOKEN) {
-  const url = 'https://voice.example.com/telephony/inbound';
+async function inbound(
+  fields: Record<string, string>,
+  token = AUTH_TOKEN,
+  path = '/telephony/inbound',
+) {
+  const url = `https://voice.example.com${path}`;
   const nonce = `nonce-${Math.random()}`;
-  const response = await fetch(`${t.server.url}/telephony/inbound`, {
+  const response = await fetch(`${t.server.url}${path}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
@@ -104,5 +108,17 @@ describe('inbound calls', () => {
       body: '{"hello":"world"}',
     });
     expect(response.status).toBe(400);
+  });
+});
+
+describe('provider routes', () => {
+  it('serve a spec’s own route under its configuration, verified with that configuration', async () => {
+    const path = `/telephony/plivo/routes/${configurationId}/transfer-answer/t-1`;
+    const answered = await inbound({ CallUUID: 'leg-1' }, AUTH_TOKEN, path);
+    expect(answered.status).toBe(200);
+    expect(answered.text).toMatch(/<Conference[^>]*>[^<]*t-1/);
+    expect((await inbound({ CallUUID: 'leg-1' }, 'not-the-token', path)).status).toBe(401);
+    const unknown = `/telephony/plivo/routes/00000000-0000-0000-0000-000000000000/transfer-answer/t-1`;
+    expect((await inbound({ CallUUID: 'leg-1' }, AUTH_TOKEN, unknown)).status).toBe(404);
   });
 });

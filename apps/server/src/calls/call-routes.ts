@@ -15,6 +15,7 @@ import { authenticate } from '../http/authenticate.js';
 import { isUuid, parseBody } from '../http/body.js';
 import { HttpError, type RouteRequest, type Router, readJsonBody } from '../http/router.js';
 import type { MediaTokens } from '../media-tokens.js';
+import { providerContext } from '../provider-context.js';
 import { mediaStreamUrl } from './call-admission.js';
 import { type CallRow, recordCallStatus, showCall } from './call-store.js';
 
@@ -79,7 +80,10 @@ export function registerCallRoutes(router: Router, context: CallRoutesContext): 
     if (!row)
       throw new HttpError(409, 'configuration_gone', 'The call’s configuration was deleted');
     const config = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
-    return registry.createProvider(config, { logger });
+    return registry.createProvider(
+      config,
+      providerContext(logger, context.publicBaseUrl(), row.provider, row.id),
+    );
   }
 
   /**
@@ -97,7 +101,10 @@ export function registerCallRoutes(router: Router, context: CallRoutesContext): 
     if (!call || call.provider !== request.params['provider'])
       throw new HttpError(404, 'not_found', 'No such call');
     const config = cipher.decrypt(call.credentials, call.configuration_id!) as ProviderConfigBase;
-    const provider = registry.createProvider(config, { logger });
+    const provider = registry.createProvider(
+      config,
+      providerContext(logger, context.publicBaseUrl(), call.provider, call.configuration_id!),
+    );
     const webhook = await readNodeRequest(request.raw, { publicOrigin: context.publicBaseUrl() });
     try {
       await provider.verifyWebhook(webhook);
@@ -144,7 +151,10 @@ export function registerCallRoutes(router: Router, context: CallRoutesContext): 
         configuration.credentials,
         configuration.id,
       ) as ProviderConfigBase;
-      const provider = registry.createProvider(config, { logger });
+      const provider = registry.createProvider(
+        config,
+        providerContext(logger, context.publicBaseUrl(), configuration.provider, configuration.id),
+      );
 
       const id = randomUUID();
       await sql`

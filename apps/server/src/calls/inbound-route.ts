@@ -11,6 +11,7 @@ import type { CredentialCipher } from '../credentials.js';
 import type { Database } from '../database/database.js';
 import { HttpError, type RouteResult, type Router } from '../http/router.js';
 import type { MediaTokens } from '../media-tokens.js';
+import { providerContext } from '../provider-context.js';
 import { admitInboundCall, mediaStreamUrl } from './call-admission.js';
 
 export interface InboundRouteContext {
@@ -84,7 +85,12 @@ export function registerInboundRoute(router: Router, context: InboundRouteContex
         candidate.configuration_id,
       ) as ProviderConfigBase;
       try {
-        await registry.createProvider(config, { logger }).verifyWebhook(webhook);
+        await registry
+          .createProvider(
+            config,
+            providerContext(logger, base, spec.name, candidate.configuration_id),
+          )
+          .verifyWebhook(webhook);
         chosen = { candidate, config };
         break;
       } catch {
@@ -107,15 +113,17 @@ export function registerInboundRoute(router: Router, context: InboundRouteContex
       to,
       status: call.status,
     });
-    const answer = await registry.createProvider(config, { logger }).answerCall({
-      callId: call.callId,
-      direction: 'inbound',
-      from: call.from,
-      to,
-      mediaStreamUrl: await mediaStreamUrl(registry, mediaTokens, base, spec.name, callId),
-      statusCallbackUrl: `${base}/telephony/${spec.name}/status/${callId}`,
-      customParameters: { patchbayCallId: callId },
-    });
+    const answer = await registry
+      .createProvider(config, providerContext(logger, base, spec.name, candidate.configuration_id))
+      .answerCall({
+        callId: call.callId,
+        direction: 'inbound',
+        from: call.from,
+        to,
+        mediaStreamUrl: await mediaStreamUrl(registry, mediaTokens, base, spec.name, callId),
+        statusCallbackUrl: `${base}/telephony/${spec.name}/status/${callId}`,
+        customParameters: { patchbayCallId: callId },
+      });
     logger.info({ provider: spec.name, callId, to }, 'inbound call answered');
     return asResult(answer);
   });

@@ -1,0 +1,74 @@
+import {
+  type Logger,
+  type ProviderConfigBase,
+  type ProviderEvent,
+  type ProviderRegistry,
+  readNodeRequest,
+} from '@patchbay/core';
+import { recordCallStatus } from './calls/call-store.js';
+import type { CredentialCipher } from './credentials.js';
+import type { Database } from './database/database.js';
+import { isUuid } from './http/body.js';
+import { HttpError, type Router } from './http/router.js';
+import { providerContext } from './provider-context.js';
+
+export interface ProviderRoutesContext {
+  readonly database: Database;
+  readonly registry: ProviderRegistry;
+  readonly cipher: CredentialCipher;
+  readonly logger: Logger;
+  publicBaseUrl(): string;
+}
+
+/**
+ * Every spec's own routes, at /telephony/<provider>/routes/<configuration>/<path>
+ * (the URL `routeUrl` hands the provider). The configuration in the path
+ * names the credentials; the signature is verified with them before the
+ * route runs, always. What a route reports is recorded like any callback.
+ */
+export function registerProviderRoutes(router: Router, context: ProviderRoutesContext): void {
+  const { database, registry, cipher, logger } = context;
+  const { sql } = database;
+
+  async function report(provider: string, event: ProviderEvent): Promise<void> {
+    if (event.type === 'call-status') {
+      const [call] = await sql<{ id: string }[]>`
+        select id from calls where provider = ${provider} and carrier_call_id = ${event.update.callId}`;
+      if (call) await recordCallStatus(sql, call.id, event.update);
+      return;
+    }
+    logger.info({ provider, event: event.type }, 'provider route event');
+  }
+
+  for (const { provider, route } of registry.routes()) {
+    router.add(
+      route.method,
+      `/telephony/${provider}/routes/:configurationId/${route.path}`,
+      async (request) => {
+        const { configurationId, ...params } = request.params;
+        const [row] = isUuid(configurationId)
+          ? await sql<{ id: string; credentials: Uint8Array }[]>`
+            select id, credentials from telephony_configurations
+            where id = ${configurationId} and provider = ${provider}`
+          : [];
+        if (!row) throw new HttpError(404, 'not_found', 'No such configuration');
+        const base = context.publicBaseUrl();
+        const config = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
+        const bound = registry.createProvider(
+          config,
+          providerContext(logger, base, provider, row.id),
+        );
+        const webhook = await readNodeRequest(request.raw, { publicOrigin: base });
+        await bound.verifyWebhook(webhook);
+        const response = await route.handle(webhook, {
+          config,
+          provider: bound,
+          params,
+          logger,
+          report: (event) => report(provider, event),
+        });
+        return { status: response.status, rawBody: response.body, headers: response.headers };
+      },
+    );
+  }
+}
