@@ -27,13 +27,14 @@ export async function organizationForApiKey(
 }
 
 /**
- * On a database with no organization, creates one and an admin API key and
- * returns the key (to print once); otherwise does nothing. Safe when several
+ * On a database with no organization, creates one, an admin API key and
+ * the built-in echo agent, and returns the key (to print once); otherwise
+ * does nothing. Safe when several
  * processes start together: the first one creates, the others see it.
  */
 export async function bootstrapOrganization(
   sql: postgres.Sql,
-): Promise<{ organizationId: string; apiKey: string } | undefined> {
+): Promise<{ organizationId: string; apiKey: string; echoAgentId: string } | undefined> {
   return sql.begin(async (tx) => {
     await tx`lock table organizations in exclusive mode`;
     const [existing] = await tx`select id from organizations limit 1`;
@@ -44,6 +45,10 @@ export async function bootstrapOrganization(
     await tx`
       insert into api_keys (organization_id, name, key_hash, key_prefix)
       values (${organization!.id}, 'admin', ${hash}, ${prefix})`;
-    return { organizationId: organization!.id, apiKey: key };
+    // Something to answer calls from the first minute: the caller hears themself.
+    const [agent] = await tx<{ id: string }[]>`
+      insert into agents (organization_id, name, kind, sample_rate)
+      values (${organization!.id}, 'Built-in echo', 'echo', 16000) returning id`;
+    return { organizationId: organization!.id, apiKey: key, echoAgentId: agent!.id };
   });
 }

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   if (created) {
     // Printed once, to the terminal only: the database keeps just its hash.
     process.stdout.write(
-      `\nFirst start: created an organization and its admin API key (shown only now):\n\n  ${created.apiKey}\n\nTry: curl -H "Authorization: Bearer ${created.apiKey}" ${server.url}/api/v1/providers\n\n`,
+      `\nFirst start: created an organization, the built-in echo agent (${created.echoAgentId}) and the admin API key (shown only now):\n\n  ${created.apiKey}\n\nTry: curl -H "Authorization: Bearer ${created.apiKey}" ${server.url}/api/v1/providers\n\n`,
     );
   }
   let stopping = false;

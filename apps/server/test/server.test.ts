@@ -64,6 +64,9 @@ describe('database', () => {
     await migrate(test.sql);
     const created = await bootstrapOrganization(test.sql);
     expect(created?.apiKey).toMatch(/^pbk_[A-Za-z0-9_-]{43}$/);
+    expect(
+      await test.sql`select name, kind from agents where id = ${created!.echoAgentId}`,
+    ).toEqual([{ name: 'Built-in echo', kind: 'echo' }]);
     expect(await bootstrapOrganization(test.sql)).toBeUndefined();
     const [stored] = await test.sql`select key_hash, key_prefix from api_keys`;
     expect(JSON.stringify(stored)).not.toContain(created!.apiKey);
