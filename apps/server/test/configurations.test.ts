@@ -3,17 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, silentLogger } from '@patchbay/core';
+import { createRegistry } from '@patchbay/core';
 import { ari } from '@patchbay/provider-ari';
 import { threeCx } from '@patchbay/provider-three-cx';
 import { startTestDatabase, type TestDatabase } from '@patchbay/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bootstrapOrganization, generateApiKey } from '../src/api-keys.js';
-import { loadServerConfig } from '../src/config.js';
 import { CredentialCipher, loadCredentialKey } from '../src/credentials.js';
-import { migrate } from '../src/database/migrations.js';
-import { MediaTokens } from '../src/media-tokens.js';
-import { type PatchbayServer, startPatchbayServer } from '../src/server.js';
+import { startTestServer, type TestServer } from './helpers.js';
 
 describe('credential encryption', () => {
   it('round-trips, and refuses a ciphertext moved to another row or tampered with', () => {
@@ -52,51 +48,25 @@ describe('credential encryption', () => {
 describe('/api/v1/configurations', () => {
   let test: TestDatabase;
   let ara: TestDatabase;
-  let server: PatchbayServer;
-  let apiKey: string;
+  let t: TestServer;
   let otherKey: string;
 
   beforeAll(async () => {
-    test = await startTestDatabase();
     ara = await startTestDatabase();
-    await migrate(test.sql);
-    apiKey = (await bootstrapOrganization(test.sql))!.apiKey;
-    const other = generateApiKey();
-    await test.sql`
-      with org as (insert into organizations (name) values ('Other') returning id)
-      insert into api_keys (organization_id, name, key_hash, key_prefix)
-      select id, 'admin', ${other.hash}, ${other.prefix} from org`;
-    otherKey = other.key;
-    server = await startPatchbayServer({
-      config: loadServerConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://voice.example.com' }),
-      database: { sql: test.sql, kind: 'postgres', close: async () => {} },
-      registry: createRegistry([ari(), threeCx({ ara: ara.sql })]),
-      logger: silentLogger,
-      cipher: new CredentialCipher(randomBytes(32)),
-      mediaTokens: new MediaTokens(randomBytes(32)),
-    });
+    t = await startTestServer(createRegistry([ari(), threeCx({ ara: ara.sql })]));
+    test = t.database;
+    otherKey = t.otherKey;
   });
   afterAll(async () => {
-    await server?.close(1000);
-    await test?.close();
+    await t?.close();
     await ara?.close();
   });
   beforeEach(async () => {
     await test.sql`delete from telephony_configurations`;
   });
 
-  const call = async (method: string, path: string, body?: unknown, key = apiKey) => {
-    const response = await fetch(`${server.url}/api/v1/configurations${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = (method: string, path: string, body?: unknown, key?: string) =>
+    t.call(method, `/api/v1/configurations${path}`, body, key);
   const ariConfig = {
     provider: 'ari',
     ari_endpoint: 'http://pbx.example.com:8088',
@@ -146,15 +116,15 @@ describe('/api/v1/configurations', () => {
     expect(invalid.body.error.code).toBe('configuration_invalid');
     expect((await call('POST', '', { config: ariConfig })).status).toBe(400);
     expect((await call('POST', '', { name: 'x', config: { provider: 'fax' } })).status).toBe(422);
-    const notJson = await fetch(`${server.url}/api/v1/configurations`, {
+    const notJson = await fetch(`${t.server.url}/api/v1/configurations`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'text/plain' },
+      headers: { authorization: `Bearer ${t.apiKey}`, 'content-type': 'text/plain' },
       body: 'hello',
     });
     expect(notJson.status).toBe(415);
-    const broken = await fetch(`${server.url}/api/v1/configurations`, {
+    const broken = await fetch(`${t.server.url}/api/v1/configurations`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${t.apiKey}`, 'content-type': 'application/json' },
       body: '{"name":',
     });
     expect(broken.status).toBe(400);
