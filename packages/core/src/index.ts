@@ -57,6 +57,13 @@ export {
 export { type Logger, silentLogger } from './logger.js';
 export { type CarrierSocket, SOCKET_OPEN, toCarrierMessage } from './media/carrier-socket.js';
 export {
+  Base64G711Codec,
+  checkMediaMessage,
+  type G711Law,
+  mediaPayloadOf,
+  readJsonMediaMessage,
+} from './media/json-media.js';
+export {
   type BridgeClock,
   createMediaBridge,
   type MediaAgent,

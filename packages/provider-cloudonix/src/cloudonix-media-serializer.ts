@@ -1,9 +1,12 @@
-import { mulawDecode, mulawEncode } from '@patchbay/audio';
 import {
+  Base64G711Codec,
   type CarrierMessage,
+  checkMediaMessage,
   InvalidPayloadError,
   type MediaEvent,
   type MediaSerializer,
+  mediaPayloadOf,
+  readJsonMediaMessage,
   type WireAudioFormat,
 } from '@patchbay/core';
 import { z } from 'zod';
@@ -16,7 +19,6 @@ export const CLOUDONIX_AUDIO: WireAudioFormat = {
 };
 
 const SOURCE = 'Cloudonix media message';
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DTMF_DIGIT = /^[0-9*#A-D]$/;
 
 const message = z.discriminatedUnion('event', [
@@ -46,26 +48,16 @@ export class CloudonixMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = CLOUDONIX_AUDIO;
   private streamSid = '';
-  private codes: Buffer = Buffer.alloc(320);
-  private samples = new Int16Array(320);
+  private readonly codec = new Base64G711Codec(SOURCE);
 
   decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {
-    if (typeof input !== 'string')
-      throw new InvalidPayloadError(SOURCE, 'Cloudonix sends text frames only');
-    let value: unknown;
-    try {
-      value = JSON.parse(input);
-    } catch (cause) {
-      throw new InvalidPayloadError(SOURCE, 'not JSON', { cause });
+    const value = readJsonMediaMessage(input, SOURCE, 'Cloudonix');
+    const media = mediaPayloadOf(value);
+    if (media) {
+      emit({ type: 'audio', samples: this.codec.decode(media.payload) });
+      return;
     }
-    const parsed = message.safeParse(value);
-    if (!parsed.success) {
-      throw new InvalidPayloadError(
-        SOURCE,
-        parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; '),
-      );
-    }
-    const data = parsed.data;
+    const data = checkMediaMessage(message, value, SOURCE);
     switch (data.event) {
       case 'start':
         this.streamSid = data.start.streamSid;
@@ -76,20 +68,6 @@ export class CloudonixMediaSerializer implements MediaSerializer {
           customParameters: data.start.customParameters,
         });
         return;
-      case 'media': {
-        const payload = data.media.payload;
-        if (payload.length % 4 !== 0 || !BASE64.test(payload))
-          throw new InvalidPayloadError(SOURCE, 'media payload is not whole base64');
-        const byteLength = (payload.length / 4) * 3;
-        if (this.codes.length < byteLength) {
-          this.codes = Buffer.alloc(byteLength);
-          this.samples = new Int16Array(byteLength);
-        }
-        const count = this.codes.write(payload, 0, 'base64');
-        mulawDecode(this.codes.subarray(0, count), this.samples);
-        emit({ type: 'audio', samples: this.samples.subarray(0, count) });
-        return;
-      }
       case 'dtmf':
         if (!DTMF_DIGIT.test(data.dtmf.digit))
           throw new InvalidPayloadError(SOURCE, `"${data.dtmf.digit}" is not a DTMF digit`);
@@ -107,12 +85,7 @@ export class CloudonixMediaSerializer implements MediaSerializer {
   }
 
   encodeAudio(samples: Int16Array): string {
-    if (this.codes.length < samples.length) {
-      this.codes = Buffer.alloc(samples.length);
-      this.samples = new Int16Array(samples.length);
-    }
-    mulawEncode(samples, this.codes);
-    return `{"event":"media","streamSid":${JSON.stringify(this.streamSid)},"media":{"payload":"${this.codes.toString('base64', 0, samples.length)}"}}`;
+    return `{"event":"media","streamSid":${JSON.stringify(this.streamSid)},"media":{"payload":"${this.codec.encode(samples)}"}}`;
   }
 
   encodeClear(): string {

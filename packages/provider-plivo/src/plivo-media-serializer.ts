@@ -1,9 +1,12 @@
-import { mulawDecode, mulawEncode } from '@patchbay/audio';
 import {
+  Base64G711Codec,
   type CarrierMessage,
+  checkMediaMessage,
   InvalidPayloadError,
   type MediaEvent,
   type MediaSerializer,
+  mediaPayloadOf,
+  readJsonMediaMessage,
   type WireAudioFormat,
 } from '@patchbay/core';
 import { z } from 'zod';
@@ -13,7 +16,6 @@ import { decodePlivoExtraHeaders } from './plivo-markup.js';
 export const PLIVO_AUDIO: WireAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameMs: 20 };
 
 const SOURCE = 'Plivo stream message';
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DTMF_DIGIT = /^[0-9*#A-D]$/;
 
 const extraHeaders = z.union([z.string(), z.record(z.string(), z.unknown())]).optional();
@@ -45,30 +47,21 @@ export class PlivoMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = PLIVO_AUDIO;
   private streamId: string;
-  private codes: Buffer = Buffer.alloc(320);
-  private samples = new Int16Array(320);
+  private readonly codec = new Base64G711Codec(SOURCE);
 
   constructor(options: { streamId?: string } = {}) {
     this.streamId = options.streamId ?? '';
   }
 
   decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {
-    if (typeof input !== 'string')
-      throw new InvalidPayloadError(SOURCE, 'Plivo sends text frames only');
-    let value: unknown;
-    try {
-      value = JSON.parse(input);
-    } catch (cause) {
-      throw new InvalidPayloadError(SOURCE, 'not JSON', { cause });
+    const value = readJsonMediaMessage(input, SOURCE, 'Plivo');
+    const media = mediaPayloadOf(value);
+    if (media) {
+      // Plivo sends an empty payload now and then; it carries no audio.
+      if (media.payload !== '') emit({ type: 'audio', samples: this.codec.decode(media.payload) });
+      return;
     }
-    const parsed = message.safeParse(value);
-    if (!parsed.success) {
-      throw new InvalidPayloadError(
-        SOURCE,
-        parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; '),
-      );
-    }
-    const data = parsed.data;
+    const data = checkMediaMessage(message, value, SOURCE);
     switch (data.event) {
       case 'start': {
         const streamId = data.start.streamId ?? data.streamId;
@@ -82,11 +75,10 @@ export class PlivoMediaSerializer implements MediaSerializer {
         });
         return;
       }
-      case 'media':
       case 'playAudio':
         // Plivo sends an empty payload now and then; it carries no audio.
         if (data.media.payload !== '')
-          emit({ type: 'audio', samples: this.decodePayload(data.media.payload) });
+          emit({ type: 'audio', samples: this.codec.decode(data.media.payload) });
         return;
       case 'dtmf':
         if (!DTMF_DIGIT.test(data.dtmf.digit))
@@ -105,27 +97,8 @@ export class PlivoMediaSerializer implements MediaSerializer {
     }
   }
 
-  private decodePayload(payload: string): Int16Array {
-    if (payload.length % 4 !== 0 || !BASE64.test(payload)) {
-      throw new InvalidPayloadError(SOURCE, 'media payload is not whole base64');
-    }
-    const byteLength = (payload.length / 4) * 3;
-    if (this.codes.length < byteLength) {
-      this.codes = Buffer.alloc(byteLength);
-      this.samples = new Int16Array(byteLength);
-    }
-    const count = this.codes.write(payload, 0, 'base64');
-    mulawDecode(this.codes.subarray(0, count), this.samples);
-    return this.samples.subarray(0, count);
-  }
-
   encodeAudio(samples: Int16Array): string {
-    if (this.codes.length < samples.length) {
-      this.codes = Buffer.alloc(samples.length);
-      this.samples = new Int16Array(samples.length);
-    }
-    mulawEncode(samples, this.codes);
-    const payload = this.codes.toString('base64', 0, samples.length);
+    const payload = this.codec.encode(samples);
     return `{"event":"playAudio","media":{"contentType":"audio/x-mulaw","sampleRate":8000,"payload":"${payload}"}}`;
   }
 

@@ -1,9 +1,13 @@
-import { alawDecode, mulawDecode, mulawEncode } from '@patchbay/audio';
 import {
+  Base64G711Codec,
   type CarrierMessage,
+  checkMediaMessage,
+  type G711Law,
   InvalidPayloadError,
   type MediaEvent,
   type MediaSerializer,
+  mediaPayloadOf,
+  readJsonMediaMessage,
   type WireAudioFormat,
 } from '@patchbay/core';
 import { z } from 'zod';
@@ -13,7 +17,6 @@ import { decodeClientState } from './telnyx-client-state.js';
 export const TELNYX_AUDIO: WireAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameMs: 20 };
 
 const SOURCE = 'Telnyx media message';
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DTMF_DIGIT = /^[0-9*#A-D]$/;
 
 const message = z.discriminatedUnion('event', [
@@ -49,33 +52,25 @@ const message = z.discriminatedUnion('event', [
 export class TelnyxMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = TELNYX_AUDIO;
-  private decodeCodes: typeof mulawDecode = mulawDecode;
-  private codes: Buffer = Buffer.alloc(320);
-  private samples = new Int16Array(320);
+  private law: G711Law = 'mulaw';
+  private readonly codec = new Base64G711Codec(SOURCE);
 
   decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {
-    if (typeof input !== 'string')
-      throw new InvalidPayloadError(SOURCE, 'Telnyx sends text frames only');
-    let value: unknown;
-    try {
-      value = JSON.parse(input);
-    } catch (cause) {
-      throw new InvalidPayloadError(SOURCE, 'not JSON', { cause });
+    const value = readJsonMediaMessage(input, SOURCE, 'Telnyx');
+    const media = mediaPayloadOf(value);
+    if (media && (media.track === undefined || typeof media.track === 'string')) {
+      // Only the caller's audio is the agent's to hear.
+      if (media.track === undefined || media.track === 'inbound')
+        emit({ type: 'audio', samples: this.codec.decode(media.payload, this.law) });
+      return;
     }
-    const parsed = message.safeParse(value);
-    if (!parsed.success) {
-      throw new InvalidPayloadError(
-        SOURCE,
-        parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; '),
-      );
-    }
-    const data = parsed.data;
+    const data = checkMediaMessage(message, value, SOURCE);
     switch (data.event) {
       case 'start': {
         const encoding = (data.start.media_format?.encoding ?? 'PCMU').toUpperCase();
         if (encoding !== 'PCMU' && encoding !== 'PCMA')
           throw new InvalidPayloadError(SOURCE, `unsupported media encoding ${encoding}`);
-        this.decodeCodes = encoding === 'PCMA' ? alawDecode : mulawDecode;
+        this.law = encoding === 'PCMA' ? 'alaw' : 'mulaw';
         emit({
           type: 'start',
           callId: data.start.call_control_id,
@@ -87,12 +82,6 @@ export class TelnyxMediaSerializer implements MediaSerializer {
         });
         return;
       }
-      case 'media':
-        // Only the caller's audio is the agent's to hear.
-        if (data.media.track === undefined || data.media.track === 'inbound') {
-          emit({ type: 'audio', samples: this.decodePayload(data.media.payload) });
-        }
-        return;
       case 'dtmf':
         if (!DTMF_DIGIT.test(data.dtmf.digit))
           throw new InvalidPayloadError(SOURCE, `"${data.dtmf.digit}" is not a DTMF digit`);
@@ -109,26 +98,9 @@ export class TelnyxMediaSerializer implements MediaSerializer {
     }
   }
 
-  private decodePayload(payload: string): Int16Array {
-    if (payload.length % 4 !== 0 || !BASE64.test(payload))
-      throw new InvalidPayloadError(SOURCE, 'media payload is not whole base64');
-    const byteLength = (payload.length / 4) * 3;
-    if (this.codes.length < byteLength) {
-      this.codes = Buffer.alloc(byteLength);
-      this.samples = new Int16Array(byteLength);
-    }
-    const count = this.codes.write(payload, 0, 'base64');
-    this.decodeCodes(this.codes.subarray(0, count), this.samples);
-    return this.samples.subarray(0, count);
-  }
-
   encodeAudio(samples: Int16Array): string {
-    if (this.codes.length < samples.length) {
-      this.codes = Buffer.alloc(samples.length);
-      this.samples = new Int16Array(samples.length);
-    }
-    mulawEncode(samples, this.codes);
-    return `{"event":"media","media":{"payload":"${this.codes.toString('base64', 0, samples.length)}"}}`;
+    // Patchbay always sends PCMU, whatever Telnyx sends it.
+    return `{"event":"media","media":{"payload":"${this.codec.encode(samples)}"}}`;
   }
 
   encodeClear(): string {

@@ -1,9 +1,12 @@
-import { mulawDecode, mulawEncode } from '@patchbay/audio';
 import {
+  Base64G711Codec,
   type CarrierMessage,
+  checkMediaMessage,
   InvalidPayloadError,
   type MediaEvent,
   type MediaSerializer,
+  mediaPayloadOf,
+  readJsonMediaMessage,
   type WireAudioFormat,
 } from '@patchbay/core';
 import { z } from 'zod';
@@ -12,7 +15,6 @@ import { z } from 'zod';
 export const TWILIO_AUDIO: WireAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameMs: 20 };
 
 const SOURCE = 'Twilio media message';
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DTMF_DIGIT = /^[0-9*#A-D]$/;
 
 // Lenient schemas (Twilio adds fields over time); only what we use is required.
@@ -44,31 +46,20 @@ export class TwilioMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = TWILIO_AUDIO;
   private streamSid: string;
-  private codes: Buffer = Buffer.alloc(320);
-  private samples = new Int16Array(320);
+  private readonly codec = new Base64G711Codec(SOURCE);
 
   constructor(options: { streamId?: string } = {}) {
     this.streamSid = options.streamId ?? '';
   }
 
   decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {
-    if (typeof input !== 'string') {
-      throw new InvalidPayloadError(SOURCE, 'Twilio sends text frames only');
+    const value = readJsonMediaMessage(input, SOURCE, 'Twilio');
+    const media = mediaPayloadOf(value);
+    if (media) {
+      emit({ type: 'audio', samples: this.codec.decode(media.payload) });
+      return;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(input);
-    } catch (cause) {
-      throw new InvalidPayloadError(SOURCE, 'not JSON', { cause });
-    }
-    const parsed = message.safeParse(value);
-    if (!parsed.success) {
-      throw new InvalidPayloadError(
-        SOURCE,
-        parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; '),
-      );
-    }
-    const data = parsed.data;
+    const data = checkMediaMessage(message, value, SOURCE);
     switch (data.event) {
       case 'connected':
         return;
@@ -80,9 +71,6 @@ export class TwilioMediaSerializer implements MediaSerializer {
           streamId: data.start.streamSid,
           customParameters: data.start.customParameters,
         });
-        return;
-      case 'media':
-        emit({ type: 'audio', samples: this.decodePayload(data.media.payload) });
         return;
       case 'dtmf':
         if (!DTMF_DIGIT.test(data.dtmf.digit)) {
@@ -98,28 +86,8 @@ export class TwilioMediaSerializer implements MediaSerializer {
     }
   }
 
-  /** Base64 straight into a reused buffer, then mu-law into reused samples: no allocation per frame. */
-  private decodePayload(payload: string): Int16Array {
-    if (payload.length % 4 !== 0 || !BASE64.test(payload)) {
-      throw new InvalidPayloadError(SOURCE, 'media payload is not whole base64');
-    }
-    const byteLength = (payload.length / 4) * 3;
-    if (this.codes.length < byteLength) {
-      this.codes = Buffer.alloc(byteLength);
-      this.samples = new Int16Array(byteLength);
-    }
-    const count = this.codes.write(payload, 0, 'base64');
-    mulawDecode(this.codes.subarray(0, count), this.samples);
-    return this.samples.subarray(0, count);
-  }
-
   encodeAudio(samples: Int16Array): string {
-    if (this.codes.length < samples.length) {
-      this.codes = Buffer.alloc(samples.length);
-      this.samples = new Int16Array(samples.length);
-    }
-    mulawEncode(samples, this.codes);
-    const payload = this.codes.toString('base64', 0, samples.length);
+    const payload = this.codec.encode(samples);
     return `{"event":"media","streamSid":${JSON.stringify(this.streamSid)},"media":{"payload":"${payload}"}}`;
   }
 

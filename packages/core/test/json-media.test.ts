@@ -1,0 +1,76 @@
+import { alawEncode, mulawEncode } from '@patchbay/audio';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  Base64G711Codec,
+  checkMediaMessage,
+  InvalidPayloadError,
+  mediaPayloadOf,
+  readJsonMediaMessage,
+} from '../src/index.js';
+
+const tone = Int16Array.from({ length: 160 }, (_, i) => Math.round(8000 * Math.sin(i / 3)));
+
+describe('Base64G711Codec', () => {
+  it('decodes both laws into one reused buffer and encodes back', () => {
+    const codec = new Base64G711Codec('Test media message');
+    const mulaw = Buffer.from(mulawEncode(tone)).toString('base64');
+    const first = codec.decode(mulaw);
+    const again = codec.decode(mulaw);
+    expect(again.buffer).toBe(first.buffer); // nothing allocated per frame
+    expect(codec.encode(again)).toBe(mulaw);
+    const alaw = Buffer.from(alawEncode(tone)).toString('base64');
+    expect(codec.encode(codec.decode(alaw, 'alaw'), 'alaw')).toBe(alaw);
+    expect(codec.decode(Buffer.alloc(400).toString('base64'))).toHaveLength(400); // grows when needed
+  });
+
+  it('refuses a payload that is not whole base64, naming the carrier', () => {
+    const codec = new Base64G711Codec('Test media message');
+    for (const bad of ['abc', '!!!!', 'ab=c'])
+      expect(() => codec.decode(bad)).toThrow(
+        /Test media message: media payload is not whole base64/,
+      );
+  });
+});
+
+describe('JSON media messages', () => {
+  it('parse text frames and refuse binary ones and broken JSON', () => {
+    expect(readJsonMediaMessage('{"event":"stop"}', 'Test media message', 'Test')).toEqual({
+      event: 'stop',
+    });
+    expect(() => readJsonMediaMessage(new Uint8Array(2), 'Test media message', 'Test')).toThrow(
+      /Test sends text frames only/,
+    );
+    expect(() => readJsonMediaMessage('{', 'Test media message', 'Test')).toThrow(
+      InvalidPayloadError,
+    );
+  });
+
+  it('recognise the shared audio shape and nothing else', () => {
+    expect(
+      mediaPayloadOf({ event: 'media', media: { payload: 'AAAA', track: 'inbound' } }),
+    ).toEqual({
+      payload: 'AAAA',
+      track: 'inbound',
+    });
+    for (const other of [
+      null,
+      'media',
+      { event: 'media' },
+      { event: 'media', media: { payload: 1 } },
+      { event: 'mark' },
+    ])
+      expect(mediaPayloadOf(other)).toBeUndefined();
+  });
+
+  it('check the other messages against the carrier schema, naming what is wrong', () => {
+    const schema = z.object({ event: z.literal('dtmf'), dtmf: z.object({ digit: z.string() }) });
+    expect(checkMediaMessage(schema, { event: 'dtmf', dtmf: { digit: '5' } }, 'Test')).toEqual({
+      event: 'dtmf',
+      dtmf: { digit: '5' },
+    });
+    expect(() => checkMediaMessage(schema, { event: 'dtmf', dtmf: {} }, 'Test')).toThrow(
+      /dtmf\.digit/,
+    );
+  });
+});
