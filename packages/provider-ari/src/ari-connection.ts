@@ -1,4 +1,4 @@
-import { CarrierApiError } from '@patchbay/core';
+import { CarrierApiError, PatchbayError } from '@patchbay/core';
 import { type AriClient, connect } from 'ari-client';
 import type { AsteriskTarget } from './asterisk-target.js';
 
@@ -40,7 +40,11 @@ function statusOf(error: unknown): { statusCode?: number } {
   return {};
 }
 
-/** Runs an ari-client call, turning failures into typed errors (404 when ARI says not found). */
+/**
+ * Runs an ari-client call, turning Asterisk's failures into typed errors
+ * (404 when ARI says not found). A Patchbay error raised while preparing the
+ * call (a refused destination) is the caller's, and passes through as is.
+ */
 export async function callAri<T>(
   operation: string,
   call: () => Promise<T>,
@@ -49,6 +53,7 @@ export async function callAri<T>(
   try {
     return await call();
   } catch (error) {
+    if (PatchbayError.isInstance(error)) throw error;
     throw new CarrierApiError(
       { provider, operation, message: ariMessage(error), ...statusOf(error) },
       { cause: error },
