@@ -19,11 +19,14 @@ export async function organizationForApiKey(
   key: string,
 ): Promise<{ organizationId: string; keyId: string } | undefined> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 100) return undefined;
-  const [row] = await sql<{ id: string; organization_id: string }[]>`
-    update api_keys set last_used_at = now()
-    where key_hash = ${hashApiKey(key)} and revoked_at is null
-    returning id, organization_id`;
-  return row ? { organizationId: row.organization_id, keyId: row.id } : undefined;
+  const [row] = await sql<{ id: string; organization_id: string; last_used_at: Date | null }[]>`
+    select id, organization_id, last_used_at from api_keys
+    where key_hash = ${hashApiKey(key)} and revoked_at is null`;
+  if (!row) return undefined;
+  // Kept to the minute: stamping every request would make each API read a database write.
+  if (row.last_used_at === null || Date.now() - row.last_used_at.getTime() > 60_000)
+    await sql`update api_keys set last_used_at = now() where id = ${row.id}`;
+  return { organizationId: row.organization_id, keyId: row.id };
 }
 
 /**

@@ -1,24 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type Logger,
-  PatchbayError,
-  type ProviderConfigBase,
-  type ProviderRegistry,
-} from '@patchbay/core';
+import { PatchbayError, type ProviderConfigBase } from '@patchbay/core';
 import { z } from 'zod';
-import type { CredentialCipher } from './credentials.js';
-import type { Database } from './database/database.js';
 import { authenticate } from './http/authenticate.js';
 import { isUuid, parseBody } from './http/body.js';
 import { HttpError, type RouteRequest, type Router, readJsonBody } from './http/router.js';
+import type { ServerContext } from './server-context.js';
 
-export interface ConfigurationRoutesContext {
-  readonly database: Database;
-  readonly registry: ProviderRegistry;
-  readonly cipher: CredentialCipher;
-  readonly logger: Logger;
-  /** The URL carriers reach this server at. */
-  publicBaseUrl(): string;
+export interface ConfigurationRoutesContext extends ServerContext {
   /** Told after a configuration was created, changed, (de)activated or deleted. */
   changed?(configurationId: string): Promise<void>;
 }

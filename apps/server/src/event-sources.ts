@@ -1,25 +1,7 @@
-import type {
-  InboundDecision,
-  Logger,
-  ProviderConfigBase,
-  ProviderEventSource,
-  ProviderRegistry,
-} from '@patchbay/core';
+import type { InboundDecision, ProviderConfigBase, ProviderEventSource } from '@patchbay/core';
 import { admitInboundCall, mediaStreamUrl } from './calls/call-admission.js';
 import { recordCallStatus } from './calls/call-store.js';
-import type { CredentialCipher } from './credentials.js';
-import type { Database } from './database/database.js';
-import type { MediaTokens } from './media-tokens.js';
-import { providerContext } from './provider-context.js';
-
-export interface EventSourcesContext {
-  readonly database: Database;
-  readonly registry: ProviderRegistry;
-  readonly cipher: CredentialCipher;
-  readonly mediaTokens: MediaTokens;
-  readonly logger: Logger;
-  publicBaseUrl(): string;
-}
+import { providerContext, type ServerContext } from './server-context.js';
 
 interface ConfigurationRow {
   id: string;
@@ -45,19 +27,16 @@ export interface EventSources {
  * webhook carriers: an inbound call is taken when the configuration has
  * that number with an agent, and statuses are recorded like callbacks.
  */
-export function createEventSources(context: EventSourcesContext): EventSources {
-  const { database, registry, cipher, mediaTokens, logger } = context;
+export function createEventSources(context: ServerContext): EventSources {
+  const { database, registry, mediaTokens, logger } = context;
   const { sql } = database;
   const sources = new Map<string, ProviderEventSource>();
 
   async function startOne(row: ConfigurationRow): Promise<void> {
     const spec = registry.get(row.provider);
     if (!spec.eventSource || !row.is_active) return;
-    const config = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
-    const source = spec.eventSource(
-      config,
-      providerContext(logger, context.publicBaseUrl(), row.provider, row.id),
-    );
+    const config = context.cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
+    const source = spec.eventSource(config, providerContext(context, row));
     sources.set(row.id, source);
     const log = { provider: row.provider, configurationId: row.id };
     await source.start({

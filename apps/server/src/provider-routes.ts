@@ -1,24 +1,8 @@
-import {
-  type Logger,
-  type ProviderConfigBase,
-  type ProviderEvent,
-  type ProviderRegistry,
-  readNodeRequest,
-} from '@patchbay/core';
+import { type ProviderEvent, readNodeRequest } from '@patchbay/core';
 import { recordCallStatus } from './calls/call-store.js';
-import type { CredentialCipher } from './credentials.js';
-import type { Database } from './database/database.js';
 import { isUuid } from './http/body.js';
 import { HttpError, type Router } from './http/router.js';
-import { providerContext } from './provider-context.js';
-
-export interface ProviderRoutesContext {
-  readonly database: Database;
-  readonly registry: ProviderRegistry;
-  readonly cipher: CredentialCipher;
-  readonly logger: Logger;
-  publicBaseUrl(): string;
-}
+import { openConfiguration, type ServerContext } from './server-context.js';
 
 /**
  * Every spec's own routes, at /telephony/<provider>/routes/<configuration>/<path>
@@ -26,8 +10,8 @@ export interface ProviderRoutesContext {
  * names the credentials; the signature is verified with them before the
  * route runs, always. What a route reports is recorded like any callback.
  */
-export function registerProviderRoutes(router: Router, context: ProviderRoutesContext): void {
-  const { database, registry, cipher, logger } = context;
+export function registerProviderRoutes(router: Router, context: ServerContext): void {
+  const { database, registry, logger } = context;
   const { sql } = database;
 
   async function report(provider: string, event: ProviderEvent): Promise<void> {
@@ -53,11 +37,7 @@ export function registerProviderRoutes(router: Router, context: ProviderRoutesCo
           : [];
         if (!row) throw new HttpError(404, 'not_found', 'No such configuration');
         const base = context.publicBaseUrl();
-        const config = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
-        const bound = registry.createProvider(
-          config,
-          providerContext(logger, base, provider, row.id),
-        );
+        const { config, provider: bound } = openConfiguration(context, { ...row, provider });
         const webhook = await readNodeRequest(request.raw, { publicOrigin: base });
         await bound.verifyWebhook(webhook);
         const response = await route.handle(webhook, {

@@ -16,6 +16,7 @@ import type { MediaTokens } from './media-tokens.js';
 import { openApiDocument } from './openapi.js';
 import { registerPhoneNumberRoutes } from './phone-numbers.js';
 import { registerProviderRoutes } from './provider-routes.js';
+import type { ServerContext } from './server-context.js';
 
 export interface PatchbayServerOptions {
   readonly config: ServerConfig;
@@ -71,43 +72,21 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     });
   registerAgentRoutes(router, database);
   registerPhoneNumberRoutes(router, database);
-  registerCallRoutes(router, {
-    database,
-    registry,
-    cipher,
-    logger,
-    mediaTokens,
-    publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
-  });
-  registerInboundRoute(router, {
+  // What every route, event source and media socket shares.
+  const context: ServerContext = {
     database,
     registry,
     cipher,
     mediaTokens,
     logger,
     publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
-  });
-  registerProviderRoutes(router, {
-    database,
-    registry,
-    cipher,
-    logger,
-    publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
-  });
-  const eventSources = createEventSources({
-    database,
-    registry,
-    cipher,
-    mediaTokens,
-    logger,
-    publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
-  });
+  };
+  registerCallRoutes(router, context);
+  registerInboundRoute(router, context);
+  registerProviderRoutes(router, context);
+  const eventSources = createEventSources(context);
   registerConfigurationRoutes(router, {
-    database,
-    registry,
-    cipher,
-    logger,
-    publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
+    ...context,
     // A configuration's event connection follows it; failing to restart it must not fail the save.
     changed: (id) =>
       eventSources
@@ -151,7 +130,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
         else response.destroy();
       });
   });
-  const media = attachMediaSockets(server, { database, registry, mediaTokens, logger });
+  const media = attachMediaSockets(server, context);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());

@@ -74,6 +74,13 @@ describe('database', () => {
       organizationId: created!.organizationId,
     });
     expect(await organizationForApiKey(test.sql, `${created!.apiKey}x`)).toBeUndefined();
+    // Use is stamped, but not rewritten on every request.
+    const stamped = (await test.sql`select last_used_at from api_keys`)[0]!['last_used_at'];
+    expect(stamped).toBeInstanceOf(Date);
+    await organizationForApiKey(test.sql, created!.apiKey);
+    expect((await test.sql`select last_used_at from api_keys`)[0]!['last_used_at']).toEqual(
+      stamped,
+    );
     await test.sql`update api_keys set revoked_at = now()`;
     expect(await organizationForApiKey(test.sql, created!.apiKey)).toBeUndefined();
   });

@@ -1,32 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type Logger,
   normalizePhoneAddress,
   PatchbayError,
-  type ProviderConfigBase,
-  type ProviderRegistry,
   readNodeRequest,
   WebhookSignatureError,
 } from '@patchbay/core';
 import { z } from 'zod';
-import type { CredentialCipher } from '../credentials.js';
-import type { Database } from '../database/database.js';
 import { authenticate } from '../http/authenticate.js';
 import { isUuid, parseBody } from '../http/body.js';
 import { HttpError, type RouteRequest, type Router, readJsonBody } from '../http/router.js';
-import type { MediaTokens } from '../media-tokens.js';
-import { providerContext } from '../provider-context.js';
+import { openConfiguration, type ServerContext } from '../server-context.js';
 import { mediaStreamUrl } from './call-admission.js';
 import { type CallRow, recordCallStatus, showCall } from './call-store.js';
-
-export interface CallRoutesContext {
-  readonly database: Database;
-  readonly registry: ProviderRegistry;
-  readonly cipher: CredentialCipher;
-  readonly logger: Logger;
-  readonly mediaTokens: MediaTokens;
-  publicBaseUrl(): string;
-}
 
 export const placeCallBody = z.object({
   configurationId: z.string(),
@@ -45,8 +30,8 @@ interface ConfigurationForCall {
 }
 
 /** Reading calls under /api/v1/calls, and the carriers' status callbacks under /telephony. */
-export function registerCallRoutes(router: Router, context: CallRoutesContext): void {
-  const { database, registry, cipher, logger } = context;
+export function registerCallRoutes(router: Router, context: ServerContext): void {
+  const { database, registry, logger } = context;
   const { sql } = database;
 
   const address = (value: string) =>
@@ -79,11 +64,7 @@ export function registerCallRoutes(router: Router, context: CallRoutesContext): 
       : [];
     if (!row)
       throw new HttpError(409, 'configuration_gone', 'The call’s configuration was deleted');
-    const config = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
-    return registry.createProvider(
-      config,
-      providerContext(logger, context.publicBaseUrl(), row.provider, row.id),
-    );
+    return openConfiguration(context, row).provider;
   }
 
   /**
@@ -100,11 +81,11 @@ export function registerCallRoutes(router: Router, context: CallRoutesContext): 
       : [];
     if (!call || call.provider !== request.params['provider'])
       throw new HttpError(404, 'not_found', 'No such call');
-    const config = cipher.decrypt(call.credentials, call.configuration_id!) as ProviderConfigBase;
-    const provider = registry.createProvider(
-      config,
-      providerContext(logger, context.publicBaseUrl(), call.provider, call.configuration_id!),
-    );
+    const { provider } = openConfiguration(context, {
+      id: call.configuration_id!,
+      provider: call.provider,
+      credentials: call.credentials,
+    });
     const webhook = await readNodeRequest(request.raw, { publicOrigin: context.publicBaseUrl() });
     try {
       await provider.verifyWebhook(webhook);
@@ -147,14 +128,7 @@ export function registerCallRoutes(router: Router, context: CallRoutesContext): 
           'caller_id_required',
           `${spec.displayName} needs a caller ID (from)`,
         );
-      const config = cipher.decrypt(
-        configuration.credentials,
-        configuration.id,
-      ) as ProviderConfigBase;
-      const provider = registry.createProvider(
-        config,
-        providerContext(logger, context.publicBaseUrl(), configuration.provider, configuration.id),
-      );
+      const { provider } = openConfiguration(context, configuration);
 
       const id = randomUUID();
       await sql`

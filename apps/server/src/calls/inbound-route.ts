@@ -1,27 +1,13 @@
 import {
   type InboundRejectionReason,
-  type Logger,
   normalizePhoneAddress,
-  type ProviderConfigBase,
-  type ProviderRegistry,
   readNodeRequest,
+  type TelephonyProvider,
   type WebhookResponse,
 } from '@patchbay/core';
-import type { CredentialCipher } from '../credentials.js';
-import type { Database } from '../database/database.js';
 import { HttpError, type RouteResult, type Router } from '../http/router.js';
-import type { MediaTokens } from '../media-tokens.js';
-import { providerContext } from '../provider-context.js';
+import { openConfiguration, type ServerContext } from '../server-context.js';
 import { admitInboundCall, mediaStreamUrl } from './call-admission.js';
-
-export interface InboundRouteContext {
-  readonly database: Database;
-  readonly registry: ProviderRegistry;
-  readonly cipher: CredentialCipher;
-  readonly mediaTokens: MediaTokens;
-  readonly logger: Logger;
-  publicBaseUrl(): string;
-}
 
 interface Candidate {
   phone_number_id: string;
@@ -45,8 +31,8 @@ const asResult = (response: WebhookResponse): RouteResult => ({
  * credentials must verify the signature before anything is written. Every
  * refusal is the carrier's own rejection document, never a hint of why.
  */
-export function registerInboundRoute(router: Router, context: InboundRouteContext): void {
-  const { database, registry, cipher, mediaTokens, logger } = context;
+export function registerInboundRoute(router: Router, context: ServerContext): void {
+  const { database, registry, mediaTokens, logger } = context;
   const { sql } = database;
 
   router.add('POST', '/telephony/inbound', async (request) => {
@@ -78,27 +64,23 @@ export function registerInboundRoute(router: Router, context: InboundRouteContex
     if (candidates.length === 0) return reject('number-not-configured');
 
     // Where the carrier names no account, the signature tells whose number it is.
-    let chosen: { candidate: Candidate; config: ProviderConfigBase } | undefined;
+    let chosen: { candidate: Candidate; provider: TelephonyProvider } | undefined;
     for (const candidate of candidates) {
-      const config = cipher.decrypt(
-        candidate.credentials,
-        candidate.configuration_id,
-      ) as ProviderConfigBase;
+      const { provider } = openConfiguration(context, {
+        id: candidate.configuration_id,
+        provider: spec.name,
+        credentials: candidate.credentials,
+      });
       try {
-        await registry
-          .createProvider(
-            config,
-            providerContext(logger, base, spec.name, candidate.configuration_id),
-          )
-          .verifyWebhook(webhook);
-        chosen = { candidate, config };
+        await provider.verifyWebhook(webhook);
+        chosen = { candidate, provider };
         break;
       } catch {
         // Not this account's signature.
       }
     }
     if (!chosen) return reject('signature-invalid');
-    const { candidate, config } = chosen;
+    const { candidate, provider } = chosen;
     if (!candidate.is_active) return reject('configuration-inactive');
     if (!candidate.agent_id) return reject('agent-not-configured');
 
@@ -113,17 +95,15 @@ export function registerInboundRoute(router: Router, context: InboundRouteContex
       to,
       status: call.status,
     });
-    const answer = await registry
-      .createProvider(config, providerContext(logger, base, spec.name, candidate.configuration_id))
-      .answerCall({
-        callId: call.callId,
-        direction: 'inbound',
-        from: call.from,
-        to,
-        mediaStreamUrl: await mediaStreamUrl(registry, mediaTokens, base, spec.name, callId),
-        statusCallbackUrl: `${base}/telephony/${spec.name}/status/${callId}`,
-        customParameters: { patchbayCallId: callId },
-      });
+    const answer = await provider.answerCall({
+      callId: call.callId,
+      direction: 'inbound',
+      from: call.from,
+      to,
+      mediaStreamUrl: await mediaStreamUrl(registry, mediaTokens, base, spec.name, callId),
+      statusCallbackUrl: `${base}/telephony/${spec.name}/status/${callId}`,
+      customParameters: { patchbayCallId: callId },
+    });
     logger.info({ provider: spec.name, callId, to }, 'inbound call answered');
     return asResult(answer);
   });

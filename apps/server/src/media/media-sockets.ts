@@ -9,9 +9,8 @@ import {
   type ProviderRegistry,
 } from '@patchbay/core';
 import { WebSocketServer } from 'ws';
-import type { Database } from '../database/database.js';
 import { isUuid } from '../http/body.js';
-import type { MediaTokens } from '../media-tokens.js';
+import type { ServerContext } from '../server-context.js';
 import { createWebSocketAgent } from './websocket-agent.js';
 
 /** The agent, plus the server's own bookkeeping when its media ends. */
@@ -27,13 +26,6 @@ function withEnd(agent: MediaAgent, ended: (reason: MediaBridgeEndReason) => voi
 
 const MEDIA_PATH = /^\/telephony\/([a-z][a-z0-9_-]*)\/media\/([^/]+)\/([^/?]+)$/;
 const QUERY_MEDIA_PATH = /^\/telephony\/([a-z][a-z0-9_-]*)\/media$/;
-
-export interface MediaSocketsContext {
-  readonly database: Database;
-  readonly registry: ProviderRegistry;
-  readonly mediaTokens: MediaTokens;
-  readonly logger: Logger;
-}
 
 /** Live media bridges, so a shutdown can let them finish. */
 export interface MediaSockets {
@@ -52,7 +44,7 @@ function refuse(socket: Duplex, status: 401 | 404, text: string): void {
  * completes, so no audio flows on a socket that was not admitted; then the
  * provider's serializer and the core media bridge join it to the call's agent.
  */
-export function attachMediaSockets(server: Server, context: MediaSocketsContext): MediaSockets {
+export function attachMediaSockets(server: Server, context: ServerContext): MediaSockets {
   const { database, registry, mediaTokens, logger } = context;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const bridges = new Set<MediaBridge>();

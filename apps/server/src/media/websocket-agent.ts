@@ -45,12 +45,16 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): MediaAgent
   socket.on('message', (data, isBinary) => {
     const bridge = options.bridge();
     if (!bridge) return;
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    // ws hands over Buffers (an array of them for a fragmented message).
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : (data as Buffer);
     if (isBinary) {
       if (bytes.length % 2 !== 0) return error('odd_length', 'audio must be whole 16-bit samples');
-      // Aligned copy: a Buffer from the socket may start at an odd offset.
-      const samples = new Int16Array(bytes.length / 2);
-      Buffer.from(samples.buffer).set(bytes);
+      // The bridge copies what it is given at once, so an aligned view serves; only an
+      // odd offset into ws's receive buffer needs a copy.
+      const samples =
+        bytes.byteOffset % 2 === 0
+          ? new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2)
+          : new Int16Array(new Uint8Array(bytes).buffer);
       bridge.sendAudio(samples);
       return;
     }

@@ -1,0 +1,55 @@
+import type {
+  Logger,
+  ProviderConfigBase,
+  ProviderContext,
+  ProviderRegistry,
+  TelephonyProvider,
+} from '@patchbay/core';
+import type { CredentialCipher } from './credentials.js';
+import type { Database } from './database/database.js';
+import type { MediaTokens } from './media-tokens.js';
+
+/** What the server's routes, event sources and media sockets share. */
+export interface ServerContext {
+  readonly database: Database;
+  readonly registry: ProviderRegistry;
+  readonly cipher: CredentialCipher;
+  readonly mediaTokens: MediaTokens;
+  readonly logger: Logger;
+  /** The URL carriers reach this server at. */
+  publicBaseUrl(): string;
+}
+
+/** A stored configuration row, enough to open it. */
+export interface StoredConfiguration {
+  readonly id: string;
+  readonly provider: string;
+  readonly credentials: Uint8Array;
+}
+
+/**
+ * What a provider bound to one stored configuration gets from the host: the
+ * logger, and the public URL of its own routes, which the server mounts at
+ * /telephony/<provider>/routes/<configuration id>/<path> so a callback
+ * names the configuration whose credentials verify it.
+ */
+export function providerContext(context: ServerContext, row: StoredConfiguration): ProviderContext {
+  const base = context.publicBaseUrl();
+  return {
+    logger: context.logger,
+    routeUrl: (path) =>
+      `${base}/telephony/${row.provider}/routes/${row.id}/${path.replace(/^\/+/, '')}`,
+  };
+}
+
+/** A stored configuration decrypted, and a provider bound to it. */
+export function openConfiguration(
+  context: ServerContext,
+  row: StoredConfiguration,
+): { config: ProviderConfigBase; provider: TelephonyProvider } {
+  const config = context.cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
+  return {
+    config,
+    provider: context.registry.createProvider(config, providerContext(context, row)),
+  };
+}
