@@ -59,6 +59,7 @@ export { type CarrierSocket, SOCKET_OPEN, toCarrierMessage } from './media/carri
 export {
   Base64G711Codec,
   checkMediaMessage,
+  dtmfEvent,
   type G711Law,
   mediaPayloadOf,
   readJsonMediaMessage,

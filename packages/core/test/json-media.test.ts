@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   Base64G711Codec,
   checkMediaMessage,
+  dtmfEvent,
   InvalidPayloadError,
   mediaPayloadOf,
   readJsonMediaMessage,
@@ -72,5 +73,14 @@ describe('JSON media messages', () => {
     expect(() => checkMediaMessage(schema, { event: 'dtmf', dtmf: {} }, 'Test')).toThrow(
       /dtmf\.digit/,
     );
+  });
+});
+
+describe('dtmfEvent', () => {
+  it('accepts the sixteen keys and refuses anything else', () => {
+    for (const digit of '0123456789*#ABCD')
+      expect(dtmfEvent(digit, 'Test')).toEqual({ type: 'dtmf', digit });
+    for (const digit of [undefined, '', 'x', '12', 'a'])
+      expect(() => dtmfEvent(digit, 'Test')).toThrow(/is not a DTMF digit/);
   });
 });

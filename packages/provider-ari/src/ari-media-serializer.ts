@@ -1,6 +1,7 @@
 import { mulawDecode, mulawEncode } from '@patchbay/audio';
 import {
   type CarrierMessage,
+  dtmfEvent,
   InvalidPayloadError,
   type MediaEvent,
   type MediaSerializer,
@@ -45,7 +46,6 @@ export function parseAsteriskControl(text: string): {
   return { name, fields };
 }
 
-const DTMF_DIGIT = /^[0-9*#A-D]$/;
 // Commands to chan_websocket are at most 128 bytes; a mark id must be one token.
 const MARK_ID = /[^A-Za-z0-9_.-]/g;
 
@@ -86,9 +86,7 @@ export class AriMediaSerializer implements MediaSerializer {
       }
       case 'DTMF_END': {
         const digit = fields['digit'];
-        if (!digit || !DTMF_DIGIT.test(digit))
-          throw new InvalidPayloadError(SOURCE, `"${digit}" is not a DTMF digit`);
-        emit({ type: 'dtmf', digit });
+        emit(dtmfEvent(digit, SOURCE));
         return;
       }
       case 'MEDIA_MARK_PROCESSED':

@@ -2,7 +2,7 @@ import {
   Base64G711Codec,
   type CarrierMessage,
   checkMediaMessage,
-  InvalidPayloadError,
+  dtmfEvent,
   type MediaEvent,
   type MediaSerializer,
   mediaPayloadOf,
@@ -19,7 +19,6 @@ export const CLOUDONIX_AUDIO: WireAudioFormat = {
 };
 
 const SOURCE = 'Cloudonix media message';
-const DTMF_DIGIT = /^[0-9*#A-D]$/;
 
 const message = z.discriminatedUnion('event', [
   z.object({ event: z.literal('connected') }),
@@ -69,9 +68,7 @@ export class CloudonixMediaSerializer implements MediaSerializer {
         });
         return;
       case 'dtmf':
-        if (!DTMF_DIGIT.test(data.dtmf.digit))
-          throw new InvalidPayloadError(SOURCE, `"${data.dtmf.digit}" is not a DTMF digit`);
-        emit({ type: 'dtmf', digit: data.dtmf.digit });
+        emit(dtmfEvent(data.dtmf.digit, SOURCE));
         return;
       case 'mark':
         emit({ type: 'mark', name: data.mark.name });

@@ -2,6 +2,7 @@ import {
   Base64G711Codec,
   type CarrierMessage,
   checkMediaMessage,
+  dtmfEvent,
   InvalidPayloadError,
   type MediaEvent,
   type MediaSerializer,
@@ -16,7 +17,6 @@ import { decodePlivoExtraHeaders } from './plivo-markup.js';
 export const PLIVO_AUDIO: WireAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameMs: 20 };
 
 const SOURCE = 'Plivo stream message';
-const DTMF_DIGIT = /^[0-9*#A-D]$/;
 
 const extraHeaders = z.union([z.string(), z.record(z.string(), z.unknown())]).optional();
 const message = z.discriminatedUnion('event', [
@@ -81,9 +81,7 @@ export class PlivoMediaSerializer implements MediaSerializer {
           emit({ type: 'audio', samples: this.codec.decode(data.media.payload) });
         return;
       case 'dtmf':
-        if (!DTMF_DIGIT.test(data.dtmf.digit))
-          throw new InvalidPayloadError(SOURCE, `"${data.dtmf.digit}" is not a DTMF digit`);
-        emit({ type: 'dtmf', digit: data.dtmf.digit });
+        emit(dtmfEvent(data.dtmf.digit, SOURCE));
         return;
       case 'playedStream':
         emit({ type: 'mark', name: data.name });

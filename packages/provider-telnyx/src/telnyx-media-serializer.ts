@@ -2,6 +2,7 @@ import {
   Base64G711Codec,
   type CarrierMessage,
   checkMediaMessage,
+  dtmfEvent,
   type G711Law,
   InvalidPayloadError,
   type MediaEvent,
@@ -17,7 +18,6 @@ import { decodeClientState } from './telnyx-client-state.js';
 export const TELNYX_AUDIO: WireAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameMs: 20 };
 
 const SOURCE = 'Telnyx media message';
-const DTMF_DIGIT = /^[0-9*#A-D]$/;
 
 const message = z.discriminatedUnion('event', [
   z.object({ event: z.literal('connected') }),
@@ -83,9 +83,7 @@ export class TelnyxMediaSerializer implements MediaSerializer {
         return;
       }
       case 'dtmf':
-        if (!DTMF_DIGIT.test(data.dtmf.digit))
-          throw new InvalidPayloadError(SOURCE, `"${data.dtmf.digit}" is not a DTMF digit`);
-        emit({ type: 'dtmf', digit: data.dtmf.digit });
+        emit(dtmfEvent(data.dtmf.digit, SOURCE));
         return;
       case 'mark':
         emit({ type: 'mark', name: data.mark.name });

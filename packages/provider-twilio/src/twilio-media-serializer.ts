@@ -2,7 +2,7 @@ import {
   Base64G711Codec,
   type CarrierMessage,
   checkMediaMessage,
-  InvalidPayloadError,
+  dtmfEvent,
   type MediaEvent,
   type MediaSerializer,
   mediaPayloadOf,
@@ -15,7 +15,6 @@ import { z } from 'zod';
 export const TWILIO_AUDIO: WireAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameMs: 20 };
 
 const SOURCE = 'Twilio media message';
-const DTMF_DIGIT = /^[0-9*#A-D]$/;
 
 // Lenient schemas (Twilio adds fields over time); only what we use is required.
 const message = z.discriminatedUnion('event', [
@@ -73,10 +72,7 @@ export class TwilioMediaSerializer implements MediaSerializer {
         });
         return;
       case 'dtmf':
-        if (!DTMF_DIGIT.test(data.dtmf.digit)) {
-          throw new InvalidPayloadError(SOURCE, `"${data.dtmf.digit}" is not a DTMF digit`);
-        }
-        emit({ type: 'dtmf', digit: data.dtmf.digit });
+        emit(dtmfEvent(data.dtmf.digit, SOURCE));
         return;
       case 'mark':
         emit({ type: 'mark', name: data.mark.name });

@@ -1,5 +1,6 @@
 import {
   type CarrierMessage,
+  dtmfEvent,
   InvalidPayloadError,
   type MediaEvent,
   type MediaSerializer,
@@ -11,7 +12,6 @@ import { z } from 'zod';
 export const VONAGE_AUDIO: WireAudioFormat = { encoding: 'pcm16', sampleRate: 16000, frameMs: 20 };
 
 const SOURCE = 'Vonage websocket message';
-const DTMF_DIGIT = /^[0-9*#A-D]$/;
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 // The first text frame; older docs show it without `event`, so it is the fallback.
@@ -75,9 +75,7 @@ export class VonageMediaSerializer implements MediaSerializer {
       const digit =
         (message['digit'] as string | undefined) ??
         (message['dtmf'] as { digit: string } | undefined)?.digit;
-      if (!digit || !DTMF_DIGIT.test(digit))
-        throw new InvalidPayloadError(SOURCE, `"${digit}" is not a DTMF digit`);
-      emit({ type: 'dtmf', digit });
+      emit(dtmfEvent(digit, SOURCE));
       return;
     }
     if (message['event'] === 'websocket:notify') {

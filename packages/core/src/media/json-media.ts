@@ -1,7 +1,7 @@
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from '@patchbay/audio';
 import type { z } from 'zod';
 import { InvalidPayloadError } from '../errors/invalid-payload-error.js';
-import type { CarrierMessage } from './media-serializer.js';
+import type { CarrierMessage, MediaDtmfEvent } from './media-serializer.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -91,4 +91,16 @@ export function checkMediaMessage<T>(schema: z.ZodType<T>, message: unknown, sou
     source,
     parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; '),
   );
+}
+
+const DTMF_DIGIT = /^[0-9*#A-D]$/;
+
+/**
+ * The DTMF event for a key a carrier reported.
+ * @throws InvalidPayloadError for anything but 0-9, *, # and A-D
+ */
+export function dtmfEvent(digit: string | undefined, source: string): MediaDtmfEvent {
+  if (!digit || !DTMF_DIGIT.test(digit))
+    throw new InvalidPayloadError(source, `"${digit}" is not a DTMF digit`);
+  return { type: 'dtmf', digit };
 }
