@@ -1,8 +1,9 @@
 import type postgres from 'postgres';
 import { z } from 'zod';
 import type { Database } from './database/database.js';
+import { findOwned } from './database/owned.js';
 import { authenticate } from './http/authenticate.js';
-import { isUuid, parseBody } from './http/body.js';
+import { parseBody } from './http/body.js';
 import { HttpError, type Router, readJsonBody } from './http/router.js';
 
 /** Who answers a call: the built-in echo, or a WebSocket speaking the agent-stream protocol. */
@@ -52,9 +53,7 @@ function uniqueViolation(error: unknown): boolean {
 export function registerAgentRoutes(router: Router, database: Database): void {
   const { sql } = database;
   const load = async (id: string | undefined, organizationId: string) => {
-    if (!isUuid(id)) throw new HttpError(404, 'not_found', 'No such agent');
-    const [row] = await sql<AgentRow[]>`
-      select * from agents where id = ${id} and organization_id = ${organizationId}`;
+    const row = await findOwned<AgentRow>(sql, 'agents', id, organizationId);
     if (!row) throw new HttpError(404, 'not_found', 'No such agent');
     return row;
   };

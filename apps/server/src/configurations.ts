@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { PatchbayError, type ProviderConfigBase } from '@patchbay/core';
 import { z } from 'zod';
+import { findOwned } from './database/owned.js';
 import { authenticate } from './http/authenticate.js';
-import { isUuid, parseBody } from './http/body.js';
+import { parseBody } from './http/body.js';
 import { HttpError, type RouteRequest, type Router, readJsonBody } from './http/router.js';
 import type { ServerContext } from './server-context.js';
 
@@ -57,10 +58,12 @@ export function registerConfigurationRoutes(
   });
 
   async function load(request: RouteRequest, organizationId: string): Promise<ConfigurationRow> {
-    const id = request.params['id'] ?? '';
-    if (!isUuid(id)) throw new HttpError(404, 'not_found', 'No such configuration');
-    const [row] = await sql<ConfigurationRow[]>`
-      select * from telephony_configurations where id = ${id} and organization_id = ${organizationId}`;
+    const row = await findOwned<ConfigurationRow>(
+      sql,
+      'telephony_configurations',
+      request.params['id'],
+      organizationId,
+    );
     if (!row) throw new HttpError(404, 'not_found', 'No such configuration');
     return row;
   }

@@ -2,8 +2,9 @@ import { normalizePhoneAddress } from '@patchbay/core';
 import { z } from 'zod';
 import { uniqueViolation } from './agents.js';
 import type { Database } from './database/database.js';
+import { findOwned } from './database/owned.js';
 import { authenticate } from './http/authenticate.js';
-import { isUuid, parseBody } from './http/body.js';
+import { parseBody } from './http/body.js';
 import { HttpError, type Router, readJsonBody } from './http/router.js';
 
 export const phoneNumberCreateBody = z.object({
@@ -44,29 +45,25 @@ export function registerPhoneNumberRoutes(router: Router, database: Database): v
   const { sql } = database;
 
   async function configuration(id: string | undefined, organizationId: string) {
-    const [row] = isUuid(id)
-      ? await sql<{ id: string; provider: string; account_id: string | null }[]>`
-          select id, provider, account_id from telephony_configurations
-          where id = ${id} and organization_id = ${organizationId}`
-      : [];
+    const row = await findOwned<{ id: string; provider: string; account_id: string | null }>(
+      sql,
+      'telephony_configurations',
+      id,
+      organizationId,
+    );
     if (!row) throw new HttpError(422, 'unknown_configuration', 'No such configuration');
     return row;
   }
 
   async function agent(id: string | null | undefined, organizationId: string) {
     if (id === null || id === undefined) return null;
-    const [row] = isUuid(id)
-      ? await sql`select id from agents where id = ${id} and organization_id = ${organizationId}`
-      : [];
-    if (!row) throw new HttpError(422, 'unknown_agent', 'No such agent');
+    if (!(await findOwned(sql, 'agents', id, organizationId)))
+      throw new HttpError(422, 'unknown_agent', 'No such agent');
     return id;
   }
 
   async function load(id: string | undefined, organizationId: string): Promise<NumberRow> {
-    const [row] = isUuid(id)
-      ? await sql<NumberRow[]>`
-          select * from phone_numbers where id = ${id} and organization_id = ${organizationId}`
-      : [];
+    const row = await findOwned<NumberRow>(sql, 'phone_numbers', id, organizationId);
     if (!row) throw new HttpError(404, 'not_found', 'No such phone number');
     return row;
   }

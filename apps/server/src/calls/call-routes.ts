@@ -6,6 +6,7 @@ import {
   WebhookSignatureError,
 } from '@patchbay/core';
 import { z } from 'zod';
+import { findOwned } from '../database/owned.js';
 import { authenticate } from '../http/authenticate.js';
 import { isUuid, parseBody } from '../http/body.js';
 import { HttpError, type RouteRequest, type Router, readJsonBody } from '../http/router.js';
@@ -48,11 +49,7 @@ export function registerCallRoutes(router: Router, context: ServerContext): void
   }
 
   async function ownedCall(id: string | undefined, organizationId: string): Promise<CallRow> {
-    const [row] = isUuid(id)
-      ? await sql<
-          CallRow[]
-        >`select * from calls where id = ${id} and organization_id = ${organizationId}`
-      : [];
+    const row = await findOwned<CallRow>(sql, 'calls', id, organizationId);
     if (!row) throw new HttpError(404, 'not_found', 'No such call');
     return row;
   }
@@ -104,20 +101,19 @@ export function registerCallRoutes(router: Router, context: ServerContext): void
     .add('POST', '/api/v1/calls', async (request) => {
       const organizationId = await authenticate(database, request);
       const body = parseBody(placeCallBody, await readJsonBody(request));
-      const [configuration] = isUuid(body.configurationId)
-        ? await sql<ConfigurationForCall[]>`
-            select id, provider, credentials, is_active from telephony_configurations
-            where id = ${body.configurationId} and organization_id = ${organizationId}`
-        : [];
+      const configuration = await findOwned<ConfigurationForCall>(
+        sql,
+        'telephony_configurations',
+        body.configurationId,
+        organizationId,
+      );
       if (!configuration)
         throw new HttpError(422, 'unknown_configuration', 'No such configuration');
       if (!configuration.is_active)
         throw new HttpError(409, 'configuration_inactive', 'The configuration is deactivated');
       if (body.agentId !== undefined) {
-        const [agent] = isUuid(body.agentId)
-          ? await sql`select 1 from agents where id = ${body.agentId} and organization_id = ${organizationId}`
-          : [];
-        if (!agent) throw new HttpError(422, 'unknown_agent', 'No such agent');
+        if (!(await findOwned(sql, 'agents', body.agentId, organizationId)))
+          throw new HttpError(422, 'unknown_agent', 'No such agent');
       }
       const spec = registry.get(configuration.provider);
       const to = address(body.to);
@@ -191,13 +187,7 @@ export function registerCallRoutes(router: Router, context: ServerContext): void
     })
     .add('GET', '/api/v1/calls/:id', async (request) => {
       const organizationId = await authenticate(database, request);
-      const id = request.params['id'];
-      const [row] = isUuid(id)
-        ? await sql<
-            CallRow[]
-          >`select * from calls where id = ${id} and organization_id = ${organizationId}`
-        : [];
-      if (!row) throw new HttpError(404, 'not_found', 'No such call');
+      const row = await ownedCall(request.params['id'], organizationId);
       const events = await sql<
         { status: string; carrier_status: string; detail: unknown; created_at: Date }[]
       >`select status, carrier_status, detail, created_at from call_events where call_id = ${row.id} order by id`;

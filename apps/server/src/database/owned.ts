@@ -1,0 +1,22 @@
+import type postgres from 'postgres';
+import { isUuid } from '../http/body.js';
+
+/** The tables whose rows belong to one organization. */
+export type OwnedTable = 'agents' | 'phone_numbers' | 'telephony_configurations' | 'calls';
+
+/**
+ * The organization's row of `table` with this id, or undefined: another
+ * organization's row is as absent as a missing one, and a malformed id
+ * never reaches SQL as a cast error.
+ */
+export async function findOwned<T extends object>(
+  sql: postgres.Sql,
+  table: OwnedTable,
+  id: string | null | undefined,
+  organizationId: string,
+): Promise<T | undefined> {
+  if (!isUuid(id ?? undefined)) return undefined;
+  const [row] = await sql<T[]>`
+    select * from ${sql(table)} where id = ${id!} and organization_id = ${organizationId}`;
+  return row;
+}
