@@ -84,41 +84,37 @@ export function attachMediaSockets(server: Server, context: ServerContext): Medi
     sockets.handleUpgrade(request, socket, head, (ws) => {
       const sampleRate = call.sample_rate ?? 16000;
       let bridge: MediaBridge | undefined;
-      const ended = (reason: string) => {
+      const ended = (reason: MediaBridgeEndReason) => {
         if (bridge) bridges.delete(bridge);
         logger.info({ callId: call.id, reason }, 'media ended');
         if (bridges.size === 0) drained?.();
       };
       const agent: MediaAgent =
         call.kind === 'websocket' && call.url
-          ? withEnd(
-              createWebSocketAgent({
-                url: call.url,
-                sampleRate,
-                call: {
-                  callId: call.id,
-                  direction: call.direction,
-                  from: call.from_address,
-                  to: call.to_address,
-                },
-                bridge: () => bridge,
-                logger,
-              }),
-              ended,
-            )
+          ? createWebSocketAgent({
+              url: call.url,
+              sampleRate,
+              call: {
+                callId: call.id,
+                direction: call.direction,
+                from: call.from_address,
+                to: call.to_address,
+              },
+              bridge: () => bridge,
+              logger,
+            })
           : {
               // The built-in echo: the caller hears themself, paced like any agent.
               audio: (samples) => bridge?.sendAudio(samples),
               start: (info) =>
                 logger.info({ callId: call.id, stream: info.streamId }, 'media started'),
-              stop: ended,
             };
       bridge = createMediaBridge({
         socket: ws,
         serializer: registry.get(provider).media.createSerializer(),
         agentSampleRate: sampleRate,
         logger,
-        agent,
+        agent: withEnd(agent, ended),
       });
       bridges.add(bridge);
     });
