@@ -37,7 +37,8 @@ export const ariConfigSchema = z.object({
 
 export type AriConfig = z.infer<typeof ariConfigSchema>;
 
-export const ariUiFields: readonly UiField[] = [
+/** The form fields of {@link ariConnectionFields}, the ARI password marked secret. */
+export const ariConnectionUiFields: readonly UiField[] = [
   {
     name: 'ari_endpoint',
     label: 'ARI endpoint',
@@ -67,6 +68,10 @@ export const ariUiFields: readonly UiField[] = [
     description:
       "The websocket_client.conf section (uri = this server's ARI media URL, protocols = media).",
   },
+];
+
+export const ariUiFields: readonly UiField[] = [
+  ...ariConnectionUiFields,
   {
     name: 'dial_template',
     label: 'Dial template',

@@ -1,5 +1,10 @@
 /** @patchbay/provider-ari: Asterisk through ARI (Stasis application, chan_websocket media) for Patchbay. */
-export { type AriConfig, ariConfigSchema, ariConnectionFields } from './ari-config.js';
+export {
+  type AriConfig,
+  ariConfigSchema,
+  ariConnectionFields,
+  ariConnectionUiFields,
+} from './ari-config.js';
 export { callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
 export { AriEventSource, type AriReconnectPolicy } from './ari-event-source.js';
 export { ARI_AUDIO, AriMediaSerializer, parseAsteriskControl } from './ari-media-serializer.js';

@@ -1,5 +1,5 @@
 import type { UiField } from '@patchbay/core';
-import { ariConnectionFields } from '@patchbay/provider-ari';
+import { ariConnectionFields, ariConnectionUiFields } from '@patchbay/provider-ari';
 import { z } from 'zod';
 import { stripRule } from './dialplan.js';
 import { endpointId } from './endpoint-id.js';
@@ -60,29 +60,16 @@ export const threeCxConfigSchema = z
 export type ThreeCxConfig = z.infer<typeof threeCxConfigSchema>;
 
 export const threeCxUiFields: readonly UiField[] = [
-  {
-    name: 'ari_endpoint',
-    label: 'ARI endpoint',
-    type: 'text',
-    required: true,
-    placeholder: 'http://asterisk.example.com:8088',
-    description: 'The Asterisk that registers to 3CX and reads its PJSIP objects from PostgreSQL.',
-  },
-  { name: 'app_name', label: 'ARI user', type: 'text', required: true },
-  {
-    name: 'app_password',
-    label: 'ARI password',
-    type: 'password',
-    required: true,
-    sensitive: true,
-  },
-  {
-    name: 'ws_client_name',
-    label: 'WebSocket client',
-    type: 'text',
-    required: true,
-    description: "The websocket_client.conf section (uri = this server's ARI media URL).",
-  },
+  ...ariConnectionUiFields.map((field) =>
+    field.name === 'ari_endpoint'
+      ? {
+          ...field,
+          placeholder: 'http://asterisk.example.com:8088',
+          description:
+            'The Asterisk that registers to 3CX and reads its PJSIP objects from PostgreSQL.',
+        }
+      : field,
+  ),
   {
     name: 'sip_domain',
     label: '3CX SIP domain',
