@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { type ProviderRegistry, silentLogger } from '@patchbay/core';
 import { startTestDatabase, type TestDatabase } from '@patchbay/testkit';
 import postgres from 'postgres';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { bootstrapOrganization, generateApiKey } from '../src/api-keys.js';
 import { loadServerConfig } from '../src/config.js';
 import { CredentialCipher } from '../src/credentials.js';
 import { migrate } from '../src/database/migrations.js';
+import { AGENT_STREAM_PROTOCOL } from '../src/media/websocket-agent.js';
 import { MediaTokens } from '../src/media-tokens.js';
 import { type PatchbayServer, startPatchbayServer } from '../src/server.js';
 
@@ -85,4 +88,22 @@ export async function startTestServer(
       if (!share) await database.close();
     },
   };
+}
+
+/**
+ * A bot on loopback that accepts the agent-stream subprotocol, as a voice
+ * agent would; `url` is what an agent of kind `websocket` points at.
+ */
+export async function startAgentServer(
+  onConnection: (socket: WebSocket) => void,
+): Promise<{ server: WebSocketServer; url: string }> {
+  const server = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    handleProtocols: (protocols) =>
+      protocols.has(AGENT_STREAM_PROTOCOL) ? AGENT_STREAM_PROTOCOL : false,
+  });
+  await new Promise((resolve) => server.once('listening', resolve));
+  server.on('connection', onConnection);
+  return { server, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/bot` };
 }

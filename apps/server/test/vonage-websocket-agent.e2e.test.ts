@@ -6,34 +6,27 @@
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { readWav } from '@patchbay/audio';
 import { createRegistry } from '@patchbay/core';
 import { vonage } from '@patchbay/provider-vonage';
 import { connectCarrierMedia } from '@patchbay/testkit';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
-import { startTestServer, type TestServer } from './helpers.js';
+import type { WebSocketServer } from 'ws';
+import { startAgentServer, startTestServer, type TestServer } from './helpers.js';
 
 const SIGNATURE_SECRET = 'vonage-signature-secret-for-tests';
 const API_KEY = 'vonage-api-key';
 const APPLICATION_ID = 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab';
 let t: TestServer;
 let agentServer: WebSocketServer;
+let agentUrl: string;
 const agentAudio: Buffer[] = [];
 let agentStart: Record<string, unknown> | undefined;
 
 beforeAll(async () => {
   t = await startTestServer(createRegistry([vonage()]));
-  agentServer = new WebSocketServer({
-    port: 0,
-    host: '127.0.0.1',
-    handleProtocols: (protocols) =>
-      protocols.has('patchbay.agent-stream.v1') ? 'patchbay.agent-stream.v1' : false,
-  });
-  await new Promise((resolve) => agentServer.once('listening', resolve));
-  agentServer.on('connection', (socket) => {
+  ({ server: agentServer, url: agentUrl } = await startAgentServer((socket) => {
     socket.on('message', (data, isBinary) => {
       if (!isBinary) {
         const message = JSON.parse(String(data)) as Record<string, unknown>;
@@ -43,7 +36,7 @@ beforeAll(async () => {
       agentAudio.push(Buffer.from(data as Buffer));
       socket.send(data); // the bot answers with what it heard
     });
-  });
+  }));
 });
 afterAll(async () => {
   await t?.close();
@@ -87,11 +80,10 @@ it('carries a 16 kHz Vonage call to a websocket agent and back, sample for sampl
     },
   });
   expect(configuration.status).toBe(201);
-  const url = `ws://127.0.0.1:${(agentServer.address() as AddressInfo).port}/bot`;
   const agent = await t.call('POST', '/api/v1/agents', {
     name: 'Bot 16k',
     kind: 'websocket',
-    url,
+    url: agentUrl,
     sampleRate: 16000,
   });
   await t.call('POST', '/api/v1/phone-numbers', {

@@ -1,5 +1,4 @@
 /** A call through a websocket agent speaking the agent-stream protocol (docs/agent-stream.md). */
-import type { AddressInfo } from 'node:net';
 import { createRegistry } from '@patchbay/core';
 import { twilio } from '@patchbay/provider-twilio';
 import {
@@ -8,8 +7,8 @@ import {
   startCarrierApiServer,
 } from '@patchbay/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type WebSocket, WebSocketServer } from 'ws';
-import { startTestServer, type TestServer } from './helpers.js';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { startAgentServer, startTestServer, type TestServer } from './helpers.js';
 import {
   acceptTwilioCalls,
   echoedMedia,
@@ -25,6 +24,7 @@ import {
 let carrier: CarrierApiServer;
 let t: TestServer;
 let agentServer: WebSocketServer;
+let agentUrl: string;
 const agentSeen: {
   protocol: string;
   text: Record<string, unknown>[];
@@ -41,14 +41,7 @@ beforeAll(async () => {
   acceptTwilioCalls(carrier);
   t = await startTestServer(createRegistry([twilio({ baseUrl: carrier.url })]));
   // A bot: echoes the caller's audio, marks the first reply, answers nonsense, hears DTMF.
-  agentServer = new WebSocketServer({
-    port: 0,
-    host: '127.0.0.1',
-    handleProtocols: (protocols) =>
-      protocols.has('patchbay.agent-stream.v1') ? 'patchbay.agent-stream.v1' : false,
-  });
-  await new Promise((resolve) => agentServer.once('listening', resolve));
-  agentServer.on('connection', (socket) => {
+  ({ server: agentServer, url: agentUrl } = await startAgentServer((socket) => {
     agentSeen.protocol = socket.protocol;
     agentSeen.socket = socket;
     let marked = false;
@@ -66,7 +59,7 @@ beforeAll(async () => {
         socket.send(Buffer.alloc(3)); // not whole samples
       }
     });
-  });
+  }));
 });
 afterAll(async () => {
   await t?.close();
@@ -75,11 +68,10 @@ afterAll(async () => {
 });
 
 it('streams the caller to the agent as 16 kHz PCM and the agent back to the caller, with marks and DTMF', async () => {
-  const url = `ws://127.0.0.1:${(agentServer.address() as AddressInfo).port}/bot`;
   const agent = await t.call('POST', '/api/v1/agents', {
     name: 'Bot',
     kind: 'websocket',
-    url,
+    url: agentUrl,
     sampleRate: 16000,
   });
   const { callId, mediaUrl } = await placeAndAnswer(t, agent.body.id);
