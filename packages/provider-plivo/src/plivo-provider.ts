@@ -11,7 +11,6 @@ import {
   type ConnectTransferRequest,
   type InboundBinding,
   InvalidPayloadError,
-  type Logger,
   type OwnedPhoneNumber,
   type PlaceCallRequest,
   type ProviderContext,
@@ -77,12 +76,11 @@ class PlivoProvider implements TelephonyProvider {
 
   constructor(
     private readonly config: PlivoConfig,
-    private readonly settings: PlivoSettings,
+    settings: PlivoSettings,
     private readonly context: ProviderContext,
-    logger: Logger,
   ) {
     this.client = createPlivoClient(config.auth_id, config.auth_token, settings);
-    this.mapStatus = createPlivoStatusMapper(logger);
+    this.mapStatus = createPlivoStatusMapper(context.logger);
   }
 
   private routeUrl(path: string): string {
@@ -496,6 +494,6 @@ export function plivo(settings: PlivoSettings = {}): ProviderSpec<PlivoConfig> {
           options?.streamId === undefined ? {} : { streamId: options.streamId },
         ),
     },
-    create: (config, context) => new PlivoProvider(config, settings, context, context.logger),
+    create: (config, context) => new PlivoProvider(config, settings, context),
   };
 }

@@ -2,11 +2,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   createMediaBridge,
-  type Logger,
   type MediaAgent,
   type MediaBridge,
   type MediaBridgeEndReason,
-  type ProviderRegistry,
 } from '@patchbay/core';
 import { WebSocketServer } from 'ws';
 import { isUuid } from '../http/body.js';
