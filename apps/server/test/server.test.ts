@@ -100,7 +100,8 @@ describe('database', () => {
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
-  });
+    // Two cold PGlite starts (WebAssembly compile plus initdb) on a loaded machine.
+  }, 60_000);
 });
 
 describe('HTTP server', () => {

@@ -39,7 +39,9 @@ describe('startTestDatabase', () => {
       }),
     ).rejects.toThrow(/mood/);
     expect(await database.sql`select * from feelings`).toEqual([{ id: 1, mood: 'ok' }]);
-  });
+    // PGlite compiles its WebAssembly on first start, which takes several
+    // seconds when the whole workspace's tests share two cores.
+  }, 30_000);
 
   it('drops its schema on close', async () => {
     const first = await startTestDatabase();
