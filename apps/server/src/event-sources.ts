@@ -1,6 +1,7 @@
 import type { InboundDecision, ProviderConfigBase, ProviderEventSource } from '@patchbay/core';
 import { admitInboundCall, mediaStreamUrl } from './calls/call-admission.js';
 import { recordCallStatus } from './calls/call-store.js';
+import type { Transfers } from './calls/transfers.js';
 import { providerContext, type ServerContext } from './server-context.js';
 
 interface ConfigurationRow {
@@ -27,7 +28,7 @@ export interface EventSources {
  * webhook carriers: an inbound call is taken when the configuration has
  * that number with an agent, and statuses are recorded like callbacks.
  */
-export function createEventSources(context: ServerContext): EventSources {
+export function createEventSources(context: ServerContext, transfers: Transfers): EventSources {
   const { database, registry, mediaTokens, logger } = context;
   const { sql } = database;
   const sources = new Map<string, ProviderEventSource>();
@@ -75,6 +76,13 @@ export function createEventSources(context: ServerContext): EventSources {
         })().catch((error: unknown) =>
           logger.error({ ...log, error: String(error) }, 'recording an event status failed'),
         );
+      },
+      transfer: (result) => {
+        transfers
+          .record(result, row.id)
+          .catch((error: unknown) =>
+            logger.error({ ...log, error: String(error) }, 'recording a transfer report failed'),
+          );
       },
       connection: (state, detail) =>
         logger.info({ ...log, state, detail }, 'carrier event connection'),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agentBody } from './agents.js';
 import { placeCallBody } from './calls/call-routes.js';
+import { transferBody } from './calls/transfers.js';
 import { configurationCreateBody, configurationUpdateBody } from './configurations.js';
 import { phoneNumberCreateBody, phoneNumberUpdateBody } from './phone-numbers.js';
 
@@ -95,10 +96,22 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
     },
   },
   '/api/v1/calls/{id}': {
-    get: { summary: 'A call with its status events', status: 200, errors: [404] },
+    get: {
+      summary: 'A call with its status events and transfers',
+      status: 200,
+      errors: [404],
+    },
   },
   '/api/v1/calls/{id}/hangup': {
     post: { summary: 'Hang up a call', status: 202, errors: [404, 409, 502] },
+  },
+  '/api/v1/calls/{id}/transfer': {
+    post: {
+      summary: 'Transfer a live call: dial the destination, join the caller when it answers',
+      body: transferBody,
+      status: 202,
+      errors: [400, 404, 409, 415, 422, 502],
+    },
   },
 };
 

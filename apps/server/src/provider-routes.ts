@@ -1,5 +1,6 @@
 import { type ProviderEvent, readNodeRequest } from '@patchbay/core';
 import { recordCallStatus } from './calls/call-store.js';
+import type { Transfers } from './calls/transfers.js';
 import { isUuid } from './http/body.js';
 import { HttpError, type Router } from './http/router.js';
 import { openConfiguration, type ServerContext } from './server-context.js';
@@ -10,15 +11,28 @@ import { openConfiguration, type ServerContext } from './server-context.js';
  * names the credentials; the signature is verified with them before the
  * route runs, always. What a route reports is recorded like any callback.
  */
-export function registerProviderRoutes(router: Router, context: ServerContext): void {
+export function registerProviderRoutes(
+  router: Router,
+  context: ServerContext,
+  transfers: Transfers,
+): void {
   const { database, registry, logger } = context;
   const { sql } = database;
 
-  async function report(provider: string, event: ProviderEvent): Promise<void> {
+  async function report(
+    provider: string,
+    configurationId: string,
+    event: ProviderEvent,
+  ): Promise<void> {
     if (event.type === 'call-status') {
       const [call] = await sql<{ id: string }[]>`
-        select id from calls where provider = ${provider} and carrier_call_id = ${event.update.callId}`;
+        select id from calls where provider = ${provider} and carrier_call_id = ${event.update.callId}
+          and configuration_id = ${configurationId}`;
       if (call) await recordCallStatus(sql, call.id, event.update);
+      return;
+    }
+    if (event.type === 'transfer') {
+      await transfers.record(event.result, configurationId);
       return;
     }
     logger.info({ provider, event: event.type }, 'provider route event');
@@ -45,7 +59,7 @@ export function registerProviderRoutes(router: Router, context: ServerContext): 
           provider: bound,
           params,
           logger,
-          report: (event) => report(provider, event),
+          report: (event) => report(provider, row.id, event),
         });
         return { status: response.status, rawBody: response.body, headers: response.headers };
       },

@@ -5,6 +5,7 @@ import type {
   ProviderRegistry,
   TelephonyProvider,
 } from '@patchbay/core';
+import type { CallSignals } from './calls/call-signals.js';
 import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
 import type { MediaTokens } from './media-tokens.js';
@@ -16,6 +17,8 @@ export interface ServerContext {
   readonly cipher: CredentialCipher;
   readonly mediaTokens: MediaTokens;
   readonly logger: Logger;
+  /** Reaches the process that holds a call's media, wherever a webhook or command arrived. */
+  readonly signals: CallSignals;
   /** The URL carriers reach this server at. */
   publicBaseUrl(): string;
 }

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Logger, ProviderRegistry } from '@patchbay/core';
 import { registerAgentRoutes } from './agents.js';
 import { registerCallRoutes } from './calls/call-routes.js';
+import { type CallSignals, localCallSignals, postgresCallSignals } from './calls/call-signals.js';
 import { registerInboundRoute } from './calls/inbound-route.js';
+import { Transfers } from './calls/transfers.js';
 import type { ServerConfig } from './config.js';
 import { registerConfigurationRoutes } from './configurations.js';
 import type { CredentialCipher } from './credentials.js';
@@ -25,7 +27,15 @@ export interface PatchbayServerOptions {
   readonly logger: Logger;
   readonly cipher: CredentialCipher;
   readonly mediaTokens: MediaTokens;
+  /**
+   * How call signals reach other processes. By default LISTEN/NOTIFY on a
+   * PostgreSQL server and in-process on the embedded database (one process).
+   */
+  readonly signals?: CallSignals;
 }
+
+/** How often each process looks for transfers whose carrier never reported. */
+const TRANSFER_EXPIRY_INTERVAL_MS = 5000;
 
 export interface PatchbayServer {
   /** Listening address, e.g. http://127.0.0.1:8080. */
@@ -72,6 +82,11 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     });
   registerAgentRoutes(router, database);
   registerPhoneNumberRoutes(router, database);
+  const signals =
+    options.signals ??
+    (database.kind === 'postgres'
+      ? await postgresCallSignals(database.sql, logger)
+      : localCallSignals(logger));
   // What every route, event source and media socket shares.
   const context: ServerContext = {
     database,
@@ -79,12 +94,14 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     cipher,
     mediaTokens,
     logger,
+    signals,
     publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
   };
-  registerCallRoutes(router, context);
+  const transfers = new Transfers(context);
+  registerCallRoutes(router, context, transfers);
   registerInboundRoute(router, context);
-  registerProviderRoutes(router, context);
-  const eventSources = createEventSources(context);
+  registerProviderRoutes(router, context, transfers);
+  const eventSources = createEventSources(context, transfers);
   registerConfigurationRoutes(router, {
     ...context,
     // A configuration's event connection follows it; failing to restart it must not fail the save.
@@ -130,7 +147,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
         else response.destroy();
       });
   });
-  const media = attachMediaSockets(server, context);
+  const media = attachMediaSockets(server, context, transfers);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -139,6 +156,14 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   listeningUrl = `http://${host}:${address.port}`;
   await eventSources.start();
+  const expiry = setInterval(() => {
+    transfers
+      .expire()
+      .catch((error: unknown) =>
+        logger.error({ error: String(error) }, 'expiring unreported transfers failed'),
+      );
+  }, TRANSFER_EXPIRY_INTERVAL_MS);
+  expiry.unref();
   return {
     url: listeningUrl,
     eventSources,
@@ -152,6 +177,9 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       const timer = setTimeout(() => server.closeAllConnections(), 1000);
       await closed;
       clearTimeout(timer);
+      clearInterval(expiry);
+      // Ours only: a shared bus belongs to whoever passed it in.
+      if (!options.signals) await signals.close();
     },
   };
 }

@@ -5,6 +5,7 @@ import { startTestDatabase, type TestDatabase } from '@patchbay/testkit';
 import postgres from 'postgres';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { bootstrapOrganization, generateApiKey } from '../src/api-keys.js';
+import { type CallSignals, localCallSignals } from '../src/calls/call-signals.js';
 import { loadServerConfig } from '../src/config.js';
 import { CredentialCipher } from '../src/credentials.js';
 import { migrate } from '../src/database/migrations.js';
@@ -20,6 +21,8 @@ export interface TestServer {
   readonly otherKey: string;
   readonly mediaTokens: MediaTokens;
   readonly credentialKey: Buffer;
+  /** The in-process signal bus, on the embedded database only. */
+  readonly signals: CallSignals | undefined;
   call(
     method: string,
     path: string,
@@ -55,9 +58,14 @@ export async function startTestServer(
       ? postgres(database.url, { max: 4, onnotice: () => {} })
       : undefined;
   const sql = ownSql ?? database.sql;
+  // On PGlite (one session, no NOTIFY over its socket) both servers are one process in
+  // effect, so they share the in-process signal bus; on PostgreSQL each LISTENs itself.
+  const embedded = database.kind === 'pglite';
+  const signals = embedded ? (share?.signals ?? localCallSignals(silentLogger)) : undefined;
   const server = await startPatchbayServer({
     config: loadServerConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://voice.example.com' }),
-    database: { sql, kind: 'postgres', close: async () => {} },
+    database: { sql, kind: embedded ? 'embedded' : 'postgres', close: async () => {} },
+    ...(signals ? { signals } : {}),
     registry,
     logger: silentLogger,
     cipher: new CredentialCipher(key),
@@ -66,6 +74,7 @@ export async function startTestServer(
   return {
     server,
     database,
+    signals,
     apiKey: apiKey!,
     otherKey: otherKey!,
     credentialKey: key,

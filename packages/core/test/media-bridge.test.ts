@@ -311,6 +311,12 @@ describe('media bridge: ending', () => {
     second.bridge.close();
     expect(second.socket.messages('hangup')).toHaveLength(0);
     expect(second.events).toEqual([{ stop: 'agent-closed' }]);
+
+    const third = setup();
+    third.bridge.close('transferred');
+    third.bridge.close();
+    expect(third.socket.closedWith).toBe(1000);
+    expect(third.events).toEqual([{ stop: 'transferred' }]);
   });
 
   it('refuses a nonsense agent rate', () => {

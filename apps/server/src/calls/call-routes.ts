@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import {
-  normalizePhoneAddress,
-  PatchbayError,
-  readNodeRequest,
-  WebhookSignatureError,
-} from '@patchbay/core';
+import { normalizePhoneAddress, PatchbayError } from '@patchbay/core';
 import { z } from 'zod';
 import { findOwned } from '../database/owned.js';
 import { authenticate } from '../http/authenticate.js';
 import { isUuid, parseBody } from '../http/body.js';
-import { HttpError, type RouteRequest, type Router, readJsonBody } from '../http/router.js';
+import { HttpError, type Router, readJsonBody } from '../http/router.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
 import { mediaStreamUrl } from './call-admission.js';
 import { type CallRow, recordCallStatus, showCall } from './call-store.js';
+import { callProvider, verifiedCallWebhook } from './call-webhook.js';
+import { showTransfer, type Transfers, transferBody } from './transfers.js';
 
 export const placeCallBody = z.object({
   configurationId: z.string(),
@@ -30,8 +27,15 @@ interface ConfigurationForCall {
   is_active: boolean;
 }
 
-/** Reading calls under /api/v1/calls, and the carriers' status callbacks under /telephony. */
-export function registerCallRoutes(router: Router, context: ServerContext): void {
+/**
+ * Calls under /api/v1/calls (place, read, hang up, transfer), and the
+ * carriers' answer, status and transfer callbacks under /telephony.
+ */
+export function registerCallRoutes(
+  router: Router,
+  context: ServerContext,
+  transfers: Transfers,
+): void {
   const { database, registry, logger } = context;
   const { sql } = database;
 
@@ -52,49 +56,6 @@ export function registerCallRoutes(router: Router, context: ServerContext): void
     const row = await findOwned<CallRow>(sql, 'calls', id, organizationId);
     if (!row) throw new HttpError(404, 'not_found', 'No such call');
     return row;
-  }
-
-  async function providerOf(configurationId: string | null) {
-    const [row] = configurationId
-      ? await sql<ConfigurationForCall[]>`
-          select id, provider, credentials, is_active from telephony_configurations where id = ${configurationId}`
-      : [];
-    if (!row)
-      throw new HttpError(409, 'configuration_gone', 'The call’s configuration was deleted');
-    return openConfiguration(context, row).provider;
-  }
-
-  /**
-   * A carrier's webhook about one of our calls, with its signature checked
-   * against the call's configuration before the handler reads or writes more.
-   */
-  async function verifiedCallWebhook(request: RouteRequest) {
-    const callId = request.params['callId'];
-    const [call] = isUuid(callId)
-      ? await sql<(CallRow & { credentials: Uint8Array })[]>`
-          select c.*, t.credentials
-          from calls c join telephony_configurations t on t.id = c.configuration_id
-          where c.id = ${callId}`
-      : [];
-    if (!call || call.provider !== request.params['provider'])
-      throw new HttpError(404, 'not_found', 'No such call');
-    const { provider } = openConfiguration(context, {
-      id: call.configuration_id!,
-      provider: call.provider,
-      credentials: call.credentials,
-    });
-    const webhook = await readNodeRequest(request.raw, { publicOrigin: context.publicBaseUrl() });
-    try {
-      await provider.verifyWebhook(webhook);
-    } catch (error) {
-      if (WebhookSignatureError.isInstance(error))
-        logger.warn(
-          { provider: call.provider, callId: call.id, reason: error.message },
-          'carrier webhook refused',
-        );
-      throw error;
-    }
-    return { call, provider, webhook };
   }
 
   router
@@ -170,9 +131,16 @@ export function registerCallRoutes(router: Router, context: ServerContext): void
       const call = await ownedCall(request.params['id'], organizationId);
       if (!call.carrier_call_id)
         throw new HttpError(409, 'not_connected', 'The call never reached the carrier');
-      const provider = await providerOf(call.configuration_id);
+      const provider = await callProvider(context, call.configuration_id);
       await provider.hangUp(call.carrier_call_id);
       return { status: 202, body: showCall(call) };
+    })
+    .add('POST', '/api/v1/calls/:id/transfer', async (request) => {
+      const organizationId = await authenticate(database, request);
+      const call = await ownedCall(request.params['id'], organizationId);
+      const body = parseBody(transferBody, await readJsonBody(request));
+      const transfer = await transfers.start(call.id, body, 'api');
+      return { status: 202, body: showTransfer(transfer) };
     })
     .add('GET', '/api/v1/calls', async (request) => {
       const organizationId = await authenticate(database, request);
@@ -195,6 +163,7 @@ export function registerCallRoutes(router: Router, context: ServerContext): void
         status: 200,
         body: {
           ...showCall(row),
+          transfers: (await transfers.forCall(row.id)).map(showTransfer),
           events: events.map((event) => ({
             status: event.status,
             carrierStatus: event.carrier_status,
@@ -205,7 +174,11 @@ export function registerCallRoutes(router: Router, context: ServerContext): void
       };
     })
     .add('POST', '/telephony/:provider/answer/:callId', async (request) => {
-      const { call, provider } = await verifiedCallWebhook(request);
+      const { call, provider } = await verifiedCallWebhook(
+        context,
+        request,
+        request.params['callId'],
+      );
       const urls = await callUrls(call.provider, call.id);
       const answer = await provider.answerCall({
         callId: call.carrier_call_id ?? call.id,
@@ -219,10 +192,33 @@ export function registerCallRoutes(router: Router, context: ServerContext): void
       return { status: answer.status, rawBody: answer.body, headers: answer.headers };
     })
     .add('POST', '/telephony/:provider/status/:callId', async (request) => {
-      const { call, provider, webhook } = await verifiedCallWebhook(request);
+      const { call, provider, webhook } = await verifiedCallWebhook(
+        context,
+        request,
+        request.params['callId'],
+      );
       const update = provider.parseStatusCallback(webhook);
       const outcome = await recordCallStatus(sql, call.id, update);
       logger.info({ callId: call.id, status: update.status, outcome }, 'call status');
+      return { status: 204, rawBody: '' };
+    })
+    .add('POST', '/telephony/:provider/transfers/:transferId', async (request) => {
+      const transferId = request.params['transferId'];
+      const [transfer] = isUuid(transferId)
+        ? await sql<{ call_id: string }[]>`select call_id from transfers where id = ${transferId}`
+        : [];
+      if (!transfer) throw new HttpError(404, 'not_found', 'No such transfer');
+      const { call, provider, webhook } = await verifiedCallWebhook(
+        context,
+        request,
+        transfer.call_id,
+      );
+      const result = provider.parseTransferCallback(webhook, transferId!);
+      const outcome = await transfers.record(result, call.configuration_id!);
+      logger.info(
+        { callId: call.id, transferId, status: result.status, outcome },
+        'transfer report',
+      );
       return { status: 204, rawBody: '' };
     });
 }

@@ -134,6 +134,34 @@ export const MIGRATIONS: readonly Migration[] = [
       create index media_token_uses_expiry on media_token_uses (expires_at);
     `,
   },
+  {
+    version: 6,
+    name: 'call transfers',
+    sql: `
+      -- Written before the carrier is asked, so any process that gets the outcome finds it.
+      create table transfers (
+        id uuid primary key,
+        call_id uuid not null references calls (id) on delete cascade,
+        destination text not null,
+        caller_id text,
+        -- pending, answered, connected, completed, busy, no-answer, failed
+        status text not null,
+        reason text,
+        leg_call_id text,
+        requested_by text not null,
+        -- After this a pending transfer fails as timed out, whichever process notices first.
+        deadline_at timestamptz not null,
+        connected_at timestamptz,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+      create index transfers_call on transfers (call_id, created_at);
+      -- One transfer at a time per call.
+      create unique index transfers_one_open_per_call on transfers (call_id)
+        where status in ('pending', 'answered');
+      create index transfers_pending_deadline on transfers (deadline_at) where status = 'pending';
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

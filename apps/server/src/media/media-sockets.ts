@@ -7,6 +7,7 @@ import {
   type MediaBridgeEndReason,
 } from '@patchbay/core';
 import { WebSocketServer } from 'ws';
+import type { Transfers } from '../calls/transfers.js';
 import { isUuid } from '../http/body.js';
 import type { ServerContext } from '../server-context.js';
 import { createWebSocketAgent } from './websocket-agent.js';
@@ -42,7 +43,11 @@ function refuse(socket: Duplex, status: 401 | 404, text: string): void {
  * completes, so no audio flows on a socket that was not admitted; then the
  * provider's serializer and the core media bridge join it to the call's agent.
  */
-export function attachMediaSockets(server: Server, context: ServerContext): MediaSockets {
+export function attachMediaSockets(
+  server: Server,
+  context: ServerContext,
+  transfers: Transfers,
+): MediaSockets {
   const { database, registry, mediaTokens, logger } = context;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const bridges = new Set<MediaBridge>();
@@ -82,12 +87,14 @@ export function attachMediaSockets(server: Server, context: ServerContext): Medi
     sockets.handleUpgrade(request, socket, head, (ws) => {
       const sampleRate = call.sample_rate ?? 16000;
       let bridge: MediaBridge | undefined;
+      let unsubscribe = () => {};
       const ended = (reason: MediaBridgeEndReason) => {
+        unsubscribe();
         if (bridge) bridges.delete(bridge);
         logger.info({ callId: call.id, reason }, 'media ended');
         if (bridges.size === 0) drained?.();
       };
-      const agent: MediaAgent =
+      const websocketAgent =
         call.kind === 'websocket' && call.url
           ? createWebSocketAgent({
               url: call.url,
@@ -99,14 +106,17 @@ export function attachMediaSockets(server: Server, context: ServerContext): Medi
                 to: call.to_address,
               },
               bridge: () => bridge,
+              requestTransfer: async (request) => {
+                await transfers.start(call.id, request, 'agent');
+              },
               logger,
             })
-          : {
-              // The built-in echo: the caller hears themself, paced like any agent.
-              audio: (samples) => bridge?.sendAudio(samples),
-              start: (info) =>
-                logger.info({ callId: call.id, stream: info.streamId }, 'media started'),
-            };
+          : undefined;
+      const agent: MediaAgent = websocketAgent ?? {
+        // The built-in echo: the caller hears themself, paced like any agent.
+        audio: (samples) => bridge?.sendAudio(samples),
+        start: (info) => logger.info({ callId: call.id, stream: info.streamId }, 'media started'),
+      };
       bridge = createMediaBridge({
         socket: ws,
         serializer: registry.get(provider).media.createSerializer(),
@@ -114,6 +124,14 @@ export function attachMediaSockets(server: Server, context: ServerContext): Medi
         logger,
         agent: withEnd(agent, ended),
       });
+      const joined = bridge;
+      // A transfer's steps may be reported to any process; this one holds the media.
+      unsubscribe = context.signals.subscribe(call.id, (signal) => {
+        websocketAgent?.transferUpdate(signal);
+        if (signal.type === 'transfer' && signal.status === 'connected')
+          joined.close('transferred');
+      });
+      if (joined.ended) return unsubscribe();
       bridges.add(bridge);
     });
   }

@@ -1,5 +1,7 @@
 import type { CallDirection, Logger, MediaAgent, MediaBridge } from '@patchbay/core';
 import WebSocket from 'ws';
+import type { CallSignal } from '../calls/call-signals.js';
+import { transferBody } from '../calls/transfers.js';
 
 export const AGENT_STREAM_PROTOCOL = 'patchbay.agent-stream.v1';
 
@@ -17,16 +19,29 @@ export interface WebSocketAgentOptions {
   };
   /** The bridge the agent drives; set once the bridge exists. */
   bridge(): MediaBridge | undefined;
+  /** Starts a transfer the agent asked for; its progress comes back through `transferUpdate`. */
+  requestTransfer(request: ReturnType<typeof transferBody.parse>): Promise<void>;
   readonly logger: Logger;
 }
 
-type AgentCommand = { type?: unknown; name?: unknown; destination?: unknown };
+/** The agent-stream agent, which also hears how its transfers go. */
+export interface WebSocketAgent extends MediaAgent {
+  transferUpdate(signal: CallSignal): void;
+}
+
+type AgentCommand = {
+  type?: unknown;
+  name?: unknown;
+  destination?: unknown;
+  from?: unknown;
+  timeoutSeconds?: unknown;
+};
 
 /**
  * A media agent that speaks the agent-stream protocol (docs/agent-stream.md)
  * to a WebSocket the server dials for the call.
  */
-export function createWebSocketAgent(options: WebSocketAgentOptions): MediaAgent {
+export function createWebSocketAgent(options: WebSocketAgentOptions): WebSocketAgent {
   const { logger } = options;
   const socket = new WebSocket(options.url, AGENT_STREAM_PROTOCOL, { maxPayload: 1024 * 1024 });
   const pending: Buffer[] = [];
@@ -73,8 +88,28 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): MediaAgent
         return bridge.mark(command.name);
       case 'hangup':
         return bridge.hangUp();
-      case 'transfer':
-        return error('unsupported', 'transfers are not available in this server version');
+      case 'transfer': {
+        const request = transferBody.safeParse({
+          destination: command.destination,
+          from: command.from,
+          timeoutSeconds: command.timeoutSeconds,
+        });
+        if (!request.success)
+          return error(
+            'invalid_transfer',
+            request.error.issues
+              .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+              .join('; '),
+          );
+        options.requestTransfer(request.data).catch((failure: unknown) => {
+          const code = (failure as { code?: unknown }).code;
+          error(
+            typeof code === 'string' ? code : 'transfer_failed',
+            failure instanceof Error ? failure.message : String(failure),
+          );
+        });
+        return;
+      }
       default:
         return error('unknown_type', `unknown message type ${JSON.stringify(command.type)}`);
     }
@@ -112,6 +147,14 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): MediaAgent
     },
     mark(name, played) {
       sendJson({ type: 'mark', name, played });
+    },
+    transferUpdate(signal) {
+      sendJson({
+        type: 'transfer',
+        transferId: signal.transferId,
+        status: signal.status,
+        ...(signal.reason ? { reason: signal.reason } : {}),
+      });
     },
     stop(reason) {
       ended = true;

@@ -15,7 +15,12 @@ export interface MediaStreamInfo {
 }
 
 /** Why a bridge ended. */
-export type MediaBridgeEndReason = 'carrier-stop' | 'carrier-closed' | 'agent-closed' | 'hang-up';
+export type MediaBridgeEndReason =
+  | 'carrier-stop'
+  | 'carrier-closed'
+  | 'agent-closed'
+  | 'hang-up'
+  | 'transferred';
 
 /**
  * The voice agent's side of a bridge: called with caller audio and events.
@@ -74,8 +79,11 @@ export interface MediaBridge {
   mark(name: string): void;
   /** Ends the call from the agent's side (the carrier's hang-up message where it has one). */
   hangUp(): void;
-  /** Closes the media socket. */
-  close(): void;
+  /**
+   * Closes the media socket. `transferred` says the caller went on to
+   * someone else (the agent's stop carries it); the default is `agent-closed`.
+   */
+  close(reason?: 'agent-closed' | 'transferred'): void;
   readonly ended: boolean;
   /** Milliseconds of agent audio queued and not yet sent. */
   readonly queuedMs: number;
@@ -207,10 +215,10 @@ class Bridge implements MediaBridge {
     this.closeSocket(1000, 'hang-up');
   }
 
-  close(): void {
+  close(reason: 'agent-closed' | 'transferred' = 'agent-closed'): void {
     if (this.ended) return;
-    this.end('agent-closed');
-    this.closeSocket(1000, 'agent closed');
+    this.end(reason);
+    this.closeSocket(1000, reason === 'transferred' ? 'transferred' : 'agent closed');
   }
 
   private onMessage(data: Uint8Array | ArrayBuffer | Uint8Array[], isBinary: boolean): void {

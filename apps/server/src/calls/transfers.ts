@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { normalizePhoneAddress, PatchbayError, type TransferResult } from '@patchbay/core';
+import { z } from 'zod';
+import { isUuid } from '../http/body.js';
+import { HttpError } from '../http/router.js';
+import type { ServerContext } from '../server-context.js';
+import type { CallSignal, CallSignals, TransferState } from './call-signals.js';
+import type { CallRow } from './call-store.js';
+import { callProvider } from './call-webhook.js';
+
+export const transferBody = z.object({
+  /** A phone number or SIP URI. */
+  destination: z.string().min(1).max(200),
+  /** Caller ID on the destination leg; the call's own number (ours) when absent. */
+  from: z.string().min(1).max(200).optional(),
+  /** How long the destination may ring. */
+  timeoutSeconds: z.number().int().min(5).max(120).default(30),
+});
+
+export type TransferRequestBody = z.input<typeof transferBody>;
+
+export interface TransferRow {
+  id: string;
+  call_id: string;
+  destination: string;
+  caller_id: string | null;
+  status: TransferState;
+  reason: string | null;
+  leg_call_id: string | null;
+  requested_by: 'api' | 'agent';
+  deadline_at: Date;
+  connected_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const showTransfer = (row: TransferRow) => ({
+  id: row.id,
+  callId: row.call_id,
+  destination: row.destination,
+  callerId: row.caller_id,
+  status: row.status,
+  reason: row.reason,
+  legCallId: row.leg_call_id,
+  requestedBy: row.requested_by,
+  createdAt: row.created_at.toISOString(),
+  connectedAt: row.connected_at?.toISOString() ?? null,
+});
+
+/** Time the carrier gets past the ring timeout to report before a transfer counts as timed out. */
+const REPORT_MARGIN_SECONDS = 15;
+
+/**
+ * Conference transfers of live calls, requested over the API or by the
+ * agent. State lives in the `transfers` table, and every step is a
+ * conditional update (`where status = …`), so a carrier that reports an
+ * outcome twice, or to two processes, causes one side effect; the process
+ * holding the call's media hears each step as a call signal.
+ *
+ * pending → answered → connected → completed, or pending → busy | no-answer
+ * | failed (the carrier said so, it could not dial, the caller could not be
+ * joined, or nobody reported before the deadline).
+ */
+export class Transfers {
+  private readonly sql;
+  private readonly signals: CallSignals;
+
+  constructor(private readonly context: ServerContext) {
+    this.sql = context.database.sql;
+    this.signals = context.signals;
+  }
+
+  /**
+   * Dials `destination` for a live call; the caller stays with the agent
+   * until it answers.
+   * @throws HttpError 409 when the call is not live or a transfer is under way, 422 when the carrier cannot transfer
+   */
+  async start(
+    callId: string,
+    request: z.output<typeof transferBody>,
+    requestedBy: TransferRow['requested_by'],
+  ): Promise<TransferRow> {
+    const [call] = await this.sql<CallRow[]>`select * from calls where id = ${callId}`;
+    if (!call) throw new HttpError(404, 'not_found', 'No such call');
+    if (!call.carrier_call_id || call.status !== 'in-progress')
+      throw new HttpError(409, 'call_not_live', 'Only an answered, live call can be transferred');
+    const provider = await callProvider(this.context, call.configuration_id);
+    if (!provider.capabilities.transfers)
+      throw new HttpError(
+        422,
+        'transfers_unsupported',
+        `${this.context.registry.get(call.provider).displayName} cannot transfer calls`,
+      );
+    const address = (value: string) =>
+      normalizePhoneAddress(value, { digitsAreInternational: true }).canonical;
+    const destination = address(request.destination);
+    // Our side of the call: the number we called from, or the one that was called.
+    const ours = call.direction === 'outbound' ? call.from_address : call.to_address;
+    const callerId = request.from === undefined ? ours || undefined : address(request.from);
+
+    const id = randomUUID();
+    let row: TransferRow;
+    try {
+      const [inserted] = await this.sql<TransferRow[]>`
+        insert into transfers (id, call_id, destination, caller_id, status, requested_by, deadline_at)
+        values (${id}, ${call.id}, ${destination}, ${callerId ?? null}, 'pending', ${requestedBy},
+                now() + make_interval(secs => ${request.timeoutSeconds + REPORT_MARGIN_SECONDS}))
+        returning *`;
+      row = inserted!;
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505')
+        throw new HttpError(
+          409,
+          'transfer_in_progress',
+          'The call already has a transfer under way',
+        );
+      throw error;
+    }
+    // Before the carrier is asked: its first report may come back faster than its answer.
+    await this.publish(row, 'pending');
+    try {
+      const placed = await provider.transferCall({
+        callId: call.carrier_call_id,
+        destination,
+        transferId: id,
+        statusCallbackUrl: `${this.context.publicBaseUrl()}/telephony/${call.provider}/transfers/${id}`,
+        timeoutSeconds: request.timeoutSeconds,
+        ...(callerId === undefined ? {} : { from: callerId }),
+      });
+      if (placed.legCallId) {
+        const [updated] = await this.sql<TransferRow[]>`
+          update transfers set leg_call_id = coalesce(leg_call_id, ${placed.legCallId}), updated_at = now()
+          where id = ${id} returning *`;
+        row = updated ?? row;
+      }
+    } catch (error) {
+      await this.move(row, ['pending'], 'failed', 'carrier-refused');
+      if (PatchbayError.isInstance(error)) throw error;
+      throw new HttpError(502, 'transfer_failed', 'The carrier did not dial the destination');
+    }
+    this.context.logger.info({ callId: call.id, transferId: id, requestedBy }, 'transfer dialing');
+    return row;
+  }
+
+  /**
+   * What a carrier reported about a transfer's destination leg. With
+   * `configurationId` (the configuration whose credentials verified the
+   * report) a transfer of another configuration is not found.
+   */
+  async record(result: TransferResult, configurationId: string): Promise<'applied' | 'ignored'> {
+    const [row] = !isUuid(result.transferId)
+      ? []
+      : await this.sql<TransferRow[]>`
+      select t.* from transfers t join calls c on c.id = t.call_id
+      where t.id = ${result.transferId} and c.configuration_id = ${configurationId}`;
+    if (!row) {
+      this.context.logger.warn({ transferId: result.transferId }, 'report for an unknown transfer');
+      return 'ignored';
+    }
+    const leg = result.legCallId ?? null;
+    switch (result.status) {
+      case 'pending':
+        if (leg && !row.leg_call_id)
+          await this
+            .sql`update transfers set leg_call_id = ${leg} where id = ${row.id} and leg_call_id is null`;
+        return 'ignored';
+      case 'answered': {
+        const answered = await this.move(row, ['pending'], 'answered', undefined, leg);
+        if (!answered) return 'ignored';
+        await this.connect(answered);
+        return 'applied';
+      }
+      case 'completed':
+        // Ended after it was answered: the conversation is over; before: it never took the caller.
+        if (await this.move(row, ['answered', 'connected'], 'completed')) return 'applied';
+        return (await this.move(row, ['pending'], 'failed', 'destination-ended'))
+          ? 'applied'
+          : 'ignored';
+      default:
+        return (await this.move(row, ['pending'], result.status, result.status))
+          ? 'applied'
+          : 'ignored';
+    }
+  }
+
+  /** Fails the transfers nobody reported on before their deadline; returns how many. */
+  async expire(): Promise<number> {
+    const expired = await this.sql<TransferRow[]>`
+      update transfers set status = 'failed', reason = 'timeout', updated_at = now()
+      where status = 'pending' and deadline_at < now()
+      returning *`;
+    for (const row of expired) {
+      await this.publish(row, 'failed', 'timeout');
+      await this.hangUpLeg(row);
+    }
+    return expired.length;
+  }
+
+  async forCall(callId: string): Promise<TransferRow[]> {
+    return this.sql<TransferRow[]>`
+      select * from transfers where call_id = ${callId} order by created_at, id`;
+  }
+
+  /** Joins the caller to the destination, once: only the process that moved it to answered gets here. */
+  private async connect(row: TransferRow): Promise<void> {
+    const [call] = await this.sql<CallRow[]>`select * from calls where id = ${row.call_id}`;
+    try {
+      const provider = await callProvider(this.context, call!.configuration_id);
+      await provider.connectTransfer({
+        callId: call!.carrier_call_id!,
+        transferId: row.id,
+        ...(row.leg_call_id ? { legCallId: row.leg_call_id } : {}),
+      });
+    } catch (error) {
+      this.context.logger.error(
+        { callId: row.call_id, transferId: row.id, error: String(error) },
+        'joining the caller to the transfer failed',
+      );
+      if (await this.move(row, ['answered'], 'failed', 'connect-failed')) await this.hangUpLeg(row);
+      return;
+    }
+    const connected = await this.sql<TransferRow[]>`
+      update transfers set status = 'connected', connected_at = now(), updated_at = now()
+      where id = ${row.id} and status = 'answered' returning *`;
+    if (connected[0]) await this.publish(connected[0], 'connected');
+  }
+
+  /** Moves a transfer on if it is still in one of `from`; returns the row moved, else undefined. */
+  private async move(
+    row: TransferRow,
+    from: readonly TransferState[],
+    to: TransferState,
+    reason?: string,
+    leg?: string | null,
+  ): Promise<TransferRow | undefined> {
+    const [moved] = await this.sql<TransferRow[]>`
+      update transfers set status = ${to}, reason = coalesce(${reason ?? null}, reason),
+        leg_call_id = coalesce(leg_call_id, ${leg ?? null}), updated_at = now()
+      where id = ${row.id} and status in ${this.sql(from)}
+      returning *`;
+    if (moved) await this.publish(moved, to, reason);
+    return moved;
+  }
+
+  private async hangUpLeg(row: TransferRow): Promise<void> {
+    if (!row.leg_call_id) return;
+    try {
+      const [call] = await this.sql<CallRow[]>`select * from calls where id = ${row.call_id}`;
+      await (await callProvider(this.context, call!.configuration_id)).hangUp(row.leg_call_id);
+    } catch (error) {
+      this.context.logger.warn(
+        { transferId: row.id, error: String(error) },
+        'hanging up an abandoned transfer leg failed',
+      );
+    }
+  }
+
+  private async publish(row: TransferRow, status: TransferState, reason?: string): Promise<void> {
+    const signal: CallSignal = {
+      callId: row.call_id,
+      type: 'transfer',
+      transferId: row.id,
+      status,
+      ...(reason ? { reason } : {}),
+    };
+    await this.signals
+      .publish(signal)
+      .catch((error: unknown) =>
+        this.context.logger.error(
+          { transferId: row.id, error: String(error) },
+          'call signal not sent',
+        ),
+      );
+  }
+}
