@@ -2,6 +2,7 @@ import type { InboundDecision, ProviderConfigBase, ProviderEventSource } from '@
 import { admitInboundCall, mediaStreamUrl } from './calls/call-admission.js';
 import { recordCallStatus } from './calls/call-store.js';
 import type { Transfers } from './calls/transfers.js';
+import type { EventSourceLeases } from './event-source-leases.js';
 import { providerContext, type ServerContext } from './server-context.js';
 
 interface ConfigurationRow {
@@ -10,36 +11,60 @@ interface ConfigurationRow {
   provider: string;
   credentials: Uint8Array;
   is_active: boolean;
+  updated_at: Date;
 }
 
 /** The event connections of carriers that deliver calls over one (Asterisk ARI, 3CX). */
 export interface EventSources {
-  /** Starts a source for every active configuration whose carrier has one. */
+  /** Starts a source for every active configuration whose carrier has one and whose lease this process gets. */
   start(): Promise<void>;
-  /** After a configuration changed: restart, start or stop its source as it now is. */
+  /** After a configuration changed here: restart, start or stop its source as it now is. */
   refresh(configurationId: string): Promise<void>;
+  /** Configurations whose source runs in this process. */
   readonly running: readonly string[];
   stop(): Promise<void>;
 }
 
+export interface EventSourceOptions {
+  readonly leases: EventSourceLeases;
+  /**
+   * How often the process re-reads the configurations (changes made through
+   * another process, leases another process gave up) and checks its leases.
+   */
+  readonly checkIntervalMs: number;
+}
+
 /**
  * Runs one event source per active configuration whose provider declares
- * one, feeding its calls into the same tables, tokens and media sockets as
+ * one, in exactly one process (the one holding the configuration's lease),
+ * feeding its calls into the same tables, tokens and media sockets as
  * webhook carriers: an inbound call is taken when the configuration has
- * that number with an agent, and statuses are recorded like callbacks.
+ * that number with an agent, and statuses and transfer outcomes are
+ * recorded like callbacks.
  */
-export function createEventSources(context: ServerContext, transfers: Transfers): EventSources {
+export function createEventSources(
+  context: ServerContext,
+  transfers: Transfers,
+  options: EventSourceOptions,
+): EventSources {
   const { database, registry, mediaTokens, logger } = context;
   const { sql } = database;
-  const sources = new Map<string, ProviderEventSource>();
+  const { leases } = options;
+  /** Running sources, with the configuration version they run. */
+  const sources = new Map<string, { source: ProviderEventSource; version: number }>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  // One reconciliation at a time: the timer and a refresh must not start a source twice.
+  let reconciling: Promise<void> = Promise.resolve();
 
   async function startOne(row: ConfigurationRow): Promise<void> {
     const spec = registry.get(row.provider);
     if (!spec.eventSource || !row.is_active) return;
     const config = context.cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
     const source = spec.eventSource(config, providerContext(context, row));
-    sources.set(row.id, source);
+    sources.set(row.id, { source, version: row.updated_at.getTime() });
     const log = { provider: row.provider, configurationId: row.id };
+    logger.info(log, 'carrier event source starting in this process');
     await source.start({
       inboundCall: async (call): Promise<InboundDecision> => {
         const [number] = await sql<{ agent_id: string | null }[]>`
@@ -90,35 +115,82 @@ export function createEventSources(context: ServerContext, transfers: Transfers)
   }
 
   async function stopOne(configurationId: string): Promise<void> {
-    const source = sources.get(configurationId);
+    const running = sources.get(configurationId);
     sources.delete(configurationId);
-    await source?.stop();
+    try {
+      await running?.source.stop();
+    } finally {
+      await leases.release(configurationId);
+    }
   }
 
   const withEventSource = () =>
     registry.specs.filter((spec) => spec.eventSource !== undefined).map((spec) => spec.name);
 
+  /** Makes the running sources match the active configurations this process can lease. */
+  async function reconcile(): Promise<void> {
+    const providers = withEventSource();
+    if (providers.length === 0 || stopped) return;
+    if (!(await leases.healthy())) {
+      // Our leases are gone, so another process may already run these: stop ours.
+      for (const id of [...sources.keys()]) await stopOne(id);
+    }
+    const rows = await sql<ConfigurationRow[]>`
+      select id, organization_id, provider, credentials, is_active, updated_at
+      from telephony_configurations where is_active and provider in ${sql(providers)}`;
+    const wanted = new Map(rows.map((row) => [row.id, row]));
+    for (const [id, running] of [...sources]) {
+      const row = wanted.get(id);
+      if (!row || row.updated_at.getTime() !== running.version) await stopOne(id);
+    }
+    for (const row of rows) {
+      if (stopped || sources.has(row.id) || !(await leases.acquire(row.id))) continue;
+      try {
+        await startOne(row);
+      } catch (error) {
+        // Left for the next round, by this process or another.
+        sources.delete(row.id);
+        await leases.release(row.id);
+        logger.error(
+          { provider: row.provider, configurationId: row.id, error: String(error) },
+          'carrier event source failed to start',
+        );
+      }
+    }
+  }
+
+  const queue = (work: () => Promise<void>): Promise<void> => {
+    const next = reconciling.then(work);
+    reconciling = next.catch(() => {});
+    return next;
+  };
+
   return {
     async start() {
-      const providers = withEventSource();
-      if (providers.length === 0) return;
-      const rows = await sql<ConfigurationRow[]>`
-        select id, organization_id, provider, credentials, is_active from telephony_configurations
-        where is_active and provider in ${sql(providers)}`;
-      for (const row of rows) await startOne(row);
+      await queue(reconcile);
+      timer = setInterval(() => {
+        queue(reconcile).catch((error: unknown) =>
+          logger.error({ error: String(error) }, 'event source check failed'),
+        );
+      }, options.checkIntervalMs);
+      timer.unref();
     },
-    async refresh(configurationId) {
-      await stopOne(configurationId);
-      const [row] = await sql<ConfigurationRow[]>`
-        select id, organization_id, provider, credentials, is_active from telephony_configurations
-        where id = ${configurationId}`;
-      if (row) await startOne(row);
+    refresh(configurationId) {
+      return queue(async () => {
+        await stopOne(configurationId);
+        await reconcile();
+      });
     },
     get running() {
       return [...sources.keys()];
     },
     async stop() {
-      await Promise.all([...sources.keys()].map(stopOne));
+      stopped = true;
+      clearInterval(timer);
+      await queue(async () => {
+        await Promise.all([...sources.keys()].map(stopOne));
+      });
+      await leases.close();
     },
   };
 }

@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.js';
 import { registerConfigurationRoutes } from './configurations.js';
 import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
+import { postgresLeases, soleProcessLeases } from './event-source-leases.js';
 import { createEventSources, type EventSources } from './event-sources.js';
 import { authenticate } from './http/authenticate.js';
 import { errorBody, Router } from './http/router.js';
@@ -32,6 +33,12 @@ export interface PatchbayServerOptions {
    * PostgreSQL server and in-process on the embedded database (one process).
    */
   readonly signals?: CallSignals;
+  /**
+   * How often each process re-reads the configurations with event
+   * connections and checks its leases on them (5 s by default): the most a
+   * takeover waits after the holding process dies.
+   */
+  readonly eventSourceCheckMs?: number;
 }
 
 /** How often each process looks for transfers whose carrier never reported. */
@@ -101,7 +108,10 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   registerCallRoutes(router, context, transfers);
   registerInboundRoute(router, context);
   registerProviderRoutes(router, context, transfers);
-  const eventSources = createEventSources(context, transfers);
+  const eventSources = createEventSources(context, transfers, {
+    leases: database.url ? postgresLeases(database.url, logger) : soleProcessLeases,
+    checkIntervalMs: options.eventSourceCheckMs ?? 5000,
+  });
   registerConfigurationRoutes(router, {
     ...context,
     // A configuration's event connection follows it; failing to restart it must not fail the save.

@@ -8,6 +8,7 @@ import { bootstrapOrganization, generateApiKey } from '../src/api-keys.js';
 import { type CallSignals, localCallSignals } from '../src/calls/call-signals.js';
 import { loadServerConfig } from '../src/config.js';
 import { CredentialCipher } from '../src/credentials.js';
+import type { Database } from '../src/database/database.js';
 import { migrate } from '../src/database/migrations.js';
 import { AGENT_STREAM_PROTOCOL } from '../src/media/websocket-agent.js';
 import { MediaTokens } from '../src/media-tokens.js';
@@ -32,10 +33,22 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * The test database as the server sees it: a PostgreSQL server, or on PGlite
+ * the embedded kind (one session, in-process signals, no leases). Closing
+ * it is the test's business.
+ */
+export function serverDatabase(database: TestDatabase, sql = database.sql): Database {
+  return database.kind === 'pglite'
+    ? { sql, kind: 'embedded', close: async () => {} }
+    : { sql, kind: 'postgres', url: database.url, close: async () => {} };
+}
+
 export async function startTestServer(
   registry: ProviderRegistry,
   /** Another server's database and keys: a second process of the same deployment. */
   share?: TestServer,
+  options: { readonly eventSourceCheckMs?: number } = {},
 ): Promise<TestServer> {
   const database = share?.database ?? (await startTestDatabase());
   let apiKey = share?.apiKey;
@@ -64,8 +77,9 @@ export async function startTestServer(
   const signals = embedded ? (share?.signals ?? localCallSignals(silentLogger)) : undefined;
   const server = await startPatchbayServer({
     config: loadServerConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://voice.example.com' }),
-    database: { sql, kind: embedded ? 'embedded' : 'postgres', close: async () => {} },
+    database: serverDatabase(database, sql),
     ...(signals ? { signals } : {}),
+    ...options,
     registry,
     logger: silentLogger,
     cipher: new CredentialCipher(key),

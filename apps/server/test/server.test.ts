@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization, organizationForApiKey } from '../src/api-keys.js';
 import { loadServerConfig, ServerConfigError } from '../src/config.js';
 import { CredentialCipher } from '../src/credentials.js';
-import { type Database, openDatabase } from '../src/database/database.js';
+import { openDatabase } from '../src/database/database.js';
 import { MIGRATIONS, migrate } from '../src/database/migrations.js';
 import { MediaTokens } from '../src/media-tokens.js';
 import { createServerRegistry } from '../src/providers.js';
 import { type PatchbayServer, startPatchbayServer } from '../src/server.js';
+import { serverDatabase } from './helpers.js';
 
 describe('configuration from the environment', () => {
   it('fills defaults and normalizes', () => {
@@ -112,7 +113,7 @@ describe('HTTP server', () => {
     test = await startTestDatabase();
     await migrate(test.sql);
     apiKey = (await bootstrapOrganization(test.sql))!.apiKey;
-    const database: Database = { sql: test.sql, kind: 'postgres', close: async () => {} };
+    const database = serverDatabase(test);
     const config = loadServerConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://voice.example.com' });
     server = await startPatchbayServer({
       config,
@@ -135,7 +136,10 @@ describe('HTTP server', () => {
     expect(await (await get('/healthz')).json()).toEqual({ status: 'ok' });
     const ready = await get('/readyz');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', database: 'postgres' });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      database: test.kind === 'pglite' ? 'embedded' : 'postgres',
+    });
   });
 
   it('refuses the API without a valid key, saying why', async () => {

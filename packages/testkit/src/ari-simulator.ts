@@ -78,6 +78,11 @@ export interface AriSimulator {
   readonly mediaSessions: AriMediaSession[];
   /** Stasis applications with an open events socket. */
   applications(): string[];
+  /**
+   * The applications of every events socket opened so far, in order: two
+   * hosts competing for one application show up here as repeated entries.
+   */
+  readonly eventConnections: readonly (readonly string[])[];
   /** Events sent, in order, as [application, event]. */
   readonly events: [string, Record<string, unknown>][];
   /** Decides how originated calls go (default: answered after 20 ms). */
@@ -384,6 +389,7 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
     return json(response, 404, { message: 'Resource not found' });
   };
 
+  const eventConnections: string[][] = [];
   const server = createServer(handle);
   const eventsServer = new WebSocketServer({ noServer: true });
   server.on('upgrade', (request, socket, head) => {
@@ -394,6 +400,7 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
     }
     const apps = (url.searchParams.get('app') ?? '').split(',').filter(Boolean);
     eventsServer.handleUpgrade(request, socket, head, (ws) => {
+      eventConnections.push(apps);
       for (const app of apps) {
         // Asterisk gives an application to the newest socket that registers it.
         for (const previous of sockets.get(app) ?? [])
@@ -415,6 +422,7 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
     bridges,
     mediaSessions,
     events,
+    eventConnections,
     applications: () =>
       [...sockets.entries()]
         .filter(([, set]) => [...set].some((s) => s.readyState === WebSocket.OPEN))

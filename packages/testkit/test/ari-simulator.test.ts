@@ -29,6 +29,7 @@ describe('ARI simulator', () => {
     );
     await client.start('patchbay-test');
     await expect.poll(() => simulator!.applications()).toEqual(['patchbay-test']);
+    expect(simulator.eventConnections).toEqual([['patchbay-test']]);
     const channel = await client.channels.originate({
       endpoint: 'PJSIP/6001',
       app: 'patchbay-test',

@@ -7,6 +7,11 @@ export interface Database {
   readonly sql: postgres.Sql;
   /** `embedded` is one process only: PGlite is a single session and does not deliver NOTIFY over its socket. */
   readonly kind: 'postgres' | 'embedded';
+  /**
+   * The server's URL, for the few things that need a connection of their
+   * own (event source leases); absent on the embedded database.
+   */
+  readonly url?: string;
   /** Where the embedded database keeps its files. */
   readonly dataDirectory?: string;
   close(): Promise<void>;
@@ -21,7 +26,7 @@ export async function openDatabase(options: {
 }): Promise<Database> {
   if (options.url) {
     const sql = postgres(options.url, { max: 10, ...quiet });
-    return { sql, kind: 'postgres', close: () => sql.end({ timeout: 5 }) };
+    return { sql, kind: 'postgres', url: options.url, close: () => sql.end({ timeout: 5 }) };
   }
   const directory = resolve(options.dataDirectory, 'pgdata');
   await mkdir(directory, { recursive: true });
