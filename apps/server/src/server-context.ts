@@ -21,6 +21,8 @@ export interface ServerContext {
   readonly signals: CallSignals;
   /** The URL carriers reach this server at. */
   publicBaseUrl(): string;
+  /** True once shutdown began: live calls go on, new ones are refused with 503. */
+  draining(): boolean;
 }
 
 /** A stored configuration row, enough to open it. */

@@ -13,6 +13,7 @@ import type { Database } from './database/database.js';
 import { postgresLeases, soleProcessLeases } from './event-source-leases.js';
 import { createEventSources, type EventSources } from './event-sources.js';
 import { authenticate } from './http/authenticate.js';
+import { clientAddress } from './http/client-address.js';
 import { errorBody, Router } from './http/router.js';
 import { attachMediaSockets } from './media/media-sockets.js';
 import type { MediaTokens } from './media-tokens.js';
@@ -49,7 +50,14 @@ export interface PatchbayServer {
   readonly url: string;
   /** Configurations whose carrier event connection runs in this server. */
   readonly eventSources: EventSources;
-  /** Stops taking requests, lets in-flight ones finish within `graceMs`, then closes. */
+  /**
+   * Stops taking new calls (inbound webhooks and placed calls get 503 with
+   * Retry-After, /readyz turns 503) while everything else, live calls
+   * included, goes on. `close` begins with it; call it first to let a load
+   * balancer notice before the listener goes away.
+   */
+  drain(): void;
+  /** Drains, stops taking requests, lets live calls finish within `graceMs`, then closes. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -103,6 +111,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     logger,
     signals,
     publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
+    draining: () => draining,
   };
   const transfers = new Transfers(context);
   registerCallRoutes(router, context, transfers);
@@ -140,6 +149,11 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
           {
             method: request.method,
             path: request.url?.split('?')[0],
+            client: clientAddress(
+              request.socket.remoteAddress,
+              request.headers['x-forwarded-for'],
+              config.TRUSTED_PROXIES,
+            ),
             status: result.status,
             ms: Math.round(performance.now() - started),
           },
@@ -177,6 +191,9 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   return {
     url: listeningUrl,
     eventSources,
+    drain() {
+      draining = true;
+    },
     async close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
       draining = true;
       await eventSources.stop();

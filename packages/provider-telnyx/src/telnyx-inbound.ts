@@ -64,7 +64,8 @@ export const telnyxInbound: InboundHandler = {
   /**
    * Telnyx ignores webhook response bodies: nothing answers the call, but it
    * keeps ringing until it times out. A host that knows the account should
-   * also end it with `provider.hangUp(callId)`.
+   * also end it with `provider.hangUp(callId)`, as `rejectionNeedsHangUp` says.
    */
   reject: () => jsonResponse({ status: 'rejected' }),
+  rejectionNeedsHangUp: true,
 };

@@ -61,6 +61,10 @@ export function registerCallRoutes(
   router
     .add('POST', '/api/v1/calls', async (request) => {
       const organizationId = await authenticate(database, request);
+      if (context.draining())
+        throw new HttpError(503, 'draining', 'This server is shutting down; try another', {
+          'retry-after': '5',
+        });
       const body = parseBody(placeCallBody, await readJsonBody(request));
       const configuration = await findOwned<ConfigurationForCall>(
         sql,

@@ -36,14 +36,27 @@ export function registerInboundRoute(router: Router, context: ServerContext): vo
   const { sql } = database;
 
   router.add('POST', '/telephony/inbound', async (request) => {
+    // A stopping process takes no new calls; the carrier retries or fails over elsewhere.
+    if (context.draining())
+      throw new HttpError(503, 'draining', 'This server is shutting down', { 'retry-after': '5' });
     const base = context.publicBaseUrl();
     const webhook = await readNodeRequest(request.raw, { publicOrigin: base });
     const match = registry.matchInbound(webhook);
     if (!match)
       throw new HttpError(400, 'unknown_carrier', 'No registered carrier recognises this request');
     const { spec, call } = match;
-    const reject = (reason: InboundRejectionReason) => {
+    const reject = (reason: InboundRejectionReason, verified?: TelephonyProvider) => {
       logger.info({ provider: spec.name, callId: call.callId, reason }, 'inbound call refused');
+      // Carriers that ignore the response keep the call ringing unless the API ends it.
+      if (verified && spec.inbound.rejectionNeedsHangUp)
+        verified
+          .hangUp(call.callId)
+          .catch((error: unknown) =>
+            logger.warn(
+              { provider: spec.name, callId: call.callId, error: String(error) },
+              'hanging up a refused inbound call failed',
+            ),
+          );
       return asResult(spec.inbound.reject(reason));
     };
 
@@ -81,8 +94,8 @@ export function registerInboundRoute(router: Router, context: ServerContext): vo
     }
     if (!chosen) return reject('signature-invalid');
     const { candidate, provider } = chosen;
-    if (!candidate.is_active) return reject('configuration-inactive');
-    if (!candidate.agent_id) return reject('agent-not-configured');
+    if (!candidate.is_active) return reject('configuration-inactive', provider);
+    if (!candidate.agent_id) return reject('agent-not-configured', provider);
 
     // A carrier retrying the same inbound webhook gets the same call.
     const callId = await admitInboundCall(sql, {

@@ -33,6 +33,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Sent with the error, e.g. `retry-after`. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -70,9 +72,14 @@ export class Router {
       if (!match) continue;
       pathMatched = true;
       if (route.method !== raw.method) continue;
-      const params = Object.fromEntries(
-        route.names.map((name, index) => [name, decodeURIComponent(match[index + 1]!)]),
-      );
+      let params: Record<string, string>;
+      try {
+        params = Object.fromEntries(
+          route.names.map((name, index) => [name, decodeURIComponent(match[index + 1]!)]),
+        );
+      } catch {
+        return { status: 400, body: errorBody('invalid_path', 'The path is not valid UTF-8') };
+      }
       return this.run(route.handler, { raw, url, params });
     }
     return pathMatched
@@ -85,7 +92,11 @@ export class Router {
       return await handler(request);
     } catch (error) {
       if (error instanceof HttpError)
-        return { status: error.status, body: errorBody(error.code, error.message) };
+        return {
+          status: error.status,
+          body: errorBody(error.code, error.message),
+          headers: error.headers,
+        };
       if (PatchbayError.isInstance(error))
         return { status: error.httpStatus, body: { error: error.toJSON() } };
       throw error;

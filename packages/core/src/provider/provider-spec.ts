@@ -77,6 +77,12 @@ export interface InboundHandler {
   parse(request: WebhookRequest): InboundCall;
   /** The carrier's own way to refuse the call (busy tone or hang-up). */
   reject(reason: InboundRejectionReason): WebhookResponse;
+  /**
+   * True when the carrier ignores the webhook's response (Telnyx's call
+   * control), so `reject` cannot end the call: a host that verified the
+   * request with a configuration should also `hangUp(callId)` with it.
+   */
+  readonly rejectionNeedsHangUp?: boolean;
 }
 
 /** What a provider's own route handler receives besides the request. */
