@@ -10,25 +10,41 @@
  * per call; the capacity is the most calls held with p99 under 20 ms and no
  * frame lost. Not a test: numbers depend on the machine.
  *
- *   pnpm bench:load [--steps 50,100,200,300,400] [--seconds 10]
+ *   pnpm bench:load [--steps 50,100,200,300,400] [--seconds 10] [--server-flags "--cpu-prof"]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { computeTwilioSignature } from '@patchbay/provider-twilio';
+import postgres from 'postgres';
 import WebSocket from 'ws';
 
 const { values } = parseArgs({
+  // `pnpm bench:load -- --steps …` hands the script the `--` too.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     steps: { type: 'string', default: '50,100,200,300,400,500' },
     seconds: { type: 'string', default: '10' },
+    /** Seconds of an unmeasured first round of the same number of calls. */
+    warmup: { type: 'string', default: '3' },
+    /** Every call's frames on the same 20 ms boundary instead of spread over the period. */
+    aligned: { type: 'boolean', default: false },
+    /** Extra Node flags for the Patchbay server, e.g. "--cpu-prof --cpu-prof-dir=prof" or "--trace-gc". */
+    'server-flags': { type: 'string', default: '' },
+    /**
+     * A PostgreSQL server (postgres://…/db) to run Patchbay on instead of the
+     * embedded database: each step gets a fresh database there, dropped after.
+     */
+    'database-url': { type: 'string' },
   },
 });
 const STEPS = values.steps.split(',').map(Number);
 const SECONDS = Number(values.seconds);
+const WARMUP_SECONDS = Number(values.warmup);
 const ACCOUNT_SID = 'AC00000000000000000000000000000001';
 const AUTH_TOKEN = 'bench-auth-token-0123456789';
 const FRAME = Buffer.alloc(160, 0x7f).toString('base64'); // mu-law frame of a quiet signal
@@ -43,6 +59,8 @@ interface Step {
   rssMb: number;
   /** Growth over the idle server, per call. */
   rssPerCallKb: number;
+  /** How late the generator started its 20 ms ticks (p99): past a few ms, the generator is the bottleneck. */
+  tickLateP99: number;
 }
 
 function freePort(): Promise<number> {
@@ -68,8 +86,13 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** Opens `count` media sockets from `urlFor`, streams SECONDS of frames on each, and measures. */
-async function runStep(count: number, urlFor: () => Promise<string>, pid: number): Promise<Step> {
+/** Opens `count` media sockets from `urlFor`, streams `seconds` of frames on each, and measures. */
+async function runStep(
+  count: number,
+  urlFor: () => Promise<string>,
+  pid: number,
+  seconds: number,
+): Promise<Step> {
   const idle = await usage(pid);
   const sockets: WebSocket[] = [];
   const pending: number[][] = [];
@@ -117,17 +140,23 @@ async function runStep(count: number, urlFor: () => Promise<string>, pid: number
   }
   const before = await usage(pid);
   const started = performance.now();
-  const frames = (SECONDS * 1000) / 20;
-  // One clock for every call, each frame on its 20 ms boundary, as carriers send them.
+  const frames = (seconds * 1000) / 20;
+  // Independent calls tick at independent phases: call i sends in 1 ms slot i mod 20 of
+  // each 20 ms period. --aligned puts every call on the same boundary, a worst case.
+  const slots = values.aligned ? 1 : 20;
+  const lateness = new Float64Array(frames * slots);
   for (let frame = 0; frame < frames; frame++) {
-    const due = started + frame * 20;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    for (let index = 0; index < sockets.length; index++) {
-      const message = `{"event":"media","sequenceNumber":"${frame + 2}","streamSid":"MZ${index}","media":{"track":"inbound","chunk":"${frame + 1}","timestamp":"${frame * 20}","payload":"${FRAME}"}}`;
-      pending[index]!.push(performance.now());
-      sockets[index]!.send(message);
-      sent++;
+    for (let slot = 0; slot < slots; slot++) {
+      const due = started + frame * 20 + slot;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      lateness[frame * slots + slot] = performance.now() - due;
+      for (let index = slot; index < sockets.length; index += slots) {
+        const message = `{"event":"media","sequenceNumber":"${frame + 2}","streamSid":"MZ${index}","media":{"track":"inbound","chunk":"${frame + 1}","timestamp":"${frame * 20}","payload":"${FRAME}"}}`;
+        pending[index]!.push(performance.now());
+        sockets[index]!.send(message);
+        sent++;
+      }
     }
   }
   await new Promise((resolve) => setTimeout(resolve, 500)); // the last echoes
@@ -145,6 +174,7 @@ async function runStep(count: number, urlFor: () => Promise<string>, pid: number
     cpuPercent: ((after.cpuMs - before.cpuMs) / elapsed) * 100,
     rssMb: after.rssMb,
     rssPerCallKb: ((after.rssMb - idle.rssMb) * 1024) / count,
+    tickLateP99: percentile(lateness.sort(), 99),
   };
 }
 
@@ -155,16 +185,38 @@ function spawnLogged(command: string, args: string[], env: Record<string, string
   });
 }
 
+/** Waits for `pattern` on the child's stdout; what it prints after that goes to our stderr. */
 async function firstLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
   let buffer = '';
+  let found = false;
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk) => {
+      if (found) return void process.stderr.write(chunk);
       buffer += String(chunk);
       const match = pattern.exec(buffer);
-      if (match) resolve(match);
+      if (match) {
+        found = true;
+        resolve(match);
+      }
     });
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${buffer}`)));
   });
+}
+
+/** A new database on the server `url` names, so every step starts from a first start. */
+async function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  const name = `patchbay_bench_${randomBytes(4).toString('hex')}`;
+  await admin.unsafe(`create database ${name}`);
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  return {
+    url: own.toString(),
+    async drop() {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
 }
 
 /** A system under load: its process id and how to get one call's media URL. */
@@ -176,13 +228,21 @@ interface Target {
 
 async function patchbay(): Promise<Target> {
   const dataDir = await mkdtemp(join(tmpdir(), 'patchbay-bench-'));
+  const database = values['database-url'] ? await freshDatabase(values['database-url']) : undefined;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawnLogged(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const flags = values['server-flags'].split(' ').filter(Boolean);
+  const child = spawnLogged(process.execPath, [...flags, '--import', 'tsx', 'src/main.ts'], {
     PORT: String(port),
     PUBLIC_BASE_URL: base,
     PATCHBAY_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    ...(database
+      ? {
+          DATABASE_URL: database.url,
+          CREDENTIAL_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        }
+      : {}),
   });
   const [, apiKey] = await firstLine(child, /(pbk_[A-Za-z0-9_-]{43})/);
   const api = async (path: string, body: unknown) => {
@@ -238,6 +298,7 @@ async function patchbay(): Promise<Target> {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
       await rm(dataDir, { recursive: true, force: true });
+      await database?.drop();
     },
   };
 }
@@ -262,10 +323,13 @@ async function ramp(name: string, start: () => Promise<Target>): Promise<Step[]>
   for (const calls of STEPS) {
     const target = await start();
     try {
-      const step = await runStep(calls, target.urlFor, target.pid);
+      // A first round of calls warms the server up (JIT, pools, first-use paths); a stall
+      // then would leave its echoes queued behind real-time pacing for the whole step.
+      if (WARMUP_SECONDS > 0) await runStep(calls, target.urlFor, target.pid, WARMUP_SECONDS);
+      const step = await runStep(calls, target.urlFor, target.pid, SECONDS);
       steps.push(step);
       console.log(
-        `${name.padEnd(9)} ${String(calls).padStart(4)} calls: p50 ${step.p50.toFixed(2)} ms, p99 ${step.p99.toFixed(2)} ms, lost ${step.lost}/${step.sent}, server CPU ${step.cpuPercent.toFixed(0)}% (${(step.cpuPercent / calls).toFixed(2)}%/call), RSS ${step.rssMb.toFixed(0)} MB (${step.rssPerCallKb >= 0 ? '+' : ''}${step.rssPerCallKb.toFixed(0)} KB/call over idle)`,
+        `${name.padEnd(9)} ${String(calls).padStart(4)} calls: p50 ${step.p50.toFixed(2)} ms, p99 ${step.p99.toFixed(2)} ms, lost ${step.lost}/${step.sent}, server CPU ${step.cpuPercent.toFixed(0)}% (${(step.cpuPercent / calls).toFixed(2)}%/call), RSS ${step.rssMb.toFixed(0)} MB (${step.rssPerCallKb >= 0 ? '+' : ''}${step.rssPerCallKb.toFixed(0)} KB/call over idle), generator late p99 ${step.tickLateP99.toFixed(1)} ms`,
       );
       if (!held(step)) break;
     } finally {
@@ -278,7 +342,7 @@ async function ramp(name: string, start: () => Promise<Target>): Promise<Step[]>
 const capacity = (steps: Step[]) => Math.max(0, ...steps.filter(held).map((step) => step.calls));
 
 console.log(
-  `bench:load, ${SECONDS} s per step, steps ${STEPS.join(', ')}; Node ${process.version}`,
+  `bench:load, ${SECONDS} s per step after ${WARMUP_SECONDS} s of warm-up, steps ${STEPS.join(', ')}, frames ${values.aligned ? 'aligned' : 'spread over the 20 ms period'}; Node ${process.version}; Patchbay on ${values['database-url'] ? 'PostgreSQL' : 'the embedded database'}`,
 );
 const patchbaySteps = await ramp('patchbay', patchbay);
 const ceilingSteps = await ramp('ws echo', ceiling);

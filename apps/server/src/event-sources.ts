@@ -30,8 +30,10 @@ export interface EventSourceOptions {
   /**
    * How often the process re-reads the configurations (changes made through
    * another process, leases another process gave up) and checks its leases.
+   * Absent for a process that is the only one (the embedded database): its
+   * own changes arrive through `refresh`, and a poll would only cost it.
    */
-  readonly checkIntervalMs: number;
+  readonly checkIntervalMs?: number;
 }
 
 /**
@@ -168,6 +170,7 @@ export function createEventSources(
   return {
     async start() {
       await queue(reconcile);
+      if (options.checkIntervalMs === undefined) return;
       timer = setInterval(() => {
         queue(reconcile).catch((error: unknown) =>
           logger.error({ error: String(error) }, 'event source check failed'),

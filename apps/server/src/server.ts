@@ -40,10 +40,15 @@ export interface PatchbayServerOptions {
    * takeover waits after the holding process dies.
    */
   readonly eventSourceCheckMs?: number;
+  /**
+   * How often each process sweeps for transfers no carrier reported on,
+   * including those of processes that died: 5 s on a shared database, never
+   * on the embedded one (its own transfers expire on their own timers).
+   */
+  readonly transferSweepMs?: number;
 }
 
-/** How often each process looks for transfers whose carrier never reported. */
-const TRANSFER_EXPIRY_INTERVAL_MS = 5000;
+const TRANSFER_SWEEP_MS = 5000;
 
 export interface PatchbayServer {
   /** Listening address, e.g. http://127.0.0.1:8080. */
@@ -117,10 +122,18 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   registerCallRoutes(router, context, transfers);
   registerInboundRoute(router, context);
   registerProviderRoutes(router, context, transfers);
-  const eventSources = createEventSources(context, transfers, {
-    leases: database.url ? postgresLeases(database.url, logger) : soleProcessLeases,
-    checkIntervalMs: options.eventSourceCheckMs ?? 5000,
-  });
+  // Several processes share a database server; the embedded one is this process's alone.
+  const shared = database.kind === 'postgres';
+  const eventSources = createEventSources(
+    context,
+    transfers,
+    shared && database.url
+      ? {
+          leases: postgresLeases(database.url, logger),
+          checkIntervalMs: options.eventSourceCheckMs ?? 5000,
+        }
+      : { leases: soleProcessLeases },
+  );
   registerConfigurationRoutes(router, {
     ...context,
     // A configuration's event connection follows it; failing to restart it must not fail the save.
@@ -180,14 +193,21 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   listeningUrl = `http://${host}:${address.port}`;
   await eventSources.start();
-  const expiry = setInterval(() => {
-    transfers
-      .expire()
-      .catch((error: unknown) =>
-        logger.error({ error: String(error) }, 'expiring unreported transfers failed'),
-      );
-  }, TRANSFER_EXPIRY_INTERVAL_MS);
-  expiry.unref();
+  // Transfers this process starts expire on their own timers; on a shared database a
+  // sweep also catches those of processes that died. PGlite runs queries on this
+  // thread, where a poll would stall every call's audio for its duration.
+  await transfers.expire();
+  const sweepMs = options.transferSweepMs ?? (shared ? TRANSFER_SWEEP_MS : undefined);
+  const expiry =
+    sweepMs === undefined
+      ? undefined
+      : setInterval(() => {
+          transfers
+            .expire()
+            .catch((error: unknown) =>
+              logger.error({ error: String(error) }, 'expiring unreported transfers failed'),
+            );
+        }, sweepMs).unref();
   return {
     url: listeningUrl,
     eventSources,
@@ -205,6 +225,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       await closed;
       clearTimeout(timer);
       clearInterval(expiry);
+      transfers.close();
       // Ours only: a shared bus belongs to whoever passed it in.
       if (!options.signals) await signals.close();
     },

@@ -48,7 +48,7 @@ export async function startTestServer(
   registry: ProviderRegistry,
   /** Another server's database and keys: a second process of the same deployment. */
   share?: TestServer,
-  options: { readonly eventSourceCheckMs?: number } = {},
+  options: { readonly eventSourceCheckMs?: number; readonly transferSweepMs?: number } = {},
 ): Promise<TestServer> {
   const database = share?.database ?? (await startTestDatabase());
   let apiKey = share?.apiKey;

@@ -51,8 +51,9 @@ beforeAll(async () => {
     json: { sid: request.params['sid'], status: 'in-progress' },
   }));
   const registry = () => createRegistry([twilio({ baseUrl: carrier.url })]);
-  a = await startTestServer(registry());
-  b = await startTestServer(registry(), a);
+  // A quick sweep for transfers nobody reports on, on either database.
+  a = await startTestServer(registry(), undefined, { transferSweepMs: 500 });
+  b = await startTestServer(registry(), a, { transferSweepMs: 500 });
   // A bot that echoes, and asks for a transfer when told to.
   ({ server: agentServer, url: agentUrl } = await startAgentServer((socket) => {
     const session = { text: [] as Record<string, unknown>[], socket };

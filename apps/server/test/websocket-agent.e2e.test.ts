@@ -117,6 +117,20 @@ it('streams the caller to the agent as 16 kHz PCM and the agent back to the call
       .sort(),
   ).toEqual(['odd_length', 'unknown_type']);
 
+  // Barge-in: two seconds of reply and a mark behind it, then clear. The carrier is told to
+  // drop what it buffered, the unsent audio never goes out, and the mark reports unplayed.
+  const sentBefore = echoedMedia(media.received).length;
+  agentSeen.socket!.send(Buffer.alloc(2 * 16000 * 2, 0x11));
+  agentSeen.socket!.send(JSON.stringify({ type: 'mark', name: 'long-reply' }));
+  agentSeen.socket!.send(JSON.stringify({ type: 'clear' }));
+  await media.waitFor((message) => typeof message === 'string' && message.includes('"clear"'));
+  await expect
+    .poll(() => agentSeen.text.find((m) => m['name'] === 'long-reply'))
+    .toEqual({ type: 'mark', name: 'long-reply', played: false });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // At most the lead the bridge keeps ahead of playout (80 ms: four frames) went out.
+  expect(echoedMedia(media.received).length - sentBefore).toBeLessThanOrEqual(5);
+
   media.send(twilioStop(frames.length + 3));
   await expect.poll(() => agentSeen.text.at(-1)).toEqual({ type: 'stop', reason: 'carrier-stop' });
   await media.close();

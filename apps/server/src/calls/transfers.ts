@@ -64,6 +64,7 @@ const REPORT_MARGIN_SECONDS = 15;
 export class Transfers {
   private readonly sql;
   private readonly signals: CallSignals;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly context: ServerContext) {
     this.sql = context.database.sql;
@@ -139,6 +140,7 @@ export class Transfers {
       throw new HttpError(502, 'transfer_failed', 'The carrier did not dial the destination');
     }
     this.context.logger.info({ callId: call.id, transferId: id, requestedBy }, 'transfer dialing');
+    this.expireAt(row.deadline_at);
     return row;
   }
 
@@ -194,6 +196,27 @@ export class Transfers {
       await this.hangUpLeg(row);
     }
     return expired.length;
+  }
+
+  /** Checks for expired transfers just after `deadline`, from this process. */
+  private expireAt(deadline: Date): void {
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        this.expire().catch((error: unknown) =>
+          this.context.logger.error({ error: String(error) }, 'expiring transfers failed'),
+        );
+      },
+      Math.max(0, deadline.getTime() - Date.now()) + 250,
+    );
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  /** Drops the expiry timers of this process (shutting down). */
+  close(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
   async forCall(callId: string): Promise<TransferRow[]> {
