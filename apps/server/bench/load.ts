@@ -31,6 +31,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     /** Seconds of an unmeasured first round of the same number of calls. */
     warmup: { type: 'string', default: '3' },
+    /** The echo agent's sample rate: 16000 resamples every frame both ways, 8000 none. */
+    'agent-rate': { type: 'string', default: '16000' },
     /** Every call's frames on the same 20 ms boundary instead of spread over the period. */
     aligned: { type: 'boolean', default: false },
     /** Extra Node flags for the Patchbay server, e.g. "--cpu-prof --cpu-prof-dir=prof" or "--trace-gc". */
@@ -258,7 +260,11 @@ async function patchbay(): Promise<Target> {
     name: 'Bench',
     config: { provider: 'twilio', account_sid: ACCOUNT_SID, auth_token: AUTH_TOKEN },
   });
-  const agent = await api('/api/v1/agents', { name: 'Echo', kind: 'echo', sampleRate: 16000 });
+  const agent = await api('/api/v1/agents', {
+    name: 'Echo',
+    kind: 'echo',
+    sampleRate: Number(values['agent-rate']),
+  });
   await api('/api/v1/phone-numbers', {
     address: '+15551230002',
     configurationId: configuration.id,
