@@ -92,3 +92,50 @@ it('runs the Stasis connection of each active configuration and streams its inbo
   await t.call('POST', `/api/v1/configurations/${configuration.body.id}/deactivate`);
   expect(t.server.eventSources.running).toEqual([]);
 }, 30_000);
+
+it('transfers an Asterisk call reported over the events connection: busy first, then joined', async () => {
+  const configuration = await t.call('POST', '/api/v1/configurations', {
+    name: 'Branch Asterisk',
+    config: {
+      provider: 'ari',
+      ari_endpoint: simulator.url,
+      app_name: 'patchbay',
+      app_password: 'ari-secret',
+      ws_client_name: 'patchbay-media',
+    },
+  });
+  const app = configuration.body.config.stasis_app_name as string;
+  await expect.poll(() => simulator.applications()).toContain(app);
+  const agent = await t.call('POST', '/api/v1/agents', { name: 'Echo 2', kind: 'echo' });
+  await t.call('POST', '/api/v1/phone-numbers', {
+    address: '7001',
+    configurationId: configuration.body.id,
+    agentId: agent.body.id,
+  });
+  const caller = simulator.placeInboundCall({ app, exten: '7001', callerNumber: '+15551238888' });
+  await simulator.waitForMedia();
+  const [call] = (await t.call('GET', '/api/v1/calls')).body.calls.filter(
+    (row: { carrierCallId: string }) => row.carrierCallId === caller.id,
+  );
+  await expect
+    .poll(async () => (await t.call('GET', `/api/v1/calls/${call.id}`)).body.status)
+    .toBe('in-progress');
+  const transfers = async () => (await t.call('GET', `/api/v1/calls/${call.id}`)).body.transfers;
+
+  // The destination is busy: Asterisk reports it on the events connection, the caller stays.
+  simulator.onOriginate(() => ({ cause: 17, causeText: 'User busy' }));
+  const busy = await t.call('POST', `/api/v1/calls/${call.id}/transfer`, { destination: '7002' });
+  expect(busy.status).toBe(202);
+  await expect.poll(async () => (await transfers())[0]?.status).toBe('busy');
+  expect(simulator.channels.has(`patchbay-ext-${caller.id}`)).toBe(true);
+
+  // Answered: the destination takes the agent's place in the caller's bridge.
+  simulator.onOriginate(() => ({ answer: true, afterMs: 20 }));
+  const joined = await t.call('POST', `/api/v1/calls/${call.id}/transfer`, { destination: '7002' });
+  expect(joined.status).toBe(202);
+  await expect.poll(async () => (await transfers())[1]?.status).toBe('connected');
+  const leg = `patchbay-xfer-${joined.body.id}`;
+  expect(simulator.bridges.get(`patchbay-bridge-${caller.id}`)?.channels).toEqual([caller.id, leg]);
+  await expect.poll(() => simulator.channels.has(`patchbay-ext-${caller.id}`)).toBe(false);
+  simulator.hangUp(caller.id, 16, 'Normal Clearing');
+}, 30_000);
