@@ -301,7 +301,11 @@ export function ari(settings: AriSettings = {}): ProviderSpec<AriConfig> {
     hooks: {
       beforeSave: async (next, previous) => withStasisApplication(next, previous),
     },
-    media: { createSerializer: () => new AriMediaSerializer(settings.mediaMarks ?? true) },
+    media: {
+      createSerializer: () => new AriMediaSerializer(settings.mediaMarks ?? true),
+      // websocket_client.conf holds a fixed URI; Asterisk appends the call's query to it.
+      urlParameters: 'query',
+    },
     create: (config) => new AsteriskProvider(ariTarget(config)),
     eventSource: (config, context) =>
       new AriEventSource(ariTarget(config), context.logger, settings.reconnect),

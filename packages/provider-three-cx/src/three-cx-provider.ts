@@ -126,7 +126,11 @@ export function threeCx(settings: ThreeCxSettings = {}): ProviderSpec<ThreeCxCon
         await deprovisionThreeCx(ara(), stored);
       },
     },
-    media: { createSerializer: () => new AriMediaSerializer(settings.mediaMarks ?? true) },
+    media: {
+      createSerializer: () => new AriMediaSerializer(settings.mediaMarks ?? true),
+      // websocket_client.conf holds a fixed URI; Asterisk appends the call's query to it.
+      urlParameters: 'query',
+    },
     create: (config) => createAsteriskProvider(threeCxTarget(config)),
     eventSource: (config, context) =>
       new AriEventSource(threeCxTarget(config), context.logger, settings.reconnect),

@@ -40,11 +40,10 @@ export async function admitInboundCall(sql: postgres.Sql, call: AdmittedCall): P
 }
 
 /**
- * The media URL of a call, carrying a fresh single-use token. Carriers that
- * stream to a URL the host names get it in the path (Twilio-style streams
- * drop query strings); carriers whose calls arrive over an event connection
- * (Asterisk) dial a fixed media client URI and append the query, so theirs
- * goes there.
+ * The media URL of a call, carrying a fresh single-use token where the
+ * provider's spec says (`media.urlParameters`): in the path for carriers
+ * that drop query strings (Twilio), in the query for those that append it
+ * to a fixed URI (Asterisk).
  */
 export async function mediaStreamUrl(
   registry: ProviderRegistry,
@@ -55,7 +54,7 @@ export async function mediaStreamUrl(
 ): Promise<string> {
   const token = await mediaTokens.issue({ callId, provider });
   const base = `${publicBaseUrl.replace(/^http/, 'ws')}/telephony/${provider}/media`;
-  return registry.get(provider).eventSource
+  return registry.get(provider).media.urlParameters === 'query'
     ? `${base}?call=${callId}&token=${token}`
     : `${base}/${callId}/${token}`;
 }

@@ -152,6 +152,14 @@ export interface ProviderSpec<TConfig extends ProviderConfigBase = ProviderConfi
   readonly media: {
     /** A serializer for one call's media socket. */
     createSerializer(options?: MediaSerializerOptions): MediaSerializer;
+    /**
+     * Where the host may carry per-call values (the call and its token) in
+     * the media URL it hands the provider. `path` (the default): segments of
+     * the path, for carriers that drop a stream URL's query string (Twilio).
+     * `query`: the query string, for carriers that dial a fixed URL and
+     * append the query to it (Asterisk's chan_websocket client).
+     */
+    readonly urlParameters?: 'path' | 'query';
   };
   /** A provider bound to one configuration. Pure construction: no I/O. */
   create(config: TConfig, context: ProviderContext): TelephonyProvider;
