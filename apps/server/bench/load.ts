@@ -74,13 +74,23 @@ function freePort(): Promise<number> {
   });
 }
 
-/** utime+stime in ms and RSS in MB of a process, from /proc. */
+/** utime+stime in ms and RSS in MB of a process and its children (cluster workers), from /proc. */
 async function usage(pid: number): Promise<{ cpuMs: number; rssMb: number }> {
   const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
   const ticks = Number(stat[11]) + Number(stat[12]);
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuMs: ticks * 10, rssMb: rssKb / 1024 };
+  const own = { cpuMs: ticks * 10, rssMb: rssKb / 1024 };
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => ''))
+    .split(' ')
+    .filter(Boolean)
+    .map(Number);
+  for (const child of children) {
+    const used = await usage(child).catch(() => ({ cpuMs: 0, rssMb: 0 }));
+    own.cpuMs += used.cpuMs;
+    own.rssMb += used.rssMb;
+  }
+  return own;
 }
 
 function percentile(sorted: Float64Array, p: number): number {

@@ -56,6 +56,16 @@ export const serverConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long live calls may run on after a shutdown signal. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /**
+   * Server processes sharing the port (node:cluster), each with its own
+   * event loop; more than one needs DATABASE_URL.
+   */
+  WORKERS: z.coerce
+    .number({ message: 'WORKERS must be a number' })
+    .int('WORKERS must be a whole number')
+    .min(1, 'WORKERS must be at least 1')
+    .max(64, 'WORKERS must be at most 64')
+    .default(1),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
@@ -83,7 +93,12 @@ export function loadServerConfig(
 ): ServerConfig {
   // An empty variable means unset, as shells and .env files write it.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = serverConfigSchema.safeParse(present);
+  const parsed = serverConfigSchema
+    .refine((config) => config.WORKERS === 1 || config.DATABASE_URL !== undefined, {
+      path: ['WORKERS'],
+      message: 'WORKERS above 1 needs DATABASE_URL: the embedded database serves one process',
+    })
+    .safeParse(present);
   if (parsed.success) return parsed.data;
   throw new ServerConfigError(
     parsed.error.issues.map(

@@ -1,9 +1,12 @@
 /**
  * `pnpm start`: the Patchbay server on its embedded database (or DATABASE_URL),
- * migrated, with an organization and admin API key on first start.
+ * migrated, with an organization and admin API key on first start; with
+ * WORKERS above 1, that many server processes sharing the port.
  */
+import cluster from 'node:cluster';
+import type { Logger } from '@patchbay/core';
 import { bootstrapOrganization } from './api-keys.js';
-import { loadServerConfig, ServerConfigError } from './config.js';
+import { loadServerConfig, type ServerConfig, ServerConfigError } from './config.js';
 import { CredentialCipher, loadCredentialKey } from './credentials.js';
 import { openDatabase } from './database/database.js';
 import { migrate } from './database/migrations.js';
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  if (config.WORKERS > 1 && cluster.isPrimary) return supervise(config, logger);
   const database = await openDatabase({
     url: config.DATABASE_URL,
     dataDirectory: config.PATCHBAY_DATA_DIR,
@@ -50,12 +54,7 @@ async function main(): Promise<void> {
     { url: server.url, database: database.kind, dataDirectory: database.dataDirectory },
     'Patchbay server listening',
   );
-  if (created) {
-    // Printed once, to the terminal only: the database keeps just its hash.
-    process.stdout.write(
-      `\nFirst start: created an organization, the built-in echo agent (${created.echoAgentId}) and the admin API key (shown only now):\n\n  ${created.apiKey}\n\nTry: curl -H "Authorization: Bearer ${created.apiKey}" ${server.url}/api/v1/providers\n\n`,
-    );
-  }
+  if (created) printFirstStart(created, server.url);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -64,6 +63,70 @@ async function main(): Promise<void> {
     await server.close();
     await providers.close();
     await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A worker whose primary is gone (killed) drains instead of running on unsupervised.
+  if (cluster.isWorker) process.on('disconnect', () => void stop('primary gone'));
+}
+
+/** Printed once, to the terminal only: the database keeps just the key's hash. */
+function printFirstStart(created: { apiKey: string; echoAgentId: string }, url: string): void {
+  process.stdout.write(
+    `\nFirst start: created an organization, the built-in echo agent (${created.echoAgentId}) and the admin API key (shown only now):\n\n  ${created.apiKey}\n\nTry: curl -H "Authorization: Bearer ${created.apiKey}" ${url}/api/v1/providers\n\n`,
+  );
+}
+
+/**
+ * The primary of a multi-process server: migrates and bootstraps once, then
+ * runs WORKERS server processes on the shared port (node:cluster hands each
+ * connection to one of them). They meet through PostgreSQL like processes on
+ * different machines would; a worker that dies is replaced, and a stop
+ * signal drains them all.
+ */
+async function supervise(config: ServerConfig, logger: Logger): Promise<void> {
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDirectory: config.PATCHBAY_DATA_DIR,
+  });
+  const applied = await migrate(database.sql);
+  if (applied.length > 0) logger.info({ versions: applied }, 'database migrated');
+  const created = await bootstrapOrganization(database.sql);
+  await database.close();
+
+  let stopping = false;
+  let announced = false;
+  cluster.on('listening', (_worker, address) => {
+    if (announced) return;
+    announced = true;
+    const host = address.addressType === 6 ? `[${address.address}]` : address.address;
+    const url = `http://${host ?? '127.0.0.1'}:${address.port}`;
+    logger.info({ url, workers: config.WORKERS }, 'Patchbay workers listening');
+    if (created) printFirstStart(created, url);
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error({ pid: worker.process.pid, code, signal }, 'server worker died; starting another');
+    cluster.fork();
+  });
+  for (let index = 0; index < config.WORKERS; index++) cluster.fork();
+
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping server workers');
+    const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.isDead()) return resolve();
+            worker.once('exit', () => resolve());
+            worker.process.kill('SIGTERM');
+          }),
+      ),
+    );
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

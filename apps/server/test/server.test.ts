@@ -46,6 +46,14 @@ describe('configuration from the environment', () => {
       ['CREDENTIAL_ENCRYPTION_KEY', 'DATABASE_URL', 'PORT', 'PUBLIC_BASE_URL'].sort(),
     );
   });
+
+  it('allows several worker processes only on a database server', () => {
+    expect(() => loadServerConfig({ WORKERS: '2' })).toThrow(/WORKERS above 1 needs DATABASE_URL/);
+    expect(() => loadServerConfig({ WORKERS: '0' })).toThrow(/WORKERS must be at least 1/);
+    expect(
+      loadServerConfig({ WORKERS: '2', DATABASE_URL: 'postgres://db.internal/patchbay' }).WORKERS,
+    ).toBe(2);
+  });
 });
 
 describe('database', () => {
