@@ -6,6 +6,7 @@ import {
   createWebhookRequest,
   maskSecret,
   type ProviderSpec,
+  type UiField,
 } from '../src/index.js';
 import { type AcmeConfig, acme } from './example-provider.js';
 
@@ -68,6 +69,32 @@ describe('createRegistry', () => {
     expect(() => createRegistry([{ ...acme(), routes: [route, route] }])).toThrow(
       /route POST x twice/,
     );
+  });
+
+  it('refuses an object-list without item fields, or with a secret among them', () => {
+    const list = (itemFields?: UiField[]) =>
+      ({
+        ...acme(),
+        ui: [{ name: 'trunks', label: 'Trunks', type: 'object-list', required: false, itemFields }],
+      }) as unknown as ProviderSpec;
+    expect(() => createRegistry([list()])).toThrow(/object-list without itemFields/);
+    expect(() =>
+      createRegistry([
+        list([
+          {
+            name: 'password',
+            label: 'Password',
+            type: 'password',
+            required: true,
+            sensitive: true,
+          },
+        ]),
+      ]),
+    ).toThrow(/sensitive item field/);
+    const registry = createRegistry([
+      list([{ name: 'host', label: 'Host', type: 'text', required: true }]),
+    ]);
+    expect(registry.describe()[0]!.fields[0]!.itemFields).toHaveLength(1);
   });
 
   it('validates configurations through the discriminated union', () => {

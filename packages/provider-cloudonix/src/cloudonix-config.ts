@@ -100,4 +100,31 @@ export const cloudonixUiFields: readonly UiField[] = [
     required: false,
     description: 'Leave empty to have one created that sends calls to this server.',
   },
+  {
+    name: 'trunks',
+    label: 'Outbound trunks',
+    type: 'object-list',
+    required: false,
+    description:
+      'Where calls leave Cloudonix for your carrier or PBX. Kept in step on save; removed ones are deactivated, never deleted.',
+    itemFields: [
+      { name: 'name', label: 'Name', type: 'text', required: true },
+      {
+        name: 'region',
+        label: 'Region',
+        type: 'select',
+        required: true,
+        options: REGION_NAMES.map((region) => ({ value: region, label: region })),
+      },
+      { name: 'sip_domain', label: 'SIP domain', type: 'text', required: true },
+      { name: 'enabled', label: 'Enabled', type: 'boolean', required: false },
+      {
+        name: 'numbers',
+        label: 'Caller IDs',
+        type: 'string-array',
+        required: false,
+        description: 'Calls from these numbers leave through this trunk.',
+      },
+    ],
+  },
 ];

@@ -7,7 +7,8 @@ export type UiFieldType =
   | 'number'
   | 'boolean'
   | 'select'
-  | 'readonly';
+  | 'readonly'
+  | 'object-list';
 
 /** One field of a provider's configuration form. */
 export interface UiField {
@@ -23,6 +24,12 @@ export interface UiField {
   readonly sensitive?: boolean;
   readonly description?: string;
   readonly placeholder?: string;
+  /**
+   * The fields of each item of an `object-list` (a list of objects, such as
+   * trunks), named relative to the item. They cannot be `sensitive`: masking
+   * works on fixed paths, and an item's place in its list is not one.
+   */
+  readonly itemFields?: readonly UiField[];
   /** Choices of a `select`. */
   readonly options?: readonly { readonly value: string; readonly label: string }[];
   /** Show only when another field has a given value. */

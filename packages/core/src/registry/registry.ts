@@ -108,6 +108,20 @@ function checkSpec(spec: AnySpec): void {
       { code: 'invalid_provider_spec' },
     );
   }
+  for (const field of spec.ui) {
+    if (field.type === 'object-list' && !field.itemFields?.length) {
+      throw new ConfigurationError(
+        `Provider "${spec.name}" field ${field.name} is an object-list without itemFields`,
+        { code: 'invalid_provider_spec' },
+      );
+    }
+    if (field.itemFields?.some((item) => item.sensitive)) {
+      throw new ConfigurationError(
+        `Provider "${spec.name}" field ${field.name} has a sensitive item field; secrets need a fixed path`,
+        { code: 'invalid_provider_spec' },
+      );
+    }
+  }
   const seen = new Set<string>();
   for (const route of spec.routes ?? []) {
     const key = `${route.method} ${route.path}`;
