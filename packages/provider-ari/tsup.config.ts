@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.base.js';
 
-export default packageBuild();
+// shims: import.meta.url in the CommonJS build, to reach ari-client's own swagger-client.
+export default packageBuild({ shims: true });

@@ -19,6 +19,9 @@ interface ConfigurationRow {
   account_id: string | null;
   credentials: Uint8Array;
   is_active: boolean;
+  connection_state: string | null;
+  connection_detail: string | null;
+  connection_changed_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -55,6 +58,15 @@ export function registerConfigurationRoutes(
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     config: registry.maskConfig(cipher.decrypt(row.credentials, row.id) as ProviderConfigBase),
+    // Carriers that deliver calls over a connection (Asterisk): how it stands.
+    connection:
+      registry.get(row.provider).eventSource === undefined
+        ? null
+        : {
+            state: row.is_active ? (row.connection_state ?? 'connecting') : 'stopped',
+            detail: row.is_active ? row.connection_detail : null,
+            since: row.connection_changed_at?.toISOString() ?? null,
+          },
   });
 
   async function load(request: RouteRequest, organizationId: string): Promise<ConfigurationRow> {

@@ -14,6 +14,14 @@ interface ConfigurationRow {
   updated_at: Date;
 }
 
+/** How long a refresh waits for a source's first connection attempt. */
+const START_WAIT_MS = 15_000;
+
+/** An error as shown to operators: no credentials from URLs, and not a novel. */
+function connectionDetail(detail: string): string {
+  return detail.replace(/\/\/[^/@\s]*@/g, '//').slice(0, 300);
+}
+
 /** The event connections of carriers that deliver calls over one (Asterisk ARI, 3CX). */
 export interface EventSources {
   /** Starts a source for every active configuration whose carrier has one and whose lease this process gets. */
@@ -67,7 +75,7 @@ export function createEventSources(
     sources.set(row.id, { source, version: row.updated_at.getTime() });
     const log = { provider: row.provider, configurationId: row.id };
     logger.info(log, 'carrier event source starting in this process');
-    await source.start({
+    const started = source.start({
       inboundCall: async (call): Promise<InboundDecision> => {
         const [number] = await sql<{ agent_id: string | null }[]>`
           select agent_id from phone_numbers where configuration_id = ${row.id} and address = ${call.to}`;
@@ -111,9 +119,29 @@ export function createEventSources(
             logger.error({ ...log, error: String(error) }, 'recording a transfer report failed'),
           );
       },
-      connection: (state, detail) =>
-        logger.info({ ...log, state, detail }, 'carrier event connection'),
+      connection: (state, detail) => {
+        const shown = detail === undefined ? null : connectionDetail(detail);
+        logger.info({ ...log, state, detail: shown }, 'carrier event connection');
+        // Only a change is written: a source retrying with the same error keeps its `since`.
+        sql`
+          update telephony_configurations
+          set connection_state = ${state}, connection_detail = ${shown}, connection_changed_at = now()
+          where id = ${row.id}
+            and (connection_state, connection_detail) is distinct from (${state}::text, ${shown}::text)`.catch(
+          (error: unknown) =>
+            logger.warn({ ...log, error: String(error) }, 'recording the connection state failed'),
+        );
+      },
     });
+    // A source whose first connection attempt hangs must not hold up every other
+    // configuration's: it goes on connecting by itself, and failing is logged.
+    started.catch((error: unknown) =>
+      logger.error({ ...log, error: String(error) }, 'carrier event source failed to start'),
+    );
+    await Promise.race([
+      started,
+      new Promise((resolve) => setTimeout(resolve, START_WAIT_MS).unref()),
+    ]);
   }
 
   async function stopOne(configurationId: string): Promise<void> {

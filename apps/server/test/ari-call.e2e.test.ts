@@ -139,3 +139,42 @@ it('transfers an Asterisk call reported over the events connection: busy first, 
   await expect.poll(() => simulator.channels.has(`patchbay-ext-${caller.id}`)).toBe(false);
   simulator.hangUp(caller.id, 16, 'Normal Clearing');
 }, 30_000);
+
+it('shows how each configuration’s event connection stands, without its credentials', async () => {
+  const good = await t.call('POST', '/api/v1/configurations', {
+    name: 'Good Asterisk',
+    config: {
+      provider: 'ari',
+      ari_endpoint: simulator.url,
+      app_name: 'patchbay',
+      app_password: 'ari-secret',
+      ws_client_name: 'patchbay-media',
+    },
+  });
+  const refused = await t.call('POST', '/api/v1/configurations', {
+    name: 'Wrong password',
+    config: {
+      provider: 'ari',
+      ari_endpoint: simulator.url.replace('http://', 'http://patchbay:leaked-in-url@'),
+      app_name: 'patchbay',
+      app_password: 'not-the-secret',
+      ws_client_name: 'patchbay-media',
+    },
+  });
+  const connection = async (id: string) =>
+    (await t.call('GET', `/api/v1/configurations/${id}`)).body.connection;
+  await expect.poll(async () => (await connection(good.body.id))?.state).toBe('connected');
+  await expect.poll(async () => (await connection(refused.body.id))?.state).toBe('disconnected');
+  const failure = await connection(refused.body.id);
+  expect(failure.since).toMatch(/^\d{4}-/);
+  expect(JSON.stringify(failure)).not.toMatch(/not-the-secret|leaked-in-url/);
+
+  await t.call('POST', `/api/v1/configurations/${refused.body.id}/deactivate`);
+  expect(await connection(refused.body.id)).toEqual({
+    state: 'stopped',
+    detail: null,
+    since: failure.since,
+  });
+  const agent = await t.call('POST', '/api/v1/agents', { name: 'Not a carrier', kind: 'echo' });
+  expect(agent.status).toBe(201);
+}, 30_000);

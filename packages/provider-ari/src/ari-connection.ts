@@ -1,12 +1,51 @@
 import { CarrierApiError, PatchbayError } from '@patchbay/core';
 import { type AriClient, connect } from 'ari-client';
+import { loadWithAriCredentials, withAriCredentials } from './ari-credentials.js';
 import type { AsteriskTarget } from './asterisk-target.js';
 
-/** Connects ari-client, which loads the API from the Asterisk it talks to. @throws CarrierApiError */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** Asks Asterisk for its API definitions as ari-client will. @throws CarrierApiError unless it answers 200 */
+async function probeAri(target: AsteriskTarget): Promise<void> {
+  const url = `${target.ariEndpoint.replace(/\/+$/, '')}/ari/api-docs/resources.json`;
+  const endpoint = new URL(url);
+  // Credentials travel in the header only: a URL holding some must not echo them anywhere.
+  endpoint.username = '';
+  endpoint.password = '';
+  const response = await fetch(endpoint, {
+    headers: {
+      authorization: `Basic ${Buffer.from(`${target.username}:${target.password}`).toString('base64')}`,
+    },
+    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+  });
+  await response.body?.cancel();
+  if (!response.ok)
+    throw new CarrierApiError({
+      provider: target.provider,
+      operation: 'connect',
+      message:
+        response.status === 401
+          ? 'Asterisk refused the ARI user and password'
+          : `Asterisk answered the API definitions with ${response.status}`,
+      statusCode: response.status,
+    });
+}
+
+/**
+ * Connects ari-client, which loads the API from the Asterisk it talks to.
+ * Asterisk is asked first, with the configuration's credentials: swagger-client
+ * throws an uncatchable error (it would end the process) when the API
+ * definitions answer anything but success.
+ * @throws CarrierApiError
+ */
 export async function connectAri(target: AsteriskTarget): Promise<AriClient> {
   try {
-    return await connect(target.ariEndpoint, target.username, target.password);
+    await probeAri(target);
+    return await loadWithAriCredentials(target, () =>
+      connect(target.ariEndpoint, target.username, target.password),
+    );
   } catch (error) {
+    if (PatchbayError.isInstance(error)) throw error;
     throw new CarrierApiError(
       {
         provider: target.provider,
@@ -49,9 +88,11 @@ export async function callAri<T>(
   operation: string,
   call: () => Promise<T>,
   provider = 'ari',
+  /** Whose credentials the call goes out with; required once several Asterisks are in use. */
+  target?: AsteriskTarget,
 ): Promise<T> {
   try {
-    return await call();
+    return await (target ? withAriCredentials(target, call) : call());
   } catch (error) {
     if (PatchbayError.isInstance(error)) throw error;
     throw new CarrierApiError(
@@ -66,9 +107,10 @@ export async function callAriIgnoringMissing(
   operation: string,
   call: () => Promise<unknown>,
   provider = 'ari',
+  target?: AsteriskTarget,
 ): Promise<void> {
   try {
-    await callAri(operation, call, provider);
+    await callAri(operation, call, provider, target);
   } catch (error) {
     if (!(CarrierApiError.isInstance(error) && error.statusCode === 404)) throw error;
   }

@@ -33,6 +33,27 @@ export interface AriReconnectPolicy {
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
   readonly stableAfterMs: number;
+  /**
+   * How long one attempt (API definitions, then the events socket) may take
+   * before it counts as failed; 10 s by default. ari-client itself waits
+   * forever on an events socket Asterisk refuses.
+   */
+  readonly attemptTimeoutMs?: number;
+}
+
+/** `work`, or a rejection once `ms` pass without it settling. */
+async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const DEFAULT_POLICY: AriReconnectPolicy = {
@@ -97,12 +118,13 @@ export class AriEventSource implements ProviderEventSource {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
+    const timeout = this.policy.attemptTimeoutMs ?? 10_000;
     try {
-      const client = await connectAri(this.target);
+      const client = await within(connectAri(this.target), timeout, 'loading the ARI definitions');
       if (this.stopped) return;
       this.client = client;
       this.listen(client);
-      await client.start(this.target.stasisApp);
+      await within(client.start(this.target.stasisApp), timeout, 'opening the ARI events socket');
       this.handlers?.connection?.('connected');
       this.stableTimer = setTimeout(() => {
         this.delay = this.policy.initialDelayMs;
@@ -113,6 +135,14 @@ export class AriEventSource implements ProviderEventSource {
         'ARI events connection failed',
       );
       this.handlers?.connection?.('disconnected', String(error));
+      // A half-open attempt must not linger beside the next one.
+      const abandoned = this.client;
+      this.client = undefined;
+      try {
+        abandoned?.stop();
+      } catch {
+        // never opened
+      }
       this.scheduleReconnect();
     }
   }
@@ -174,11 +204,11 @@ export class AriEventSource implements ProviderEventSource {
   }
 
   private call<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    return callAri(operation, work, this.target.provider);
+    return callAri(operation, work, this.target.provider, this.target);
   }
 
   private callIgnoringMissing(operation: string, work: () => Promise<unknown>): Promise<void> {
-    return callAriIgnoringMissing(operation, work, this.target.provider);
+    return callAriIgnoringMissing(operation, work, this.target.provider, this.target);
   }
 
   private rest(): AriClient {

@@ -86,11 +86,11 @@ class AsteriskProvider implements TelephonyProvider {
   }
 
   private call<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    return callAri(operation, work, this.target.provider);
+    return callAri(operation, work, this.target.provider, this.target);
   }
 
   private callIgnoringMissing(operation: string, work: () => Promise<unknown>): Promise<void> {
-    return callAriIgnoringMissing(operation, work, this.target.provider);
+    return callAriIgnoringMissing(operation, work, this.target.provider, this.target);
   }
 
   /** One ari-client per provider, connected on first use; a failed connect is retried next time. */

@@ -2,7 +2,9 @@
  * ari-client against the testkit's ARI simulator, with chan_websocket media
  * dialing a real media server and a core media bridge running an echo agent.
  */
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { mulawEncode } from '@patchbay/audio';
 import {
   type CallStatusUpdate,
@@ -298,5 +300,60 @@ describe('the events connection', () => {
     await expect.poll(() => statesSeen.length).toBeGreaterThanOrEqual(2);
     expect(new Set(statesSeen)).toEqual(new Set(['disconnected']));
     await source.stop();
+  });
+
+  it('reports a refused password as a failed attempt and keeps trying', async () => {
+    const details: string[] = [];
+    const source = ari({ reconnect: { initialDelayMs: 50, maxDelayMs: 100, stableAfterMs: 1000 } })
+      .eventSource!(
+      { ...ariConfig(simulator.url), app_password: 'wrong' },
+      { logger: silentLogger },
+    );
+    await source.start({
+      inboundCall: async () => ({ accept: false, reason: 'internal-error' }),
+      status: () => {},
+      connection: (state, detail) => details.push(`${state}: ${detail}`),
+    });
+    await expect.poll(() => details.length).toBeGreaterThanOrEqual(2);
+    expect(details[0]).toMatch(/^disconnected: .*401|Authentication/);
+    expect(simulator.applications()).toEqual([]);
+    await source.stop();
+  });
+
+  it('gives up on an events socket that never opens, and tries again', async () => {
+    // Serves the real API definitions but leaves the events upgrade hanging.
+    const stall = createServer(async (request, response) => {
+      const upstream = await fetch(`${simulator.url}${request.url}`, {
+        headers: { authorization: request.headers.authorization ?? '' },
+      });
+      const body = (await upstream.text()).replaceAll(simulator.url, stallUrl);
+      response.writeHead(upstream.status, { 'content-type': 'application/json' }).end(body);
+    });
+    const held: Duplex[] = [];
+    stall.on('upgrade', (_request, socket) => held.push(socket));
+    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    const stallUrl = `http://127.0.0.1:${(stall.address() as AddressInfo).port}`;
+    const details: string[] = [];
+    const source = ari({
+      reconnect: {
+        initialDelayMs: 50,
+        maxDelayMs: 100,
+        stableAfterMs: 1000,
+        attemptTimeoutMs: 300,
+      },
+    }).eventSource!(ariConfig(stallUrl), { logger: silentLogger });
+    try {
+      await source.start({
+        inboundCall: async () => ({ accept: false, reason: 'internal-error' }),
+        status: () => {},
+        connection: (state, detail) => details.push(`${state}: ${detail}`),
+      });
+      expect(details[0]).toMatch(/events socket took longer than 300 ms/);
+      await expect.poll(() => held.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await source.stop();
+      for (const socket of held) socket.destroy();
+      stall.close();
+    }
   });
 });

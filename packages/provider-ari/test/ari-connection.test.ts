@@ -1,6 +1,8 @@
-import { CarrierApiError, InvalidPayloadError } from '@patchbay/core';
+import { CarrierApiError, InvalidPayloadError, silentLogger } from '@patchbay/core';
+import { type AriSimulator, startAriSimulator } from '@patchbay/testkit';
 import { describe, expect, it } from 'vitest';
-import { callAri } from '../src/index.js';
+import { ari, callAri } from '../src/index.js';
+import { ariConfig } from './fixtures.js';
 
 describe('callAri', () => {
   it('turns Asterisk failures into typed carrier errors, 404 for not found', async () => {
@@ -22,5 +24,56 @@ describe('callAri', () => {
         throw refused;
       }),
     ).rejects.toBe(refused);
+  });
+});
+
+describe('several Asterisks in one process', () => {
+  it('sends each configuration’s calls with its own credentials, and refuses a wrong password typed', async () => {
+    // ari-client keeps swagger's credentials process-wide: the last client connected
+    // used to sign every client's REST calls.
+    const first = await startAriSimulator({ username: 'first', password: 'first-secret' });
+    const second = await startAriSimulator({ username: 'second', password: 'second-secret' });
+    try {
+      const config = (url: string, user: string, password: string) => ({
+        ...ariConfig(url),
+        app_name: user,
+        app_password: password,
+      });
+      const a = ari().create(config(first.url, 'first', 'first-secret'), { logger: silentLogger });
+      const b = ari().create(config(second.url, 'second', 'second-secret'), {
+        logger: silentLogger,
+      });
+      await Promise.all([
+        a.placeCall({
+          to: '+15551230001',
+          from: '+15551230000',
+          answerUrl: '',
+          statusCallbackUrl: '',
+          mediaStreamUrl: 'wss://h/m?call=1',
+        }),
+        b.placeCall({
+          to: '+15551230002',
+          from: '+15551230000',
+          answerUrl: '',
+          statusCallbackUrl: '',
+          mediaStreamUrl: 'wss://h/m?call=2',
+        }),
+      ]);
+      const placedOn = (simulator: AriSimulator) =>
+        simulator.requests.filter(
+          (request) => request.method === 'POST' && request.path === '/channels',
+        );
+      expect(placedOn(first)).toHaveLength(1);
+      expect(placedOn(second)).toHaveLength(1);
+
+      const wrong = ari().create(config(first.url, 'first', 'not-it'), { logger: silentLogger });
+      const refused = await wrong.hangUp('any').catch((error: unknown) => error);
+      expect(CarrierApiError.isInstance(refused)).toBe(true);
+      expect(refused).toMatchObject({ statusCode: 401 });
+      expect(String((refused as Error).message)).not.toContain('not-it');
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 });

@@ -268,6 +268,14 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
     const method = (request.method ?? 'GET').toUpperCase();
     const path = url.pathname.replace(/^\/ari/, '');
     requests.push({ method, path, query: url.searchParams });
+    // Asterisk asks for credentials on every /ari resource, its API definitions included.
+    if (!authorized(request, url)) {
+      response.writeHead(401, {
+        'www-authenticate': 'Basic realm="Asterisk REST Interface"',
+        'content-type': 'application/json',
+      });
+      return response.end('{"message":"Authentication required"}');
+    }
     const docs = /^\/api-docs\/(\w+)\.json$/.exec(path);
     if (docs) {
       const file = join(docsDir, `${docs[1]}.json`);
@@ -276,13 +284,6 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
       const document = JSON.parse(readFileSync(file, 'utf8'));
       document.basePath = `${base}/ari`;
       return json(response, 200, document);
-    }
-    if (!authorized(request, url)) {
-      response.writeHead(401, {
-        'www-authenticate': 'Basic realm="Asterisk REST Interface"',
-        'content-type': 'application/json',
-      });
-      return response.end('{"message":"Authentication required"}');
     }
     const q = url.searchParams;
     const answerMatch = /^\/channels\/([^/]+)\/answer$/.exec(path);

@@ -162,6 +162,18 @@ export const MIGRATIONS: readonly Migration[] = [
       create index transfers_pending_deadline on transfers (deadline_at) where status = 'pending';
     `,
   },
+  {
+    version: 7,
+    name: 'carrier event connection state',
+    sql: `
+      -- Written by the process holding the connection, so any process can show it.
+      -- Not updated_at: that marks configuration changes, which restart the connection.
+      alter table telephony_configurations
+        add column connection_state text,
+        add column connection_detail text,
+        add column connection_changed_at timestamptz;
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.
