@@ -28,13 +28,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   if (config.WORKERS > 1 && cluster.isPrimary) return supervise(config, logger);
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDirectory: config.PATCHBAY_DATA_DIR,
-  });
-  const applied = await migrate(database.sql);
-  if (applied.length > 0) logger.info({ versions: applied }, 'database migrated');
-  const created = await bootstrapOrganization(database.sql);
+  const { database, created } = await prepareDatabase(config, logger);
   const credentialKey = await loadCredentialKey({
     configured: config.CREDENTIAL_ENCRYPTION_KEY,
     dataDirectory: database.kind === 'embedded' ? database.dataDirectory : undefined,
@@ -71,6 +65,17 @@ async function main(): Promise<void> {
   if (cluster.isWorker) process.on('disconnect', () => void stop('primary gone'));
 }
 
+/** Opens the database, migrates it, and creates the first organization if there is none. */
+async function prepareDatabase(config: ServerConfig, logger: Logger) {
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDirectory: config.PATCHBAY_DATA_DIR,
+  });
+  const applied = await migrate(database.sql);
+  if (applied.length > 0) logger.info({ versions: applied }, 'database migrated');
+  return { database, created: await bootstrapOrganization(database.sql) };
+}
+
 /** Printed once, to the terminal only: the database keeps just the key's hash. */
 function printFirstStart(created: { apiKey: string; echoAgentId: string }, url: string): void {
   process.stdout.write(
@@ -86,13 +91,7 @@ function printFirstStart(created: { apiKey: string; echoAgentId: string }, url: 
  * signal drains them all.
  */
 async function supervise(config: ServerConfig, logger: Logger): Promise<void> {
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDirectory: config.PATCHBAY_DATA_DIR,
-  });
-  const applied = await migrate(database.sql);
-  if (applied.length > 0) logger.info({ versions: applied }, 'database migrated');
-  const created = await bootstrapOrganization(database.sql);
+  const { database, created } = await prepareDatabase(config, logger);
   await database.close();
 
   let stopping = false;

@@ -9,7 +9,7 @@ import { createRegistry } from '@patchbay/core';
 import { ari } from '@patchbay/provider-ari';
 import { type AriSimulator, startAriSimulator } from '@patchbay/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers.js';
+import { saveAriConfiguration, startTestServer, type TestServer } from './helpers.js';
 
 let t: TestServer;
 let simulator: AriSimulator;
@@ -42,16 +42,7 @@ const tone = (n: number) =>
   );
 
 it('runs the Stasis connection of each active configuration and streams its inbound calls to the agent', async () => {
-  const configuration = await t.call('POST', '/api/v1/configurations', {
-    name: 'Office Asterisk',
-    config: {
-      provider: 'ari',
-      ari_endpoint: simulator.url,
-      app_name: 'patchbay',
-      app_password: 'ari-secret',
-      ws_client_name: 'patchbay-media',
-    },
-  });
+  const configuration = await saveAriConfiguration(t, 'Office Asterisk', simulator.url);
   expect(configuration.status).toBe(201);
   const app = configuration.body.config.stasis_app_name as string;
   await expect.poll(() => simulator.applications()).toEqual([app]);
@@ -94,16 +85,7 @@ it('runs the Stasis connection of each active configuration and streams its inbo
 }, 30_000);
 
 it('transfers an Asterisk call reported over the events connection: busy first, then joined', async () => {
-  const configuration = await t.call('POST', '/api/v1/configurations', {
-    name: 'Branch Asterisk',
-    config: {
-      provider: 'ari',
-      ari_endpoint: simulator.url,
-      app_name: 'patchbay',
-      app_password: 'ari-secret',
-      ws_client_name: 'patchbay-media',
-    },
-  });
+  const configuration = await saveAriConfiguration(t, 'Branch Asterisk', simulator.url);
   const app = configuration.body.config.stasis_app_name as string;
   await expect.poll(() => simulator.applications()).toContain(app);
   const agent = await t.call('POST', '/api/v1/agents', { name: 'Echo 2', kind: 'echo' });
@@ -141,26 +123,13 @@ it('transfers an Asterisk call reported over the events connection: busy first, 
 }, 30_000);
 
 it('shows how each configuration’s event connection stands, without its credentials', async () => {
-  const good = await t.call('POST', '/api/v1/configurations', {
-    name: 'Good Asterisk',
-    config: {
-      provider: 'ari',
-      ari_endpoint: simulator.url,
-      app_name: 'patchbay',
-      app_password: 'ari-secret',
-      ws_client_name: 'patchbay-media',
-    },
-  });
-  const refused = await t.call('POST', '/api/v1/configurations', {
-    name: 'Wrong password',
-    config: {
-      provider: 'ari',
-      ari_endpoint: simulator.url.replace('http://', 'http://patchbay:leaked-in-url@'),
-      app_name: 'patchbay',
-      app_password: 'not-the-secret',
-      ws_client_name: 'patchbay-media',
-    },
-  });
+  const good = await saveAriConfiguration(t, 'Good Asterisk', simulator.url);
+  const refused = await saveAriConfiguration(
+    t,
+    'Wrong password',
+    simulator.url.replace('http://', 'http://patchbay:leaked-in-url@'),
+    'not-the-secret',
+  );
   const connection = async (id: string) =>
     (await t.call('GET', `/api/v1/configurations/${id}`)).body.connection;
   await expect.poll(async () => (await connection(good.body.id))?.state).toBe('connected');

@@ -8,7 +8,7 @@ import { createRegistry } from '@patchbay/core';
 import { ari } from '@patchbay/provider-ari';
 import { type AriSimulator, startAriSimulator } from '@patchbay/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers.js';
+import { saveAriConfiguration, startTestServer, type TestServer } from './helpers.js';
 
 let a: TestServer;
 let b: TestServer;
@@ -35,16 +35,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, CHECK_MS * 4))
 it('runs each event connection in one process, follows changes made in the other, and hands over', async (context) => {
   // On PGlite the two servers are one process in effect (one session, no locks between them).
   if (a.database.kind !== 'postgres') context.skip();
-  const created = await b.call('POST', '/api/v1/configurations', {
-    name: 'Office Asterisk',
-    config: {
-      provider: 'ari',
-      ari_endpoint: simulator.url,
-      app_name: 'patchbay',
-      app_password: 'ari-secret',
-      ws_client_name: 'patchbay-media',
-    },
-  });
+  const created = await saveAriConfiguration(b, 'Office Asterisk', simulator.url);
   expect(created.status).toBe(201);
   const id = created.body.id as string;
   const app = created.body.config.stasis_app_name as string;

@@ -130,3 +130,22 @@ export async function startAgentServer(
   server.on('connection', onConnection);
   return { server, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/bot` };
 }
+
+/** Saves, through `server`'s API, an ARI configuration for the Asterisk (simulator) at `endpoint`. */
+export function saveAriConfiguration(
+  server: TestServer,
+  name: string,
+  endpoint: string,
+  password = 'ari-secret',
+) {
+  return server.call('POST', '/api/v1/configurations', {
+    name,
+    config: {
+      provider: 'ari',
+      ari_endpoint: endpoint,
+      app_name: 'patchbay',
+      app_password: password,
+      ws_client_name: 'patchbay-media',
+    },
+  });
+}
