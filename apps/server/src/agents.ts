@@ -1,7 +1,6 @@
-import type postgres from 'postgres';
 import { z } from 'zod';
 import type { Database } from './database/database.js';
-import { findOwned } from './database/owned.js';
+import { findOwned, uniqueViolation } from './database/owned.js';
 import { authenticate } from './http/authenticate.js';
 import { parseBody } from './http/body.js';
 import { HttpError, type Router, readJsonBody } from './http/router.js';
@@ -44,10 +43,6 @@ export const showAgent = (row: AgentRow) => ({
   sampleRate: row.sample_rate,
   createdAt: row.created_at.toISOString(),
 });
-
-function uniqueViolation(error: unknown): boolean {
-  return (error as postgres.PostgresError)?.code === '23505';
-}
 
 /** /api/v1/agents: create, list, get, replace, delete (numbers keep their configuration and lose the agent). */
 export function registerAgentRoutes(router: Router, database: Database): void {
@@ -108,5 +103,3 @@ export function registerAgentRoutes(router: Router, database: Database): void {
       return { status: 204 };
     });
 }
-
-export { uniqueViolation };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PatchbayError, type ProviderConfigBase } from '@patchbay/core';
 import { z } from 'zod';
-import { findOwned } from './database/owned.js';
+import { findOwned, uniqueViolation } from './database/owned.js';
 import { authenticate } from './http/authenticate.js';
 import { parseBody } from './http/body.js';
 import { HttpError, type RouteRequest, type Router, readJsonBody } from './http/router.js';
@@ -161,7 +161,7 @@ export function registerConfigurationRoutes(
           return changed;
         });
       } catch (error) {
-        if ((error as { code?: string }).code === '23505')
+        if (uniqueViolation(error))
           throw new HttpError(
             409,
             'number_taken',

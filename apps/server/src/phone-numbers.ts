@@ -1,8 +1,7 @@
 import { normalizePhoneAddress } from '@patchbay/core';
 import { z } from 'zod';
-import { uniqueViolation } from './agents.js';
 import type { Database } from './database/database.js';
-import { findOwned } from './database/owned.js';
+import { findOwned, uniqueViolation } from './database/owned.js';
 import { authenticate } from './http/authenticate.js';
 import { parseBody } from './http/body.js';
 import { HttpError, type Router, readJsonBody } from './http/router.js';
@@ -35,6 +34,14 @@ const show = (row: NumberRow) => ({
   createdAt: row.created_at.toISOString(),
 });
 
+/**
+ * How the server stores and matches every address: numbers given without
+ * `+` are taken as international (the server has no country to assume), so
+ * a number, the call placed to it and the call arriving for it all meet.
+ * @throws InvalidPayloadError (400) for something that is no address
+ */
+export const canonicalAddress = (value: string): string =>
+  normalizePhoneAddress(value, { digitsAreInternational: true }).canonical;
 /**
  * /api/v1/phone-numbers: numbers a configuration answers, each with the agent
  * inbound calls reach. Addresses are stored canonical (`+E.164`, SIP URI or
@@ -85,9 +92,7 @@ export function registerPhoneNumberRoutes(router: Router, database: Database): v
     .add('POST', '/api/v1/phone-numbers', async (request) => {
       const organizationId = await authenticate(database, request);
       const body = parseBody(phoneNumberCreateBody, await readJsonBody(request));
-      const address = normalizePhoneAddress(body.address, {
-        digitsAreInternational: true,
-      }).canonical;
+      const address = canonicalAddress(body.address);
       const target = await configuration(body.configurationId, organizationId);
       const agentId = await agent(body.agentId, organizationId);
       try {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { normalizePhoneAddress, PatchbayError } from '@patchbay/core';
+import { PatchbayError } from '@patchbay/core';
 import { z } from 'zod';
 import { findOwned } from '../database/owned.js';
 import { authenticate } from '../http/authenticate.js';
 import { isUuid, parseBody } from '../http/body.js';
 import { HttpError, type Router, readJsonBody } from '../http/router.js';
+import { canonicalAddress } from '../phone-numbers.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
 import { mediaStreamUrl } from './call-admission.js';
 import { type CallRow, recordCallStatus, showCall } from './call-store.js';
@@ -38,9 +39,6 @@ export function registerCallRoutes(
 ): void {
   const { database, registry, logger } = context;
   const { sql } = database;
-
-  const address = (value: string) =>
-    normalizePhoneAddress(value, { digitsAreInternational: true }).canonical;
 
   /** The URLs a carrier uses for one call; the media URL carries a single-use token as its last segment. */
   async function callUrls(provider: string, callId: string) {
@@ -81,8 +79,8 @@ export function registerCallRoutes(
           throw new HttpError(422, 'unknown_agent', 'No such agent');
       }
       const spec = registry.get(configuration.provider);
-      const to = address(body.to);
-      const from = body.from === undefined ? undefined : address(body.from);
+      const to = canonicalAddress(body.to);
+      const from = body.from === undefined ? undefined : canonicalAddress(body.from);
       if (spec.requiresCallerId && from === undefined)
         throw new HttpError(
           422,

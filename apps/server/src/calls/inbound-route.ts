@@ -1,11 +1,11 @@
 import {
   type InboundRejectionReason,
-  normalizePhoneAddress,
   readNodeRequest,
   type TelephonyProvider,
   type WebhookResponse,
 } from '@patchbay/core';
 import { HttpError, type RouteResult, type Router } from '../http/router.js';
+import { canonicalAddress } from '../phone-numbers.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
 import { admitInboundCall, mediaStreamUrl } from './call-admission.js';
 
@@ -62,7 +62,7 @@ export function registerInboundRoute(router: Router, context: ServerContext): vo
 
     let to = call.to;
     try {
-      to = normalizePhoneAddress(call.to, { digitsAreInternational: true }).canonical;
+      to = canonicalAddress(call.to);
     } catch {
       // Not an address we could have registered: nothing will match.
     }

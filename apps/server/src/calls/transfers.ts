@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { normalizePhoneAddress, PatchbayError, type TransferResult } from '@patchbay/core';
+import { PatchbayError, type TransferResult } from '@patchbay/core';
 import { z } from 'zod';
+import { uniqueViolation } from '../database/owned.js';
 import { isUuid } from '../http/body.js';
 import { HttpError } from '../http/router.js';
+import { canonicalAddress } from '../phone-numbers.js';
 import type { ServerContext } from '../server-context.js';
 import type { CallSignal, CallSignals, TransferState } from './call-signals.js';
 import type { CallRow } from './call-store.js';
@@ -92,12 +94,11 @@ export class Transfers {
         'transfers_unsupported',
         `${this.context.registry.get(call.provider).displayName} cannot transfer calls`,
       );
-    const address = (value: string) =>
-      normalizePhoneAddress(value, { digitsAreInternational: true }).canonical;
-    const destination = address(request.destination);
+    const destination = canonicalAddress(request.destination);
     // Our side of the call: the number we called from, or the one that was called.
     const ours = call.direction === 'outbound' ? call.from_address : call.to_address;
-    const callerId = request.from === undefined ? ours || undefined : address(request.from);
+    const callerId =
+      request.from === undefined ? ours || undefined : canonicalAddress(request.from);
 
     const id = randomUUID();
     let row: TransferRow;
@@ -109,7 +110,7 @@ export class Transfers {
         returning *`;
       row = inserted!;
     } catch (error) {
-      if ((error as { code?: string }).code === '23505')
+      if (uniqueViolation(error))
         throw new HttpError(
           409,
           'transfer_in_progress',

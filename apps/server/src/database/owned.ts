@@ -20,3 +20,8 @@ export async function findOwned<T extends object>(
     select * from ${sql(table)} where id = ${id!} and organization_id = ${organizationId}`;
   return row;
 }
+
+/** True for PostgreSQL's unique_violation: the row a write would add exists already. */
+export function uniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === '23505';
+}
