@@ -47,7 +47,18 @@ export class CloudonixMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = CLOUDONIX_AUDIO;
   private streamSid = '';
+  /** Everything of a media message before its payload; built once per stream, not per frame. */
+  private mediaPrefix = '';
   private readonly codec = new Base64G711Codec(SOURCE);
+
+  constructor() {
+    this.setStream('');
+  }
+
+  private setStream(streamSid: string): void {
+    this.streamSid = streamSid;
+    this.mediaPrefix = `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`;
+  }
 
   decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {
     const value = readJsonMediaMessage(input, SOURCE, 'Cloudonix');
@@ -59,7 +70,7 @@ export class CloudonixMediaSerializer implements MediaSerializer {
     const data = checkMediaMessage(message, value, SOURCE);
     switch (data.event) {
       case 'start':
-        this.streamSid = data.start.streamSid;
+        this.setStream(data.start.streamSid);
         emit({
           type: 'start',
           callId: data.start.session ?? data.start.callSid,
@@ -82,7 +93,7 @@ export class CloudonixMediaSerializer implements MediaSerializer {
   }
 
   encodeAudio(samples: Int16Array): string {
-    return `{"event":"media","streamSid":${JSON.stringify(this.streamSid)},"media":{"payload":"${this.codec.encode(samples)}"}}`;
+    return `${this.mediaPrefix}${this.codec.encode(samples)}"}}`;
   }
 
   encodeClear(): string {

@@ -44,11 +44,18 @@ const message = z.discriminatedUnion('event', [
 export class TwilioMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = TWILIO_AUDIO;
-  private streamSid: string;
+  private streamSid = '';
+  /** Everything of a media message before its payload; built once per stream, not per frame. */
+  private mediaPrefix = '';
   private readonly codec = new Base64G711Codec(SOURCE);
 
   constructor(options: { streamId?: string } = {}) {
-    this.streamSid = options.streamId ?? '';
+    this.setStream(options.streamId ?? '');
+  }
+
+  private setStream(streamSid: string): void {
+    this.streamSid = streamSid;
+    this.mediaPrefix = `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`;
   }
 
   decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {
@@ -63,7 +70,7 @@ export class TwilioMediaSerializer implements MediaSerializer {
       case 'connected':
         return;
       case 'start':
-        this.streamSid = data.start.streamSid;
+        this.setStream(data.start.streamSid);
         emit({
           type: 'start',
           callId: data.start.callSid,
@@ -83,8 +90,7 @@ export class TwilioMediaSerializer implements MediaSerializer {
   }
 
   encodeAudio(samples: Int16Array): string {
-    const payload = this.codec.encode(samples);
-    return `{"event":"media","streamSid":${JSON.stringify(this.streamSid)},"media":{"payload":"${payload}"}}`;
+    return `${this.mediaPrefix}${this.codec.encode(samples)}"}}`;
   }
 
   encodeClear(): string {
