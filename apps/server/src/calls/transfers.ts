@@ -153,8 +153,8 @@ export class Transfers {
   async record(result: TransferResult, configurationId: string): Promise<'applied' | 'ignored'> {
     const [row] = !isUuid(result.transferId)
       ? []
-      : await this.sql<TransferRow[]>`
-      select t.* from transfers t join calls c on c.id = t.call_id
+      : await this.sql<(TransferRow & { carrier_call_id: string })[]>`
+      select t.*, c.carrier_call_id from transfers t join calls c on c.id = t.call_id
       where t.id = ${result.transferId} and c.configuration_id = ${configurationId}`;
     if (!row) {
       this.context.logger.warn({ transferId: result.transferId }, 'report for an unknown transfer');
@@ -170,7 +170,7 @@ export class Transfers {
       case 'answered': {
         const answered = await this.move(row, ['pending'], 'answered', undefined, leg);
         if (!answered) return 'ignored';
-        await this.connect(answered);
+        await this.connect(answered, row.carrier_call_id, configurationId);
         return 'applied';
       }
       case 'completed':
@@ -188,13 +188,14 @@ export class Transfers {
 
   /** Fails the transfers nobody reported on before their deadline; returns how many. */
   async expire(): Promise<number> {
-    const expired = await this.sql<TransferRow[]>`
-      update transfers set status = 'failed', reason = 'timeout', updated_at = now()
-      where status = 'pending' and deadline_at < now()
-      returning *`;
+    const expired = await this.sql<(TransferRow & { configuration_id: string | null })[]>`
+      update transfers t set status = 'failed', reason = 'timeout', updated_at = now()
+      from calls c
+      where c.id = t.call_id and t.status = 'pending' and t.deadline_at < now()
+      returning t.*, c.configuration_id`;
     for (const row of expired) {
       await this.publish(row, 'failed', 'timeout');
-      await this.hangUpLeg(row);
+      await this.hangUpLeg(row, row.configuration_id);
     }
     return expired.length;
   }
@@ -226,12 +227,15 @@ export class Transfers {
   }
 
   /** Joins the caller to the destination, once: only the process that moved it to answered gets here. */
-  private async connect(row: TransferRow): Promise<void> {
-    const [call] = await this.sql<CallRow[]>`select * from calls where id = ${row.call_id}`;
+  private async connect(
+    row: TransferRow,
+    carrierCallId: string,
+    configurationId: string,
+  ): Promise<void> {
     try {
-      const provider = await callProvider(this.context, call!.configuration_id);
+      const provider = await callProvider(this.context, configurationId);
       await provider.connectTransfer({
-        callId: call!.carrier_call_id!,
+        callId: carrierCallId,
         transferId: row.id,
         ...(row.leg_call_id ? { legCallId: row.leg_call_id } : {}),
       });
@@ -240,13 +244,11 @@ export class Transfers {
         { callId: row.call_id, transferId: row.id, error: String(error) },
         'joining the caller to the transfer failed',
       );
-      if (await this.move(row, ['answered'], 'failed', 'connect-failed')) await this.hangUpLeg(row);
+      if (await this.move(row, ['answered'], 'failed', 'connect-failed'))
+        await this.hangUpLeg(row, configurationId);
       return;
     }
-    const connected = await this.sql<TransferRow[]>`
-      update transfers set status = 'connected', connected_at = now(), updated_at = now()
-      where id = ${row.id} and status = 'answered' returning *`;
-    if (connected[0]) await this.publish(connected[0], 'connected');
+    await this.move(row, ['answered'], 'connected');
   }
 
   /** Moves a transfer on if it is still in one of `from`; returns the row moved, else undefined. */
@@ -259,18 +261,18 @@ export class Transfers {
   ): Promise<TransferRow | undefined> {
     const [moved] = await this.sql<TransferRow[]>`
       update transfers set status = ${to}, reason = coalesce(${reason ?? null}, reason),
-        leg_call_id = coalesce(leg_call_id, ${leg ?? null}), updated_at = now()
+        leg_call_id = coalesce(leg_call_id, ${leg ?? null}), updated_at = now(),
+        connected_at = case when ${to} = 'connected' then now() else connected_at end
       where id = ${row.id} and status in ${this.sql(from)}
       returning *`;
     if (moved) await this.publish(moved, to, reason);
     return moved;
   }
 
-  private async hangUpLeg(row: TransferRow): Promise<void> {
+  private async hangUpLeg(row: TransferRow, configurationId: string | null): Promise<void> {
     if (!row.leg_call_id) return;
     try {
-      const [call] = await this.sql<CallRow[]>`select * from calls where id = ${row.call_id}`;
-      await (await callProvider(this.context, call!.configuration_id)).hangUp(row.leg_call_id);
+      await (await callProvider(this.context, configurationId)).hangUp(row.leg_call_id);
     } catch (error) {
       this.context.logger.warn(
         { transferId: row.id, error: String(error) },
