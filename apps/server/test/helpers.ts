@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { type ProviderRegistry, silentLogger } from '@patchbay/core';
-import { startTestDatabase, type TestDatabase } from '@patchbay/testkit';
+import { startTestDatabase, startWebSocketHost, type TestDatabase } from '@patchbay/testkit';
 import postgres from 'postgres';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { bootstrapOrganization, generateApiKey } from '../src/api-keys.js';
 import { type CallSignals, localCallSignals } from '../src/calls/call-signals.js';
 import { loadServerConfig } from '../src/config.js';
@@ -120,15 +119,12 @@ export async function startTestServer(
 export async function startAgentServer(
   onConnection: (socket: WebSocket) => void,
 ): Promise<{ server: WebSocketServer; url: string }> {
-  const server = new WebSocketServer({
-    port: 0,
-    host: '127.0.0.1',
-    handleProtocols: (protocols) =>
-      protocols.has(AGENT_STREAM_PROTOCOL) ? AGENT_STREAM_PROTOCOL : false,
+  const { server, url } = await startWebSocketHost({
+    protocol: AGENT_STREAM_PROTOCOL,
+    path: '/bot',
+    onConnection,
   });
-  await new Promise((resolve) => server.once('listening', resolve));
-  server.on('connection', onConnection);
-  return { server, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/bot` };
+  return { server, url };
 }
 
 /** Saves, through `server`'s API, an ARI configuration for the Asterisk (simulator) at `endpoint`. */

@@ -15,36 +15,41 @@ import {
   silentLogger,
   type TransferResult,
 } from '@patchbay/core';
-import { type AriSimulator, startAriSimulator } from '@patchbay/testkit';
+import {
+  type AriSimulator,
+  startAriSimulator,
+  startWebSocketHost,
+  type WebSocketHost,
+} from '@patchbay/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
 import { ari } from '../src/index.js';
 import { ariConfig } from './fixtures.js';
 
 let simulator: AriSimulator;
-let mediaServer: WebSocketServer;
+let mediaHost: WebSocketHost;
 let mediaBase: string;
 const bridges: { url: string; bridge: MediaBridge; dtmf: string[] }[] = [];
 let stopSource: (() => Promise<void>) | undefined;
 
 beforeEach(async () => {
-  mediaServer = new WebSocketServer({
-    port: 0,
-    host: '127.0.0.1',
-    handleProtocols: (protocols) => (protocols.has('media') ? 'media' : false),
+  mediaHost = await startWebSocketHost({
+    protocol: 'media',
+    path: '/ari-media',
+    onConnection: (socket, request) => {
+      const dtmf: string[] = [];
+      const bridge = createMediaBridge({
+        socket,
+        serializer: ari().media.createSerializer(),
+        agentSampleRate: 16000,
+        agent: {
+          audio: (samples) => bridge.sendAudio(samples),
+          dtmf: (digit) => dtmf.push(digit),
+        },
+      });
+      bridges.push({ url: request.url ?? '', bridge, dtmf });
+    },
   });
-  await new Promise((resolve) => mediaServer.on('listening', resolve));
-  mediaBase = `ws://127.0.0.1:${(mediaServer.address() as AddressInfo).port}/ari-media`;
-  mediaServer.on('connection', (socket, request) => {
-    const dtmf: string[] = [];
-    const bridge = createMediaBridge({
-      socket,
-      serializer: ari().media.createSerializer(),
-      agentSampleRate: 16000,
-      agent: { audio: (samples) => bridge.sendAudio(samples), dtmf: (digit) => dtmf.push(digit) },
-    });
-    bridges.push({ url: request.url ?? '', bridge, dtmf });
-  });
+  mediaBase = mediaHost.url;
   simulator = await startAriSimulator({
     username: 'patchbay',
     password: 'secret',
@@ -57,7 +62,7 @@ afterEach(async () => {
   stopSource = undefined;
   bridges.length = 0;
   await simulator.close();
-  mediaServer.close();
+  await mediaHost.close();
 });
 
 function recorder() {

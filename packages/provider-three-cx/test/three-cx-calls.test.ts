@@ -2,11 +2,14 @@
  * Calls through the shared Asterisk implementation, against the testkit's
  * ARI simulator, with chan_websocket media reaching a real media server.
  */
-import type { AddressInfo } from 'node:net';
 import { type CallStatusUpdate, type InboundCall, silentLogger } from '@patchbay/core';
-import { type AriSimulator, startAriSimulator } from '@patchbay/testkit';
+import {
+  type AriSimulator,
+  startAriSimulator,
+  startWebSocketHost,
+  type WebSocketHost,
+} from '@patchbay/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
 import { threeCx } from '../src/index.js';
 import { threeCxConfig } from './fixtures.js';
 
@@ -14,18 +17,13 @@ const APP = 'patchbay_0123456789ab';
 const ENDPOINT = 'patchbay_1156_3cx_cloud_12611';
 
 let simulator: AriSimulator;
-let mediaServer: WebSocketServer;
+let mediaHost: WebSocketHost;
 let mediaBase: string;
 let stopSource: (() => Promise<void>) | undefined;
 
 beforeEach(async () => {
-  mediaServer = new WebSocketServer({
-    port: 0,
-    host: '127.0.0.1',
-    handleProtocols: (protocols) => (protocols.has('media') ? 'media' : false),
-  });
-  await new Promise((resolve) => mediaServer.on('listening', resolve));
-  mediaBase = `ws://127.0.0.1:${(mediaServer.address() as AddressInfo).port}/ari-media`;
+  mediaHost = await startWebSocketHost({ protocol: 'media', path: '/ari-media' });
+  mediaBase = mediaHost.url;
   simulator = await startAriSimulator({
     username: 'patchbay',
     password: 'secret',
@@ -37,7 +35,7 @@ afterEach(async () => {
   await stopSource?.();
   stopSource = undefined;
   await simulator.close();
-  mediaServer.close();
+  await mediaHost.close();
 });
 
 async function startSource(decide: (call: InboundCall) => Promise<boolean>) {

@@ -26,3 +26,4 @@ export {
 } from './media-transcript.js';
 export { describeProviderContract, type ProviderContractFixtures } from './provider-contract.js';
 export { startTestDatabase, type TestDatabase } from './test-database.js';
+export { startWebSocketHost, type WebSocketHost } from './websocket-host.js';

@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
-import { type AriSimulator, startAriSimulator } from '../src/index.js';
+import { type AriSimulator, startAriSimulator, startWebSocketHost } from '../src/index.js';
 
 // ari-client is CommonJS without types: the official client, used as a black box.
 const ari = createRequire(import.meta.url)('ari-client') as {
@@ -51,21 +50,16 @@ describe('ARI simulator', () => {
   });
 
   it('dials the host for externalMedia over websocket, with the v() parameters as its query', async () => {
-    const host = new WebSocketServer({
-      port: 0,
-      host: '127.0.0.1',
-      handleProtocols: (protocols) => (protocols.has('media') ? 'media' : false),
-    });
-    await new Promise((resolve) => host.on('listening', resolve));
     const received: string[] = [];
-    host.on('connection', (socket, request) => {
-      received.push(request.url ?? '');
-      socket.on('message', (data, binary) => !binary && received.push(String(data)));
+    const host = await startWebSocketHost({
+      protocol: 'media',
+      path: '/media',
+      onConnection: (socket, request) => {
+        received.push(request.url ?? '');
+        socket.on('message', (data, binary) => !binary && received.push(String(data)));
+      },
     });
-    const port = (host.address() as { port: number }).port;
-    simulator = await startAriSimulator({
-      websocketClients: { patchbay: `ws://127.0.0.1:${port}/media` },
-    });
+    simulator = await startAriSimulator({ websocketClients: { patchbay: host.url } });
     const auth = `Basic ${Buffer.from('patchbay:secret').toString('base64')}`;
     const response = await fetch(
       `${simulator.url}/ari/channels/externalMedia?app=a&external_host=patchbay&format=ulaw&transport=websocket&encapsulation=none&connection_type=client&direction=both&transport_data=v(call=c1,token=t1)&channelId=ext-1`,
@@ -73,8 +67,9 @@ describe('ARI simulator', () => {
     );
     expect(response.status).toBe(200);
     const session = await simulator.waitForMedia();
-    expect(session.url).toBe(`ws://127.0.0.1:${port}/media?call=c1&token=t1`);
+    expect(session.url).toBe(`${host.url}?call=c1&token=t1`);
+    expect(host.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/media$/);
     await expect.poll(() => received).toEqual(['/media?call=c1&token=t1']);
-    host.close();
+    await host.close();
   });
 });
