@@ -7,6 +7,8 @@ declare module 'ari-client' {
     stop(): void;
     channels: Record<string, (params: Record<string, unknown>) => Promise<any>>;
     bridges: Record<string, (params: Record<string, unknown>) => Promise<any>>;
+    applications: Record<string, (params: Record<string, unknown>) => Promise<any>>;
+    asterisk: Record<string, (params: Record<string, unknown>) => Promise<any>>;
   }
   function connect(url: string, user: string, password: string): Promise<AriClient>;
 

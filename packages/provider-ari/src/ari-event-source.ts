@@ -1,4 +1,5 @@
 import {
+  type CallStatus,
   type InboundDecision,
   type Logger,
   normalizePhoneAddress,
@@ -11,6 +12,7 @@ import {
   bridgeId,
   decodeMediaArgument,
   EXT_PREFIX,
+  isLocalSecondHalf,
   mediaChannelId,
   OUTBOUND_ARG,
   TRANSFER_ARG,
@@ -26,6 +28,11 @@ interface AriChannelEvent {
   name?: string;
   caller?: { number?: string };
   dialplan?: { exten?: string };
+}
+
+interface AriBridgeEvent {
+  id: string;
+  channels?: string[];
 }
 
 /** Reconnection: 1 s doubling to 5 min; a connection up for 30 s resets it. */
@@ -62,13 +69,41 @@ const DEFAULT_POLICY: AriReconnectPolicy = {
   stableAfterMs: 30_000,
 };
 
+/**
+ * A channel that left Stasis with no ChannelDestroyed after it is taken as
+ * ended after this long. With the subscription in place ChannelDestroyed
+ * follows StasisEnd within a millisecond; without it (the caller hung up
+ * before the subscription was made) it never comes.
+ */
+const STASIS_END_GRACE_MS = 250;
+/** How long the agent's media may stay up outside the bridge after a transfer, if the host never closes it. */
+const ORPHANED_MEDIA_MS = 10_000;
+/** How long an ended channel's id is remembered, so late events about it change nothing. */
+const ENDED_MEMORY_MS = 60_000;
+
 function address(value: string | undefined): string {
   if (!value) return 'anonymous';
   try {
     return normalizePhoneAddress(value, { digitsAreInternational: true }).canonical;
   } catch {
-    return value.trim().toLowerCase();
+    return value.trim();
   }
+}
+
+/** What the events told of one call or transfer leg while it lives. */
+interface LiveChannel {
+  readonly kind: 'call' | 'leg';
+  answered: boolean;
+  /** Set once StasisEnd came: waiting for ChannelDestroyed, or for the grace to run out. */
+  endTimer?: NodeJS.Timeout;
+  /** Why the call failed, when Patchbay's side (its media) made it fail. */
+  failure?: { reason: string };
+}
+
+/** What Dial and ChannelHangupRequest said of a channel before it ended. */
+interface EndClues {
+  dialStatus?: string;
+  hungUpByUs?: boolean;
 }
 
 /**
@@ -77,7 +112,10 @@ function address(value: string | undefined): string {
  * reconnected with backoff until stopped. It answers and streams inbound
  * calls the host accepts, streams outbound calls once they answer, bridges
  * each caller with its externalMedia channel, reports how calls end (also
- * those never answered), transfers, DTMF, and tears calls down.
+ * those never answered), transfers, and tears calls down.
+ *
+ * Everything it needs is in the events and the channel names, so whichever
+ * process holds the events connection can take over live calls.
  */
 export class AriEventSource implements ProviderEventSource {
   private client: AriClient | undefined;
@@ -86,8 +124,12 @@ export class AriEventSource implements ProviderEventSource {
   private delay: number;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stableTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Channels that entered Stasis answered, so their end is a completion rather than a failure. */
-  private readonly answered = new Set<string>();
+  private readonly live = new Map<string, LiveChannel>();
+  private readonly clues = new Map<string, EndClues>();
+  private readonly ended = new Map<string, NodeJS.Timeout>();
+  /** externalMedia channels that connected (entered Stasis). */
+  private readonly mediaUp = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly target: AsteriskTarget,
@@ -107,6 +149,13 @@ export class AriEventSource implements ProviderEventSource {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.stableTimer);
+    for (const timer of [...this.timers, ...this.ended.values()]) clearTimeout(timer);
+    for (const channel of this.live.values()) clearTimeout(channel.endTimer);
+    this.timers.clear();
+    this.dropClient();
+  }
+
+  private dropClient(): void {
     const client = this.client;
     this.client = undefined;
     try {
@@ -114,6 +163,21 @@ export class AriEventSource implements ProviderEventSource {
     } catch {
       // already closed
     }
+  }
+
+  private later(ms: number, work: () => Promise<void> | void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void Promise.resolve()
+        .then(work)
+        .catch((error: unknown) =>
+          this.logger.error(
+            { provider: this.target.provider, error: String(error) },
+            'ARI follow-up failed',
+          ),
+        );
+    }, ms);
+    this.timers.add(timer);
   }
 
   private async connect(): Promise<void> {
@@ -125,10 +189,7 @@ export class AriEventSource implements ProviderEventSource {
       this.client = client;
       this.listen(client);
       await within(client.start(this.target.stasisApp), timeout, 'opening the ARI events socket');
-      this.handlers?.connection?.('connected');
-      this.stableTimer = setTimeout(() => {
-        this.delay = this.policy.initialDelayMs;
-      }, this.policy.stableAfterMs);
+      this.connected();
     } catch (error) {
       this.logger.warn(
         { provider: this.target.provider, error: String(error), retryInMs: this.delay },
@@ -136,71 +197,153 @@ export class AriEventSource implements ProviderEventSource {
       );
       this.handlers?.connection?.('disconnected', String(error));
       // A half-open attempt must not linger beside the next one.
-      const abandoned = this.client;
-      this.client = undefined;
-      try {
-        abandoned?.stop();
-      } catch {
-        // never opened
-      }
+      this.dropClient();
       this.scheduleReconnect();
     }
+  }
+
+  private connected(): void {
+    this.handlers?.connection?.('connected');
+    clearTimeout(this.stableTimer);
+    this.stableTimer = setTimeout(() => {
+      this.delay = this.policy.initialDelayMs;
+    }, this.policy.stableAfterMs);
+    void this.reconcile();
   }
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
     clearTimeout(this.stableTimer);
+    clearTimeout(this.retryTimer);
     const wait = this.delay;
     this.delay = Math.min(this.delay * 2, this.policy.maxDelayMs);
     this.retryTimer = setTimeout(() => void this.connect(), wait);
   }
 
+  /**
+   * After a reconnect (an Asterisk restart, a network cut), calls this source
+   * saw alive may have ended while nobody listened: ask Asterisk for each, and
+   * end those it no longer has.
+   */
+  private async reconcile(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    for (const id of [...this.live.keys()]) {
+      const found = await this.call('read channel', () =>
+        client.channels['get']!({ channelId: id }),
+      )
+        .then(() => true)
+        .catch((error: unknown) => {
+          if ((error as { statusCode?: number }).statusCode === 404) return false;
+          throw error;
+        })
+        .catch(() => true);
+      if (!found) await this.end(id, undefined, 'gone after reconnect');
+    }
+  }
+
   private listen(client: AriClient): void {
-    const safely = (name: string, work: () => Promise<void>) =>
-      work().catch((error: unknown) =>
-        this.logger.error(
-          { provider: this.target.provider, event: name, error: String(error) },
-          'ARI event handling failed',
-        ),
+    const on = (name: string, work: (event: Record<string, unknown>) => Promise<void> | void) =>
+      client.on(
+        name,
+        (event: Record<string, unknown>) =>
+          void Promise.resolve()
+            .then(() => work(event))
+            .catch((error: unknown) =>
+              this.logger.error(
+                { provider: this.target.provider, event: name, error: String(error) },
+                'ARI event handling failed',
+              ),
+            ),
       );
-    client.on(
-      'StasisStart',
-      (event: { args?: string[] }, channel: AriChannelEvent) =>
-        void safely('StasisStart', () => this.onStasisStart(event.args ?? [], channel)),
-    );
-    client.on(
-      'ChannelDestroyed',
-      (event: { cause?: number; cause_txt?: string }, channel: AriChannelEvent) =>
-        void safely('ChannelDestroyed', () =>
-          this.onDestroyed(channel, event.cause, event.cause_txt),
-        ),
-    );
-    client.on('ChannelStateChange', (_event: unknown, channel: AriChannelEvent) => {
-      if (!channel.id.startsWith(EXT_PREFIX) && !channel.id.startsWith(TRANSFER_PREFIX)) {
-        this.handlers?.status({
-          callId: channel.id,
-          status: ariChannelStatus(channel.state),
-          carrierStatus: channel.state,
-          metadata: {},
-        });
-      }
+    const channelOf = (event: Record<string, unknown>) => event['channel'] as AriChannelEvent;
+    // The second half of a Local channel belongs to the dialplan, never to a call of ours.
+    const ours = (channel: AriChannelEvent | undefined): channel is AriChannelEvent =>
+      channel !== undefined && !isLocalSecondHalf(channel.id);
+
+    on('StasisStart', async (event) => {
+      const channel = channelOf(event);
+      if (ours(channel)) await this.onStasisStart((event['args'] as string[]) ?? [], channel);
     });
-    client.on('ChannelDtmfReceived', (event: { digit?: string }, channel: AriChannelEvent) => {
-      if (event.digit && !channel.id.startsWith(EXT_PREFIX))
-        this.handlers?.dtmf?.(channel.id, event.digit);
+    on('StasisEnd', (event) => {
+      const channel = channelOf(event);
+      if (ours(channel)) this.onStasisEnd(channel);
     });
-    client.on('ApplicationReplaced', () =>
+    on('ChannelDestroyed', async (event) => {
+      const channel = channelOf(event);
+      if (ours(channel)) await this.onDestroyed(channel, event['cause'] as number | undefined);
+    });
+    on('ChannelHangupRequest', (event) => {
+      const channel = channelOf(event);
+      if (ours(channel) && event['soft'] === true) this.clue(channel.id).hungUpByUs = true;
+    });
+    on('Dial', (event) => {
+      const peer = event['peer'] as AriChannelEvent | undefined;
+      const status = event['dialstatus'];
+      if (ours(peer) && typeof status === 'string' && status !== '' && status !== 'RINGING')
+        this.clue(peer.id).dialStatus = status;
+    });
+    on('ChannelLeftBridge', async (event) => {
+      const channel = channelOf(event);
+      const bridge = event['bridge'] as AriBridgeEvent | undefined;
+      if (ours(channel) && bridge) await this.onLeftBridge(channel, bridge);
+    });
+    on('ChannelStateChange', (event) => {
+      const channel = channelOf(event);
+      if (!ours(channel) || channel.id.startsWith(EXT_PREFIX)) return;
+      if (channel.id.startsWith(TRANSFER_PREFIX)) return;
+      this.handlers?.status({
+        callId: channel.id,
+        status: ariChannelStatus(channel.state),
+        carrierStatus: channel.state,
+        metadata: {},
+      });
+    });
+    // DTMF is taken from the media socket (DTMF_END), which the media bridge
+    // hands the agent; ChannelDtmfReceived reports the same digits a second time.
+    on('ApplicationReplaced', () => {
+      // Asterisk now sends this application's calls to the other client; when
+      // it leaves, nobody has the application and every call fails. Take it back.
       this.logger.warn(
         { provider: this.target.provider, app: this.target.stasisApp },
+        'another client took over the Stasis application; registering it again',
+      );
+      this.handlers?.connection?.(
+        'disconnected',
         'another client took over the Stasis application',
-      ),
-    );
-    // ari-client retries a dropped socket itself; when it gives up, start over.
+      );
+      this.dropClient();
+      this.scheduleReconnect();
+    });
+    // ari-client retries a dropped socket by itself; say so, and when it gives up, start over.
+    client.on('WebSocketReconnecting', (error: unknown) => {
+      if (this.client !== client) return;
+      this.handlers?.connection?.(
+        'disconnected',
+        `ARI events socket lost${error instanceof Error ? `: ${error.message}` : ''}`,
+      );
+    });
+    let opened = false;
+    client.on('WebSocketConnected', () => {
+      // The first open is reported by connect(); later ones are ari-client's reconnects.
+      if (opened && this.client === client) this.connected();
+      opened = true;
+    });
     client.on('WebSocketMaxRetries', () => {
+      if (this.client !== client) return;
       this.handlers?.connection?.('disconnected', 'ARI events socket lost');
       this.client = undefined;
       this.scheduleReconnect();
     });
+  }
+
+  private clue(id: string): EndClues {
+    let clue = this.clues.get(id);
+    if (!clue) {
+      clue = {};
+      this.clues.set(id, clue);
+    }
+    return clue;
   }
 
   private call<T>(operation: string, work: () => Promise<T>): Promise<T> {
@@ -216,28 +359,33 @@ export class AriEventSource implements ProviderEventSource {
     return this.client;
   }
 
+  /**
+   * A channel from the dialplan is the application's only while it is in
+   * Stasis: its ChannelDestroyed goes to nobody unless the application
+   * subscribes to it (real Asterisk; recorded in the testkit's fixtures).
+   */
+  private async subscribe(channelId: string): Promise<void> {
+    const client = this.rest();
+    await this.callIgnoringMissing('subscribe to channel', () =>
+      client.applications['subscribe']!({
+        applicationName: this.target.stasisApp,
+        eventSource: `channel:${channelId}`,
+      }),
+    ).catch((error: unknown) =>
+      // StasisEnd still ends the call; only the cause is lost.
+      this.logger.warn(
+        { provider: this.target.provider, channelId, error: String(error) },
+        'subscribing to a channel failed',
+      ),
+    );
+  }
+
   private async onStasisStart(args: string[], channel: AriChannelEvent): Promise<void> {
-    if (channel.id.startsWith(EXT_PREFIX)) {
-      // Our media channel is up: bridge it with its caller.
-      const caller = channel.id.slice(EXT_PREFIX.length);
-      const client = this.rest();
-      await this.call('create bridge', () =>
-        client.bridges['create']!({
-          type: 'mixing',
-          bridgeId: bridgeId(caller),
-          name: bridgeId(caller),
-        }),
-      );
-      await this.call('bridge caller and media', () =>
-        client.bridges['addChannel']!({
-          bridgeId: bridgeId(caller),
-          channel: [caller, channel.id].join(','),
-        }),
-      );
-      return;
-    }
-    this.answered.add(channel.id);
+    if (this.ended.has(channel.id)) return;
+    if (channel.id.startsWith(EXT_PREFIX)) return this.onMediaUp(channel);
     if (args[0] === TRANSFER_ARG) {
+      this.live.set(channel.id, { kind: 'leg', answered: true });
+      await this.subscribe(channel.id);
       this.handlers?.transfer?.({
         transferId: args[1] ?? '',
         status: 'answered',
@@ -246,6 +394,8 @@ export class AriEventSource implements ProviderEventSource {
       });
       return;
     }
+    this.live.set(channel.id, { kind: 'call', answered: channel.state === 'Up' });
+    await this.subscribe(channel.id);
     if (args[0] === OUTBOUND_ARG && args[1]) {
       this.handlers?.status({
         callId: channel.id,
@@ -257,6 +407,32 @@ export class AriEventSource implements ProviderEventSource {
       return;
     }
     await this.onInbound(channel, args);
+  }
+
+  private async onMediaUp(media: AriChannelEvent): Promise<void> {
+    this.mediaUp.add(media.id);
+    const caller = media.id.slice(EXT_PREFIX.length);
+    const client = this.rest();
+    if (!this.live.has(caller)) {
+      // The caller left while the media was connecting.
+      await this.callIgnoringMissing('hang up media', () =>
+        client.channels['hangup']!({ channelId: media.id, reason: 'normal' }),
+      );
+      return;
+    }
+    await this.call('create bridge', () =>
+      client.bridges['create']!({
+        type: 'mixing',
+        bridgeId: bridgeId(caller),
+        name: bridgeId(caller),
+      }),
+    );
+    await this.call('bridge caller and media', () =>
+      client.bridges['addChannel']!({
+        bridgeId: bridgeId(caller),
+        channel: [caller, media.id].join(','),
+      }),
+    );
   }
 
   private async onInbound(channel: AriChannelEvent, args: readonly string[]): Promise<void> {
@@ -290,9 +466,13 @@ export class AriEventSource implements ProviderEventSource {
       );
       return;
     }
+    if (!this.live.has(channel.id)) return; // the caller gave up while the host decided
     // A dialplan may Answer() before Stasis(); answer only what rings.
-    if (channel.state !== 'Up')
+    if (channel.state !== 'Up') {
       await this.call('answer call', () => client.channels['answer']!({ channelId: channel.id }));
+      const live = this.live.get(channel.id);
+      if (live) live.answered = true;
+    }
     await this.startMedia(channel.id, decision.mediaStreamUrl, decision.customParameters);
   }
 
@@ -317,62 +497,122 @@ export class AriEventSource implements ProviderEventSource {
     );
   }
 
-  private async onDestroyed(
-    channel: AriChannelEvent,
-    cause: number | undefined,
-    causeText: string | undefined,
-  ): Promise<void> {
+  private onStasisEnd(channel: AriChannelEvent): void {
+    const live = this.live.get(channel.id);
+    if (!live || live.endTimer) return;
+    live.endTimer = setTimeout(
+      () => void this.end(channel.id, undefined, 'StasisEnd').catch(() => {}),
+      STASIS_END_GRACE_MS,
+    );
+  }
+
+  /**
+   * A person (caller or transfer destination) left one of our bridges, which
+   * only happens when they hang up: the conversation is over for whoever is
+   * left in it. The agent's media leaving is a transfer's swap instead.
+   */
+  private async onLeftBridge(channel: AriChannelEvent, bridge: AriBridgeEvent): Promise<void> {
     const client = this.client;
+    if (!client || !bridge.id.startsWith(bridgeId(''))) return;
     if (channel.id.startsWith(EXT_PREFIX)) {
-      // The agent's media ended. Unless a transfer put someone else in the bridge, the call ends too.
-      const caller = channel.id.slice(EXT_PREFIX.length);
-      if (!client) return;
-      const bridge = await this.call('read bridge', () =>
-        client.bridges['get']!({ bridgeId: bridgeId(caller) }),
-      ).catch(() => undefined);
-      const others = ((bridge as { channels?: string[] } | undefined)?.channels ?? []).filter(
-        (id) => id !== caller && id !== channel.id,
+      // If the host never closes the agent's media after a transfer, it must not stay up alone.
+      this.later(ORPHANED_MEDIA_MS, () =>
+        this.callIgnoringMissing('hang up orphaned media', () =>
+          client.channels['hangup']!({ channelId: channel.id, reason: 'normal' }),
+        ),
       );
-      if (others.length === 0)
-        await this.callIgnoringMissing('hang up caller', () =>
-          client.channels['hangup']!({ channelId: caller, reason: 'normal' }),
-        );
       return;
     }
-    const wasAnswered = this.answered.delete(channel.id);
-    if (channel.id.startsWith(TRANSFER_PREFIX)) {
-      const transferId = channel.id.slice(TRANSFER_PREFIX.length);
-      this.handlers?.transfer?.({
-        transferId,
-        status: wasAnswered ? 'completed' : ariTransferStatus(cause),
-        legCallId: channel.id,
-        metadata: { cause, causeText },
-      });
-    } else {
-      this.handlers?.status({
-        callId: channel.id,
-        status: ariEndStatus(cause, wasAnswered),
-        carrierStatus: `ChannelDestroyed:${cause ?? 'unknown'}`,
-        ...(causeText ? { reason: causeText } : {}),
-        metadata: {},
-      });
-    }
-    if (!client) return;
-    // Tear down what hung off this call: its bridge, its media, a transferred party.
-    const bridge = await this.call('read bridge', () =>
-      client.bridges['get']!({ bridgeId: bridgeId(channel.id) }),
-    ).catch(() => undefined);
-    for (const other of (bridge as { channels?: string[] } | undefined)?.channels ?? []) {
+    for (const other of bridge.channels ?? [])
       if (other !== channel.id)
         await this.callIgnoringMissing('hang up bridged party', () =>
           client.channels['hangup']!({ channelId: other, reason: 'normal' }),
         );
+    await this.callIgnoringMissing('destroy bridge', () =>
+      client.bridges['destroy']!({ bridgeId: bridge.id }),
+    );
+  }
+
+  private async onDestroyed(channel: AriChannelEvent, cause: number | undefined): Promise<void> {
+    if (channel.id.startsWith(EXT_PREFIX)) return this.onMediaDestroyed(channel.id, cause);
+    await this.end(channel.id, cause, `ChannelDestroyed:${cause ?? 'unknown'}`);
+  }
+
+  /** The agent's media ended. Unless a transfer put someone else in the bridge, the call ends too. */
+  private async onMediaDestroyed(mediaId: string, cause: number | undefined): Promise<void> {
+    const caller = mediaId.slice(EXT_PREFIX.length);
+    const connected = this.mediaUp.delete(mediaId);
+    const client = this.client;
+    if (!client) return;
+    const live = this.live.get(caller);
+    if (!connected && live) {
+      // chan_websocket never reached the media server: Asterisk answered
+      // externalMedia 200 and fails the channel about 1.5 s later (cause 3).
+      live.failure = { reason: `the media connection failed (cause ${cause ?? 'unknown'})` };
+      this.logger.warn(
+        { provider: this.target.provider, callId: caller, cause },
+        'media never connected; ending the call',
+      );
     }
+    const bridge = await this.call('read bridge', () =>
+      client.bridges['get']!({ bridgeId: bridgeId(caller) }),
+    ).catch(() => undefined);
+    const others = ((bridge as AriBridgeEvent | undefined)?.channels ?? []).filter(
+      (id) => id !== caller && id !== mediaId,
+    );
+    if (others.length === 0)
+      await this.callIgnoringMissing('hang up caller', () =>
+        client.channels['hangup']!({ channelId: caller, reason: 'normal' }),
+      );
+  }
+
+  /** The one report of how a call or transfer leg ended, and the teardown of what hung off it. */
+  private async end(id: string, cause: number | undefined, carrierStatus: string): Promise<void> {
+    if (this.ended.has(id)) return;
+    this.ended.set(
+      id,
+      setTimeout(() => this.ended.delete(id), ENDED_MEMORY_MS),
+    );
+    const live = this.live.get(id);
+    this.live.delete(id);
+    clearTimeout(live?.endTimer);
+    const clues = this.clues.get(id) ?? {};
+    this.clues.delete(id);
+    const end = { cause, answered: live?.answered ?? false, ...clues };
+    if (id.startsWith(TRANSFER_PREFIX)) {
+      this.handlers?.transfer?.({
+        transferId: id.slice(TRANSFER_PREFIX.length),
+        status: live?.answered ? 'completed' : ariTransferStatus(end),
+        legCallId: id,
+        metadata: { cause, dialStatus: clues.dialStatus },
+      });
+      return;
+    }
+    const status: CallStatus = live?.failure ? 'failed' : ariEndStatus(end);
+    this.handlers?.status({
+      callId: id,
+      status,
+      carrierStatus: clues.dialStatus ? `${carrierStatus}:${clues.dialStatus}` : carrierStatus,
+      ...(live?.failure ? { reason: live.failure.reason } : {}),
+      metadata: {},
+    });
+    const client = this.client;
+    // A call that never entered Stasis has no media or bridge to tear down.
+    if (!client || !live) return;
+    // Tear down what hung off this call: its media, its bridge and anyone left in it.
+    const bridge = await this.call('read bridge', () =>
+      client.bridges['get']!({ bridgeId: bridgeId(id) }),
+    ).catch(() => undefined);
+    for (const other of (bridge as AriBridgeEvent | undefined)?.channels ?? [])
+      if (other !== id)
+        await this.callIgnoringMissing('hang up bridged party', () =>
+          client.channels['hangup']!({ channelId: other, reason: 'normal' }),
+        );
     await this.callIgnoringMissing('hang up media', () =>
-      client.channels['hangup']!({ channelId: mediaChannelId(channel.id), reason: 'normal' }),
+      client.channels['hangup']!({ channelId: mediaChannelId(id), reason: 'normal' }),
     );
     await this.callIgnoringMissing('destroy bridge', () =>
-      client.bridges['destroy']!({ bridgeId: bridgeId(channel.id) }),
+      client.bridges['destroy']!({ bridgeId: bridgeId(id) }),
     );
   }
 }

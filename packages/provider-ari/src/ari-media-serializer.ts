@@ -17,6 +17,8 @@ const SOURCE = 'Asterisk media message';
 export function parseAsteriskControl(text: string): {
   name: string;
   fields: Record<string, string>;
+  /** Words without a `key:`, such as the mark id of plain-text `MEDIA_MARK_PROCESSED m1`. */
+  bare?: string[];
 } {
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
@@ -39,11 +41,13 @@ export function parseAsteriskControl(text: string): {
   if (!name || !/^[A-Z_]+$/.test(name))
     throw new InvalidPayloadError(SOURCE, `unknown control message "${trimmed.slice(0, 40)}"`);
   const fields: Record<string, string> = {};
+  const bare: string[] = [];
   for (const pair of pairs) {
     const colon = pair.indexOf(':');
     if (colon > 0) fields[pair.slice(0, colon)] = pair.slice(colon + 1);
+    else bare.push(pair);
   }
-  return { name, fields };
+  return { name, fields, ...(bare.length > 0 ? { bare } : {}) };
 }
 
 // Commands to chan_websocket are at most 128 bytes; a mark id must be one token.
@@ -71,15 +75,17 @@ export class AriMediaSerializer implements MediaSerializer {
       emit({ type: 'audio', samples: this.samples.subarray(0, input.length) });
       return;
     }
-    const { name, fields } = parseAsteriskControl(input);
+    const { name, fields, bare } = parseAsteriskControl(input);
     switch (name) {
       case 'MEDIA_START': {
         const callId = fields['channel_id'] ?? fields['channel'];
         if (!callId) throw new InvalidPayloadError(SOURCE, 'MEDIA_START names no channel');
+        // connection_id is the websocket_client.conf section, the same for every
+        // call; the media channel's id is what names this stream.
         emit({
           type: 'start',
           callId,
-          streamId: fields['connection_id'],
+          streamId: fields['channel_id'] ?? fields['connection_id'],
           customParameters: {},
         });
         return;
@@ -89,9 +95,12 @@ export class AriMediaSerializer implements MediaSerializer {
         emit(dtmfEvent(digit, SOURCE));
         return;
       }
-      case 'MEDIA_MARK_PROCESSED':
-        if (fields['correlation_id']) emit({ type: 'mark', name: fields['correlation_id'] });
+      case 'MEDIA_MARK_PROCESSED': {
+        // Plain-text mode answers `MEDIA_MARK_PROCESSED m1` (the bare id); JSON mode names it correlation_id.
+        const mark = fields['correlation_id'] ?? bare?.[0];
+        if (mark) emit({ type: 'mark', name: mark });
         return;
+      }
       default:
         return;
     }

@@ -10,6 +10,20 @@ export const mediaChannelId = (callerId: string) => `${EXT_PREFIX}${callerId}`;
 export const bridgeId = (callerId: string) => `patchbay-bridge-${callerId}`;
 export const transferChannelId = (transferId: string) => `${TRANSFER_PREFIX}${transferId}`;
 
+/**
+ * The `;2` half of a Local channel Patchbay originated (ARI names it
+ * `<id>;2`). It runs the dialplan, not a call of ours, yet its events reach
+ * the application.
+ */
+export const isLocalSecondHalf = (channelId: string) => channelId.endsWith(';2');
+
+/** encodeURIComponent leaves `!'()*` as they are; chan_websocket's `v(...)` cannot hold parentheses. */
+const strictlyEncoded = (value: string) =>
+  encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+
 /** The media URL's query (plus custom parameters) as the `v(...)` transport data of externalMedia. */
 export function transportData(
   mediaStreamUrl: string,
@@ -19,7 +33,7 @@ export function transportData(
   for (const [name, value] of Object.entries(customParameters)) query.set(name, value);
   // chan_websocket splits v() on commas and appends the pairs as a query: each must be URL-safe.
   const pairs = [...query].map(
-    ([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`,
+    ([name, value]) => `${strictlyEncoded(name)}=${strictlyEncoded(value)}`,
   );
   return `v(${pairs.join(',')})`;
 }

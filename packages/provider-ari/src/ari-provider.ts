@@ -209,9 +209,10 @@ class AsteriskProvider implements TelephonyProvider {
     const event = ariEvent(request, 'ARI event');
     const callId = String(event.channel['id']);
     const state = String(event.channel['state'] ?? '');
+    // ChannelDestroyed carries the channel's last state: Up means it was answered.
     const status =
       event.type === 'ChannelDestroyed' || event.type === 'StasisEnd'
-        ? ariEndStatus(event.cause, state === 'Up')
+        ? ariEndStatus({ cause: event.cause, answered: state === 'Up' })
         : event.type === 'StasisStart'
           ? 'in-progress'
           : ariChannelStatus(state);
@@ -239,7 +240,12 @@ class AsteriskProvider implements TelephonyProvider {
     return { transferId: request.transferId, status: 'pending', legCallId: legId, metadata: {} };
   }
 
-  /** Swaps the agent's media out of the caller's bridge for the destination. */
+  /**
+   * Swaps the agent's media out of the caller's bridge for the destination.
+   * The media channel is left for the host to end by closing its socket
+   * (the media bridge's `close('transferred')`): hanging it up here would close
+   * the socket before the host has told the agent the transfer connected.
+   */
   async connectTransfer(request: ConnectTransferRequest): Promise<void> {
     const client = await this.rest();
     const bridge = bridgeId(request.callId);
@@ -253,9 +259,6 @@ class AsteriskProvider implements TelephonyProvider {
         channel: mediaChannelId(request.callId),
       }),
     );
-    await this.callIgnoringMissing('hang up media', () =>
-      client.channels['hangup']!({ channelId: mediaChannelId(request.callId), reason: 'normal' }),
-    );
   }
 
   parseTransferCallback(request: WebhookRequest, transferId: string): TransferResult {
@@ -264,7 +267,7 @@ class AsteriskProvider implements TelephonyProvider {
       event.type === 'StasisStart'
         ? 'answered'
         : event.type === 'ChannelDestroyed'
-          ? ariTransferStatus(event.cause)
+          ? ariTransferStatus({ cause: event.cause })
           : 'pending';
     return { transferId, status, legCallId: String(event.channel['id']), metadata: {} };
   }

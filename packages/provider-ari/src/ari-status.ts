@@ -20,42 +20,61 @@ export function ariChannelStatus(state: string): CallStatus {
   }
 }
 
-/**
- * How a channel that ends says the call went (Q.850 causes on
- * ChannelDestroyed). An outbound call that is never answered never enters
- * Stasis, so this is the only news of its fate; the original ignored it.
- */
-export function ariEndStatus(cause: number | undefined, answered: boolean): CallStatus {
-  switch (cause) {
-    case 17:
+/** How a channel's end came about, as its events told it. */
+export interface AriChannelEnd {
+  /** ChannelDestroyed's Q.850 cause, when that event came. */
+  readonly cause?: number | undefined;
+  /** It entered Stasis answered. */
+  readonly answered: boolean;
+  /** The last DIALSTATUS a `Dial` event gave for it (`BUSY`, `NOANSWER`, …). */
+  readonly dialStatus?: string | undefined;
+  /** ARI itself hung it up (ChannelHangupRequest `soft`): Patchbay canceled it. */
+  readonly hungUpByUs?: boolean;
+}
+
+function byDialStatus(dialStatus: string | undefined): CallStatus | undefined {
+  switch (dialStatus) {
+    case 'BUSY':
       return 'busy';
-    case 18:
-    case 19:
+    case 'NOANSWER':
       return 'no-answer';
-    case 1:
-    case 21:
-    case 34:
-    case 38:
-    case 41:
-    case 42:
+    case 'CANCEL':
+      return 'canceled';
+    case 'CONGESTION':
+    case 'CHANUNAVAIL':
       return 'failed';
-    case 16:
-    case 31:
-      return answered ? 'completed' : 'canceled';
     default:
-      return answered ? 'completed' : 'failed';
+      return undefined;
   }
 }
 
-/** A transfer destination that ended before it was bridged, by Q.850 cause. */
-export function ariTransferStatus(cause: number | undefined): TransferStatus {
-  switch (cause) {
+/**
+ * How a call that ends went. An outbound call that is never answered never
+ * enters Stasis, so this is the only news of its fate (the original ignored
+ * it). `Dial`'s DIALSTATUS comes first: over a `Local/` channel (as 3CX dials)
+ * the originated half ends with cause 0 and only Dial says the callee was busy.
+ */
+export function ariEndStatus(end: AriChannelEnd): CallStatus {
+  if (end.answered) return 'completed';
+  if (end.hungUpByUs) return 'canceled';
+  const dialed = byDialStatus(end.dialStatus);
+  if (dialed) return dialed;
+  switch (end.cause) {
     case 17:
       return 'busy';
     case 18:
     case 19:
       return 'no-answer';
+    case 16:
+    case 31:
+      return 'canceled';
     default:
       return 'failed';
   }
+}
+
+/** A transfer destination that ended before it was bridged. */
+export function ariTransferStatus(end: Omit<AriChannelEnd, 'answered'>): TransferStatus {
+  const status = ariEndStatus({ ...end, answered: false });
+  return status === 'busy' || status === 'no-answer' ? status : 'failed';
 }

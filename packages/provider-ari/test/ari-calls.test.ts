@@ -22,13 +22,20 @@ import {
   type WebSocketHost,
 } from '@patchbay/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ari } from '../src/index.js';
+import { type AriConfig, ari } from '../src/index.js';
 import { ariConfig } from './fixtures.js';
 
 let simulator: AriSimulator;
 let mediaHost: WebSocketHost;
 let mediaBase: string;
-const bridges: { url: string; bridge: MediaBridge; dtmf: string[] }[] = [];
+const bridges: {
+  url: string;
+  bridge: MediaBridge;
+  dtmf: string[];
+  marks: [string, boolean][];
+  streamIds: (string | undefined)[];
+  stops: string[];
+}[] = [];
 let stopSource: (() => Promise<void>) | undefined;
 
 beforeEach(async () => {
@@ -37,23 +44,31 @@ beforeEach(async () => {
     path: '/ari-media',
     onConnection: (socket, request) => {
       const dtmf: string[] = [];
+      const marks: [string, boolean][] = [];
+      const streamIds: (string | undefined)[] = [];
+      const stops: string[] = [];
       const bridge = createMediaBridge({
         socket,
         serializer: ari().media.createSerializer(),
         agentSampleRate: 16000,
         agent: {
+          start: (info) => streamIds.push(info.streamId),
           audio: (samples) => bridge.sendAudio(samples),
           dtmf: (digit) => dtmf.push(digit),
+          mark: (name, played) => marks.push([name, played]),
+          stop: (reason) => stops.push(reason),
         },
       });
-      bridges.push({ url: request.url ?? '', bridge, dtmf });
+      bridges.push({ url: request.url ?? '', bridge, dtmf, marks, streamIds, stops });
     },
   });
   mediaBase = mediaHost.url;
   simulator = await startAriSimulator({
     username: 'patchbay',
     password: 'secret',
-    websocketClients: { patchbay: mediaBase },
+    // `unreachable` is a websocket_client.conf section whose server is down.
+    websocketClients: { patchbay: mediaBase, unreachable: 'ws://127.0.0.1:9/ari-media' },
+    mediaConnectFailureMs: 200,
   });
 });
 
@@ -69,13 +84,18 @@ function recorder() {
   const statuses: CallStatusUpdate[] = [];
   const transfers: TransferResult[] = [];
   const inbound: InboundCall[] = [];
-  return { statuses, transfers, inbound };
+  const dtmf: string[] = [];
+  const connection: string[] = [];
+  return { statuses, transfers, inbound, dtmf, connection };
 }
 
-async function startSource(decide: ProviderEventHandlers['inboundCall']) {
+async function startSource(
+  decide: ProviderEventHandlers['inboundCall'],
+  config: Partial<AriConfig> = {},
+) {
   const seen = recorder();
   const source = ari({ reconnect: { initialDelayMs: 50, maxDelayMs: 200, stableAfterMs: 1000 } })
-    .eventSource!(ariConfig(simulator.url), { logger: silentLogger });
+    .eventSource!({ ...ariConfig(simulator.url), ...config }, { logger: silentLogger });
   await source.start({
     inboundCall: async (call) => {
       seen.inbound.push(call);
@@ -83,6 +103,8 @@ async function startSource(decide: ProviderEventHandlers['inboundCall']) {
     },
     status: (update) => seen.statuses.push(update),
     transfer: (result) => seen.transfers.push(result),
+    dtmf: (_callId, digit) => seen.dtmf.push(digit),
+    connection: (state, detail) => seen.connection.push(detail ? `${state}: ${detail}` : state),
   });
   stopSource = () => source.stop();
   await expect.poll(() => simulator.applications()).toEqual(['patchbay_0123456789ab']);
@@ -216,6 +238,7 @@ describe('outbound calls', () => {
       simulator.onOriginate(() => ({ cause, causeText: `cause ${cause}` }));
       const placed = await provider.placeCall({
         to: '6001',
+        ringTimeoutSeconds: 1,
         answerUrl: 'https://h',
         statusCallbackUrl: 'https://h',
         mediaStreamUrl: `${mediaBase}?call=x`,
@@ -259,10 +282,13 @@ describe('transfers by bridge', () => {
     await expect
       .poll(() => simulator.bridges.get(`patchbay-bridge-${caller.id}`)?.channels)
       .toEqual([caller.id, 'patchbay-xfer-t-1']);
-    // The agent's media is gone, and the caller stays with the destination.
+    // The agent's media stays up until the host has told the agent and closes it.
     await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(simulator.channels.has(`patchbay-ext-${caller.id}`)).toBe(true);
+    expect(bridges[0]!.stops).toEqual([]);
+    bridges[0]!.bridge.close('transferred');
+    await expect.poll(() => simulator.channels.has(`patchbay-ext-${caller.id}`)).toBe(false);
     expect(simulator.channels.has(caller.id)).toBe(true);
-    expect(simulator.channels.has(`patchbay-ext-${caller.id}`)).toBe(false);
     // When the caller leaves, the destination is hung up and the bridge destroyed.
     simulator.hangUp(caller.id);
     await expect.poll(() => simulator.channels.has('patchbay-xfer-t-1')).toBe(false);

@@ -11,6 +11,12 @@ export {
   startAriSimulator,
 } from './ari-simulator.js';
 export {
+  type AsteriskRecording,
+  type AsteriskRecordingStep,
+  asteriskRecordingNames,
+  loadAsteriskRecording,
+} from './asterisk-recordings.js';
+export {
   type CarrierApiServer,
   type CarrierReply,
   type CarrierRouteHandler,
