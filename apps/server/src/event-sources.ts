@@ -16,6 +16,9 @@ interface ConfigurationRow {
 
 /** How long a refresh waits for a source's first connection attempt. */
 const START_WAIT_MS = 15_000;
+/** How long a status for a carrier call id not (yet) stored is retried: 10 × 200 ms. */
+const UNKNOWN_CALL_RETRIES = 10;
+const UNKNOWN_CALL_WAIT_MS = 200;
 
 /** An error as shown to operators: no credentials from URLs, and not a novel. */
 function connectionDetail(detail: string): string {
@@ -105,9 +108,22 @@ export function createEventSources(
       },
       status: (update) => {
         void (async () => {
-          const [call] = await sql<{ id: string }[]>`
-            select id from calls where provider = ${row.provider} and carrier_call_id = ${update.callId}`;
-          if (call) await recordCallStatus(sql, call.id, update);
+          // An outbound call's first event can beat the placing process storing its
+          // carrier id (Asterisk reports a busy callee within milliseconds): wait for it.
+          for (let attempt = 0; attempt <= UNKNOWN_CALL_RETRIES; attempt++) {
+            if (attempt > 0)
+              await new Promise((resolve) => setTimeout(resolve, UNKNOWN_CALL_WAIT_MS));
+            const [call] = await sql<{ id: string }[]>`
+              select id from calls where provider = ${row.provider} and carrier_call_id = ${update.callId}`;
+            if (call) {
+              await recordCallStatus(sql, call.id, update);
+              return;
+            }
+          }
+          logger.warn(
+            { ...log, carrierCallId: update.callId, status: update.status },
+            'status for a call this server does not know',
+          );
         })().catch((error: unknown) =>
           logger.error({ ...log, error: String(error) }, 'recording an event status failed'),
         );

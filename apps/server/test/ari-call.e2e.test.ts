@@ -9,10 +9,20 @@ import { createRegistry } from '@patchbay/core';
 import { ari } from '@patchbay/provider-ari';
 import { type AriSimulator, startAriSimulator } from '@patchbay/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { saveAriConfiguration, startTestServer, type TestServer } from './helpers.js';
+import type { WebSocketServer } from 'ws';
+import {
+  saveAriConfiguration,
+  startAgentServer,
+  startTestServer,
+  type TestServer,
+} from './helpers.js';
 
 let t: TestServer;
 let simulator: AriSimulator;
+let agentServer: WebSocketServer;
+let agentUrl: string;
+/** Text messages each agent connection received, newest connection last. */
+const agentSessions: Record<string, unknown>[][] = [];
 
 beforeAll(async () => {
   t = await startTestServer(
@@ -28,10 +38,19 @@ beforeAll(async () => {
       'patchbay-media': `${t.server.url.replace('http', 'ws')}/telephony/ari/media`,
     },
   });
+  ({ server: agentServer, url: agentUrl } = await startAgentServer((socket) => {
+    const text: Record<string, unknown>[] = [];
+    agentSessions.push(text);
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) socket.send(data);
+      else text.push(JSON.parse(String(data)));
+    });
+  }));
 });
 afterAll(async () => {
   await t?.close();
   await simulator?.close();
+  agentServer?.close();
 });
 
 const tone = (n: number) =>
@@ -146,4 +165,66 @@ it('shows how each configuration’s event connection stands, without its creden
   });
   const agent = await t.call('POST', '/api/v1/agents', { name: 'Not a carrier', kind: 'echo' });
   expect(agent.status).toBe(201);
+}, 30_000);
+
+it('lets a websocket agent hear a transfer connect before its media ends as transferred', async () => {
+  const configuration = await saveAriConfiguration(t, 'Agent Asterisk', simulator.url);
+  const app = configuration.body.config.stasis_app_name as string;
+  await expect.poll(() => simulator.applications()).toContain(app);
+  const bot = await t.call('POST', '/api/v1/agents', {
+    name: 'Transfer bot',
+    kind: 'websocket',
+    url: agentUrl,
+    sampleRate: 8000,
+  });
+  await t.call('POST', '/api/v1/phone-numbers', {
+    address: '8001',
+    configurationId: configuration.body.id,
+    agentId: bot.body.id,
+  });
+  const caller = simulator.placeInboundCall({ app, exten: '8001', callerNumber: '+15551237777' });
+  await simulator.waitForMedia();
+  await expect.poll(() => agentSessions.length).toBeGreaterThan(0);
+  const agent = agentSessions.at(-1)!;
+  const [call] = (await t.call('GET', '/api/v1/calls')).body.calls.filter(
+    (row: { carrierCallId: string }) => row.carrierCallId === caller.id,
+  );
+  simulator.onOriginate(() => ({ answer: true, afterMs: 20 }));
+  const started = await t.call('POST', `/api/v1/calls/${call.id}/transfer`, {
+    destination: '8002',
+  });
+  expect(started.status).toBe(202);
+  await expect.poll(() => agent.at(-1)).toEqual({ type: 'stop', reason: 'transferred' });
+  expect(agent.filter((m) => m['type'] === 'transfer').map((m) => m['status'])).toEqual([
+    'pending',
+    'answered',
+    'connected',
+  ]);
+  // The caller stays with the destination; when they hang up, the call and transfer end.
+  simulator.hangUp(caller.id);
+  await expect
+    .poll(async () => (await t.call('GET', `/api/v1/calls/${call.id}`)).body.status)
+    .toBe('completed');
+  await expect.poll(() => simulator.channels.size).toBe(0);
+  await expect.poll(() => simulator.bridges.size).toBe(0);
+}, 30_000);
+
+it('records a busy that Asterisk reports before the placing request has stored the call', async () => {
+  const configuration = await saveAriConfiguration(t, 'Busy Asterisk', simulator.url);
+  const app = configuration.body.config.stasis_app_name as string;
+  await expect.poll(() => simulator.applications()).toContain(app);
+  const agent = await t.call('POST', '/api/v1/agents', { name: 'Echo 3', kind: 'echo' });
+  // The callee refuses at once: the events arrive while POST /calls is still answering.
+  simulator.onOriginate(() => ({ cause: 17, afterMs: 0 }));
+  const placed = await t.call('POST', '/api/v1/calls', {
+    configurationId: configuration.body.id,
+    agentId: agent.body.id,
+    to: '6010',
+  });
+  expect(placed.status).toBe(201);
+  await expect
+    .poll(async () => (await t.call('GET', `/api/v1/calls/${placed.body.id}`)).body.status, {
+      timeout: 5000,
+    })
+    .toBe('busy');
 }, 30_000);

@@ -53,6 +53,17 @@ describe('normalizePhoneAddress', () => {
     expect(normalizePhoneAddress('1001')).toEqual({ canonical: '1001', type: 'extension' });
   });
 
+  it('keeps PBX dial strings as written: Asterisk contexts and endpoints are case-sensitive', () => {
+    expect(normalizePhoneAddress('Local/100@Callee-Mixed/n')).toEqual({
+      canonical: 'Local/100@Callee-Mixed/n',
+      type: 'channel',
+    });
+    expect(normalizePhoneAddress(' PJSIP/Alice@Office ')).toEqual({
+      canonical: 'PJSIP/Alice@Office',
+      type: 'channel',
+    });
+  });
+
   it('gives typed errors for what it cannot normalize', () => {
     expect(() => normalizePhoneAddress('   ')).toThrow(InvalidPayloadError);
     expect(() => normalizePhoneAddress('4155550100')).toThrow(/national number/);

@@ -578,7 +578,9 @@ export class AriEventSource implements ProviderEventSource {
     clearTimeout(live?.endTimer);
     const clues = this.clues.get(id) ?? {};
     this.clues.delete(id);
-    const end = { cause, answered: live?.answered ?? false, ...clues };
+    // A call that left Stasis unanswered with no cause known is a caller who gave up ringing.
+    const knownCause = cause ?? (live && !live.answered ? 16 : undefined);
+    const end = { cause: knownCause, answered: live?.answered ?? false, ...clues };
     if (id.startsWith(TRANSFER_PREFIX)) {
       this.handlers?.transfer?.({
         transferId: id.slice(TRANSFER_PREFIX.length),

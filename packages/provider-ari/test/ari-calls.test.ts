@@ -244,7 +244,9 @@ describe('outbound calls', () => {
         mediaStreamUrl: `${mediaBase}?call=x`,
       });
       await expect
-        .poll(() => seen.statuses.find((s) => s.callId === placed.callId)?.status)
+        .poll(() => seen.statuses.find((s) => s.callId === placed.callId)?.status, {
+          timeout: 3000,
+        })
         .toBe(expected);
     }
     expect(simulator.mediaSessions).toHaveLength(0);
@@ -386,5 +388,204 @@ describe('the events connection', () => {
       for (const socket of held) socket.destroy();
       stall.close();
     }
+  });
+});
+
+/** Inbound call answered and bridged with the agent's media; resolves once both sit in the bridge. */
+async function connectedInboundCall(seen: Awaited<ReturnType<typeof startSource>>) {
+  const caller = simulator.placeInboundCall({
+    app: 'patchbay_0123456789ab',
+    exten: '6001',
+    callerNumber: '+15551239999',
+  });
+  const session = await simulator.waitForMedia();
+  await expect
+    .poll(() => simulator.bridges.get(`patchbay-bridge-${caller.id}`)?.channels.length)
+    .toBe(2);
+  await expect.poll(() => bridges.length).toBeGreaterThan(0);
+  return { caller, session, seen, media: bridges.at(-1)! };
+}
+
+const accept = async () => ({ accept: true as const, mediaStreamUrl: `${mediaBase}?call=c` });
+const ended = (seen: { statuses: CallStatusUpdate[] }, callId: string) =>
+  seen.statuses.filter(
+    (s) => s.callId === callId && !['ringing', 'in-progress', 'initiated'].includes(s.status),
+  );
+
+describe('calls end as on a real Asterisk (fixtures/asterisk)', () => {
+  it('subscribes to each call, so a caller’s hang-up brings ChannelDestroyed and ends the call once', async () => {
+    const seen = await startSource(accept);
+    const { caller, media } = await connectedInboundCall(seen);
+    const subscribe = simulator.requests.find(
+      (r) => r.path === '/applications/patchbay_0123456789ab/subscription',
+    );
+    expect(subscribe?.query.get('eventSource')).toBe(`channel:${caller.id}`);
+    simulator.hangUp(caller.id);
+    await expect.poll(() => ended(seen, caller.id).map((s) => s.status)).toEqual(['completed']);
+    await expect.poll(() => simulator.channels.has(`patchbay-ext-${caller.id}`)).toBe(false);
+    await expect.poll(() => simulator.bridges.size).toBe(0);
+    await expect.poll(() => media.stops).toEqual(['carrier-closed']);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(ended(seen, caller.id)).toHaveLength(1);
+  });
+
+  it('ends a call at StasisEnd when the caller hung up before the subscription existed', async () => {
+    const seen = await startSource(accept);
+    const caller = simulator.placeInboundCall({
+      app: 'patchbay_0123456789ab',
+      exten: '6001',
+      callerNumber: '+15551239999',
+    });
+    // Same tick: Asterisk sends StasisEnd and, with nobody subscribed, no ChannelDestroyed.
+    simulator.hangUp(caller.id);
+    await expect.poll(() => ended(seen, caller.id).map((s) => s.status)).toEqual(['canceled']);
+    expect(ended(seen, caller.id)[0]?.carrierStatus).toBe('StasisEnd');
+    expect(simulator.mediaSessions).toHaveLength(0);
+  });
+
+  it('ends the call and its bridge when ARI hangs the caller up (POST /calls/:id/hangup)', async () => {
+    const seen = await startSource(accept);
+    const { caller } = await connectedInboundCall(seen);
+    await ari().create(ariConfig(simulator.url), { logger: silentLogger }).hangUp(caller.id);
+    await expect.poll(() => ended(seen, caller.id).map((s) => s.status)).toEqual(['completed']);
+    await expect.poll(() => simulator.bridges.size).toBe(0);
+    await expect.poll(() => simulator.channels.size).toBe(0);
+  });
+
+  it('ends the call when the agent hangs up (HANGUP on the media socket), leaving no bridge', async () => {
+    const seen = await startSource(accept);
+    const { caller, media, session } = await connectedInboundCall(seen);
+    media.bridge.hangUp();
+    await expect.poll(() => session.commands).toContain('HANGUP');
+    await expect.poll(() => ended(seen, caller.id).map((s) => s.status)).toEqual(['completed']);
+    await expect.poll(() => simulator.bridges.size).toBe(0);
+    await expect.poll(() => simulator.channels.size).toBe(0);
+  });
+
+  it('acknowledges marks from plain-text MEDIA_MARK_PROCESSED <id>', async () => {
+    const seen = await startSource(accept);
+    const { media, session } = await connectedInboundCall(seen);
+    media.bridge.sendAudio(new Int16Array(320 * 5));
+    media.bridge.mark('greeting-done');
+    await expect.poll(() => session.commands).toContain('MARK_MEDIA greeting-done');
+    await expect.poll(() => media.marks).toEqual([['greeting-done', true]]);
+  });
+
+  it('delivers each DTMF digit once, from the media socket, and names the stream by its channel', async () => {
+    const seen = await startSource(accept);
+    const { caller, media } = await connectedInboundCall(seen);
+    simulator.sendDtmf(caller.id, '5');
+    await expect.poll(() => media.dtmf).toEqual(['5']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen.dtmf).toEqual([]);
+    expect(media.streamIds).toEqual([`patchbay-ext-${caller.id}`]);
+  });
+
+  it('fails a call whose media server cannot be reached, and hangs the caller up', async () => {
+    const seen = await startSource(accept, { ws_client_name: 'unreachable' });
+    const caller = simulator.placeInboundCall({
+      app: 'patchbay_0123456789ab',
+      exten: '6001',
+      callerNumber: '+15551239999',
+    });
+    await expect.poll(() => ended(seen, caller.id).map((s) => s.status)).toEqual(['failed']);
+    expect(ended(seen, caller.id)[0]?.reason).toMatch(/media connection failed \(cause 3\)/);
+    await expect.poll(() => simulator.channels.size).toBe(0);
+  });
+
+  it('ends the caller left alone when the transfer destination hangs up', async () => {
+    const seen = await startSource(accept);
+    const provider = ari().create(ariConfig(simulator.url), { logger: silentLogger });
+    const { caller, media } = await connectedInboundCall(seen);
+    await provider.transferCall({
+      callId: caller.id,
+      destination: '6002',
+      transferId: 't-9',
+      statusCallbackUrl: 'https://h',
+      timeoutSeconds: 20,
+    });
+    await expect.poll(() => seen.transfers[0]?.status).toBe('answered');
+    await provider.connectTransfer({ callId: caller.id, transferId: 't-9' });
+    media.bridge.close('transferred');
+    simulator.hangUp('patchbay-xfer-t-9');
+    await expect.poll(() => seen.transfers.map((t) => t.status)).toEqual(['answered', 'completed']);
+    await expect.poll(() => ended(seen, caller.id).map((s) => s.status)).toEqual(['completed']);
+    await expect.poll(() => simulator.channels.size).toBe(0);
+    await expect.poll(() => simulator.bridges.size).toBe(0);
+  });
+});
+
+describe('outbound calls over Local channels (how 3CX dials)', () => {
+  for (const [cause, expected] of [
+    [17, 'busy'],
+    [19, 'no-answer'],
+  ] as const)
+    it(`reports ${expected} from Dial's DIALSTATUS though the originated half ends with cause ${cause === 17 ? 0 : cause}`, async () => {
+      const seen = await startSource(async () => ({ accept: false, reason: 'internal-error' }));
+      const provider = ari().create(
+        { ...ariConfig(simulator.url), dial_template: 'Local/{to}@Callee-Mixed/n' },
+        { logger: silentLogger },
+      );
+      simulator.onOriginate(() => ({ cause }));
+      const placed = await provider.placeCall({
+        to: '6002',
+        ringTimeoutSeconds: 1,
+        answerUrl: 'https://h',
+        statusCallbackUrl: 'https://h',
+        mediaStreamUrl: `${mediaBase}?call=x`,
+      });
+      await expect
+        .poll(() => ended(seen, placed.callId).map((s) => s.status), { timeout: 3000 })
+        .toEqual([expected]);
+      // The ;2 half is the dialplan's, not a call: no report of it, no requests about it.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(seen.statuses.filter((s) => s.callId.endsWith(';2'))).toEqual([]);
+      expect(simulator.requests.filter((r) => r.path.includes(';2'))).toEqual([]);
+    });
+
+  it('streams an answered Local call and ends it with its ;2 half', async () => {
+    const seen = await startSource(async () => ({ accept: false, reason: 'internal-error' }));
+    const provider = ari().create(
+      { ...ariConfig(simulator.url), dial_template: 'Local/{to}@Callee-Mixed/n' },
+      { logger: silentLogger },
+    );
+    const placed = await provider.placeCall({
+      to: '6002',
+      answerUrl: 'https://h',
+      statusCallbackUrl: 'https://h',
+      mediaStreamUrl: `${mediaBase}?call=local`,
+    });
+    await simulator.waitForMedia();
+    await provider.hangUp(placed.callId);
+    await expect.poll(() => ended(seen, placed.callId).map((s) => s.status)).toEqual(['completed']);
+    await expect.poll(() => simulator.channels.size).toBe(0);
+    expect(seen.statuses.filter((s) => s.callId.endsWith(';2'))).toEqual([]);
+  });
+});
+
+describe('the Stasis application’s owner', () => {
+  it('says so when another client takes the application over, and takes it back', async () => {
+    const seen = await startSource(accept);
+    const intruder = await simulator.takeOverApplication('patchbay_0123456789ab');
+    await expect
+      .poll(() => seen.connection)
+      .toContain('disconnected: another client took over the Stasis application');
+    await intruder.close();
+    await expect
+      .poll(() => seen.connection.filter((s) => s === 'connected').length)
+      .toBeGreaterThanOrEqual(2);
+    await connectedInboundCall(seen);
+  });
+
+  it('reports an Asterisk restart and ends the calls it took with it', async () => {
+    const seen = await startSource(accept);
+    const { caller } = await connectedInboundCall(seen);
+    await simulator.restart(300);
+    await expect.poll(() => ended(seen, caller.id).map((s) => s.status)).toEqual(['completed']);
+    await expect.poll(() => seen.connection.some((s) => s.startsWith('disconnected'))).toBe(true);
+    await expect
+      .poll(() => seen.connection.filter((s) => s === 'connected').length, { timeout: 5000 })
+      .toBeGreaterThanOrEqual(2);
+    await connectedInboundCall(seen);
   });
 });

@@ -370,7 +370,7 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
         : {};
     channelEvent(state, 'ChannelHangupRequest', requestFields);
     if (state.kind === 'local1' && state.model.state !== 'Up') return cancelLocal(state, how.cause);
-    if (state.model.state !== 'Up' && state.kind === 'sip') {
+    if (state.model.state !== 'Up' && state.kind === 'sip' && !state.fromDialplan) {
       // Ringing out: Dial ends without an answer.
       dialEvent(state, 'NOANSWER');
       return finish(state, how.cause);

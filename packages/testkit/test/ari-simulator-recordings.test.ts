@@ -234,7 +234,7 @@ async function replayRecording(flow: string) {
         const text = JSON.stringify([step.path, step.query]);
         await expect.poll(() => problems.length > 0 || roles.canFill(text)).toBe(true);
         const query = new URLSearchParams(
-          Object.entries(step.query).map(([k, v]) => [k, roles.fill(v)]),
+          Object.entries(step.query).map(([k, v]): [string, string] => [k, roles.fill(v)]),
         );
         const response = await fetch(
           `${simulator.url}/ari${roles.fill(step.path)}${query.size ? `?${query}` : ''}`,

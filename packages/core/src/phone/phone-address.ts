@@ -2,11 +2,14 @@ import { InvalidPayloadError } from '../errors/invalid-payload-error.js';
 import { dialCodeOf } from './dial-codes.js';
 
 /** The kinds of address a call can have. */
-export type PhoneAddressType = 'pstn' | 'sip-uri' | 'extension';
+export type PhoneAddressType = 'pstn' | 'sip-uri' | 'extension' | 'channel';
 
 /** A normalized address: what is stored, compared and routed on. */
 export interface PhoneAddress {
-  /** `+` and digits for PSTN, a lower-cased URI (user part kept) for SIP, lower-cased text for extensions. */
+  /**
+   * `+` and digits for PSTN, a lower-cased URI (user part kept) for SIP,
+   * lower-cased text for extensions, a PBX dial string exactly as written.
+   */
   readonly canonical: string;
   readonly type: PhoneAddressType;
   /** ISO 3166-1 alpha-2 country used to complete a national number. */
@@ -26,6 +29,8 @@ export interface NormalizeOptions {
   readonly digitsAreInternational?: boolean;
 }
 
+// A PBX dial string: technology, slash, resource (`PJSIP/6001@trunk`, `Local/100@ctx/n`).
+const DIAL_STRING = /^[A-Za-z][A-Za-z0-9]*\/\S+$/;
 const SIP_URI = /^(sips?):(?:([^@;?]+)@)?([^:;?]+)(?::(\d+))?([;?].*)?$/i;
 const DEFAULT_PORT: Record<string, string> = { sip: '5060', sips: '5061' };
 // E.164 allows at most 15 digits; fewer than 8 is an extension or short code.
@@ -56,6 +61,8 @@ function normalizeSipUri(input: string): PhoneAddress {
  *   trunk `0` dropped), unless the digits already start with its calling code
  *   and are long enough to include it (11 digits or more); with
  *   `digitsAreInternational`, an international number without its `+`.
+ * - A PBX dial string (`PJSIP/6001@trunk`, `Local/100@Callee-Mixed/n`): kept
+ *   as written, since Asterisk's contexts and endpoint names are case-sensitive.
  * - Anything else (short digit strings, names): an extension, lower-cased.
  *
  * @throws InvalidPayloadError for empty input, an unknown country, or bare
@@ -66,6 +73,7 @@ export function normalizePhoneAddress(raw: string, options: NormalizeOptions = {
   const input = raw.trim();
   if (input === '') throw new InvalidPayloadError('phone address', 'must not be empty');
   if (/^sips?:/i.test(input)) return normalizeSipUri(input);
+  if (DIAL_STRING.test(input)) return { canonical: input, type: 'channel' };
 
   const compact = input.replace(/[\s().-]/g, '');
   const international = /^(\+|00)(\d+)$/.exec(compact);
