@@ -5,30 +5,52 @@ import type { AsteriskTarget } from './asterisk-target.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
 
-/** Asks Asterisk for its API definitions as ari-client will. @throws CarrierApiError unless it answers 200 */
-async function probeAri(target: AsteriskTarget): Promise<void> {
-  const url = `${target.ariEndpoint.replace(/\/+$/, '')}/ari/api-docs/resources.json`;
-  const endpoint = new URL(url);
+async function fetchDefinition(target: AsteriskTarget, path: string): Promise<Response> {
+  const endpoint = new URL(`${target.ariEndpoint.replace(/\/+$/, '')}/ari${path}`);
   // Credentials travel in the header only: a URL holding some must not echo them anywhere.
   endpoint.username = '';
   endpoint.password = '';
-  const response = await fetch(endpoint, {
+  return fetch(endpoint, {
     headers: {
       authorization: `Basic ${Buffer.from(`${target.username}:${target.password}`).toString('base64')}`,
     },
     signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
   });
-  await response.body?.cancel();
-  if (!response.ok)
-    throw new CarrierApiError({
-      provider: target.provider,
-      operation: 'connect',
-      message:
-        response.status === 401
-          ? 'Asterisk refused the ARI user and password'
-          : `Asterisk answered the API definitions with ${response.status}`,
-      statusCode: response.status,
-    });
+}
+
+function refused(target: AsteriskTarget, status: number, what: string): CarrierApiError {
+  return new CarrierApiError({
+    provider: target.provider,
+    operation: 'connect',
+    message:
+      status === 401
+        ? 'Asterisk refused the ARI user and password'
+        : `Asterisk answered ${what} with ${status}`,
+    statusCode: status,
+  });
+}
+
+/**
+ * Asks Asterisk for every API definition ari-client will load. swagger-client
+ * throws an uncatchable error (it ends the process) when any of them answers
+ * anything but success, as a real Asterisk whose `make install` stopped before
+ * installing its rest-api files does for all but resources.json.
+ * @throws CarrierApiError unless every one answers 200
+ */
+async function probeAri(target: AsteriskTarget): Promise<void> {
+  const index = await fetchDefinition(target, '/api-docs/resources.json');
+  if (!index.ok) {
+    await index.body?.cancel();
+    throw refused(target, index.status, 'the API definitions');
+  }
+  const listed = ((await index.json()) as { apis?: { path?: unknown }[] }).apis ?? [];
+  for (const api of listed) {
+    if (typeof api.path !== 'string') continue;
+    const path = api.path.replace('{format}', 'json');
+    const definition = await fetchDefinition(target, path);
+    await definition.body?.cancel();
+    if (!definition.ok) throw refused(target, definition.status, `the API definition ${path}`);
+  }
 }
 
 /**

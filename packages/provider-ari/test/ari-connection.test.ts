@@ -77,3 +77,38 @@ describe('several Asterisks in one process', () => {
     }
   });
 });
+
+describe('an Asterisk with API definitions missing', () => {
+  it('is a typed connection failure, not a crash of the process (swagger-client throws uncaught)', async () => {
+    // What a real Asterisk serves when `make install` stopped before installing rest-api/*.json.
+    const { cpSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const docs = mkdtempSync(join(tmpdir(), 'ari-docs-'));
+    try {
+      const full = new URL('../../testkit/ari-api-docs/', import.meta.url);
+      cpSync(full, docs, { recursive: true });
+      rmSync(join(docs, 'asterisk.json'));
+      const broken = await startAriSimulator({ apiDocsDir: docs });
+      try {
+        const details: string[] = [];
+        const source = ari({
+          reconnect: { initialDelayMs: 50, maxDelayMs: 100, stableAfterMs: 1000 },
+        }).eventSource!(ariConfig(broken.url), { logger: silentLogger });
+        await source.start({
+          inboundCall: async () => ({ accept: false, reason: 'internal-error' }),
+          status: () => {},
+          connection: (state, detail) => details.push(`${state}: ${detail}`),
+        });
+        await source.stop();
+        expect(details[0]).toMatch(
+          /disconnected: .*Asterisk answered the API definition \/api-docs\/asterisk\.json with 404/,
+        );
+      } finally {
+        await broken.close();
+      }
+    } finally {
+      rmSync(docs, { recursive: true, force: true });
+    }
+  });
+});
