@@ -111,6 +111,7 @@ class AsteriskProvider implements TelephonyProvider {
       );
     // A destination the target refuses is the caller's mistake, not Asterisk's: check it first.
     const endpoint = this.target.dialString(request.to);
+    const callerId = request.from || this.target.defaultCallerId;
     const client = await this.rest();
     const media = new URL(request.mediaStreamUrl);
     for (const [name, value] of Object.entries(request.customParameters ?? {}))
@@ -121,7 +122,7 @@ class AsteriskProvider implements TelephonyProvider {
         app: this.target.stasisApp,
         // The media URL rides with the call, so whichever process holds the events socket can start it.
         appArgs: `${OUTBOUND_ARG},${encodeMediaArgument(media.toString())}`,
-        ...(request.from ? { callerId: request.from } : {}),
+        ...(callerId ? { callerId } : {}),
         ...(request.ringTimeoutSeconds === undefined
           ? {}
           : { timeout: request.ringTimeoutSeconds }),
@@ -130,7 +131,7 @@ class AsteriskProvider implements TelephonyProvider {
     return {
       callId: String(channel['id']),
       status: 'initiated',
-      from: request.from ?? '',
+      from: callerId ?? '',
       to: request.to,
       metadata: { channelName: channel['name'] },
       warnings: [],

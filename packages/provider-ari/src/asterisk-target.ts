@@ -20,6 +20,8 @@ export interface AsteriskTarget {
   readonly stasisApp: string;
   /** The websocket_client.conf section externalMedia dials for media. */
   readonly mediaClient: string;
+  /** The caller id outbound calls present when the request names none. */
+  readonly defaultCallerId?: string;
   /** The originate endpoint for a destination number or channel string. */
   dialString(destination: string): string;
   /**

@@ -1,6 +1,8 @@
 /**
  * Saves a 3CX configuration the way a host does: validate, mint the Stasis
- * application, provision Asterisk's realtime tables. Prints the rows written.
+ * application, provision Asterisk's realtime tables and ask that Asterisk
+ * (over ARI at `ari_endpoint`) to reload its outbound registrations, so it
+ * registers the extension. Prints the rows written.
  *
  *   ASTERISK_ARA_DSN=postgres://asterisk@127.0.0.1:5432/asterisk npx tsx examples/provision.ts
  *

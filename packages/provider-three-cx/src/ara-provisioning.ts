@@ -1,6 +1,6 @@
 import { CarrierApiError } from '@patchbay/core';
 import type { Sql, TransactionSql } from 'postgres';
-import { type DialplanRow, dialplanRows } from './dialplan.js';
+import { INBOUND_CONTEXT, STASIS_VARIABLE } from './dialplan.js';
 import { endpointId } from './endpoint-id.js';
 import type { ThreeCxConfig } from './three-cx-config.js';
 
@@ -19,11 +19,16 @@ export interface AraRows {
   readonly ps_aors: Record<string, string | number>;
   readonly ps_endpoints: Record<string, string | number>;
   readonly ps_registrations: Record<string, string | number>;
-  readonly extensions: readonly DialplanRow[];
+}
+
+/** `1156.3cx.cloud:5070` as its host and the SIP URI it is reached at. */
+function sipTarget(domain: string): { host: string; uri: string } {
+  return { host: domain.replace(/:\d+$/, ''), uri: `sip:${domain}` };
 }
 
 export function araRows(config: ThreeCxConfig): AraRows {
   const id = threeCxEndpointId(config);
+  const target = sipTarget(config.sip_domain);
   return {
     ps_auths: {
       id,
@@ -34,7 +39,7 @@ export function araRows(config: ThreeCxConfig): AraRows {
     ps_aors: {
       id,
       // Without a contact chan_pjsip has no URI to send Dial() to.
-      contact: `sip:${config.sip_domain}`,
+      contact: target.uri,
       max_contacts: 1,
       qualify_frequency: 60,
     },
@@ -42,20 +47,23 @@ export function araRows(config: ThreeCxConfig): AraRows {
       id,
       transport: config.transport_name,
       aors: id,
-      auth: id,
+      // No inbound `auth`: 3CX's INVITEs to the registered contact would be
+      // challenged, and a registration-based trunk does not answer challenges.
+      // They are tied to this endpoint by the registration's `line` instead.
       outbound_auth: id,
-      context: `${id}-inbound`,
+      context: INBOUND_CONTEXT,
+      set_var: `${STASIS_VARIABLE}=${threeCxStasisApplication(config)},inbound,${id}`,
       disallow: 'all',
       allow: 'ulaw,alaw',
-      from_domain: config.sip_domain,
+      from_domain: target.host,
       from_user: config.extension,
-      identify_by: 'auth_username,username',
+      identify_by: 'username',
     },
     ps_registrations: {
       id,
       transport: config.transport_name,
       outbound_auth: id,
-      server_uri: `sip:${config.sip_domain}`,
+      server_uri: target.uri,
       client_uri: `sip:${config.extension}@${config.sip_domain}`,
       contact_user: config.extension,
       expiration: 300,
@@ -65,19 +73,25 @@ export function araRows(config: ThreeCxConfig): AraRows {
       line: 'yes',
       endpoint: id,
     },
-    extensions: dialplanRows({
-      endpointId: id,
-      extension: config.extension,
-      stasisApp: threeCxStasisApplication(config),
-      stripPrefix: config.strip_prefix,
-    }),
   };
 }
 
 const PJSIP_TABLES = ['ps_registrations', 'ps_endpoints', 'ps_aors', 'ps_auths'] as const;
 
-async function deleteEndpoints(tx: TransactionSql, ids: readonly string[]): Promise<void> {
-  for (const table of PJSIP_TABLES) await tx`delete from ${tx(table)} where id in ${tx(ids)}`;
+/**
+ * Deletes the endpoints' rows, and the per-endpoint dialplan contexts that
+ * versions before 0.2 wrote to a realtime `extensions` table, if there is one.
+ */
+async function deleteEndpoints(
+  tx: TransactionSql,
+  ids: readonly string[],
+  tables: readonly (typeof PJSIP_TABLES)[number][] = PJSIP_TABLES,
+): Promise<void> {
+  for (const table of tables) await tx`delete from ${tx(table)} where id in ${tx(ids)}`;
+  if (tables !== PJSIP_TABLES) return;
+  const [legacy] = await tx<{ present: boolean }[]>`
+    select to_regclass('extensions') is not null as present`;
+  if (!legacy?.present) return;
   const contexts = ids.flatMap((id) => [`${id}-inbound`, `${id}-outbound`]);
   await tx`delete from extensions where context in ${tx(contexts)}`;
 }
@@ -98,36 +112,41 @@ function araFailure(operation: string, error: unknown): CarrierApiError {
 }
 
 /**
- * Writes the extension's PJSIP registration, endpoint and dialplan into
- * Asterisk's realtime tables in one transaction: the rows of `config`, and
- * of `previous` removed (a changed domain or extension must not leave a
- * registration behind that keeps registering to 3CX). Running it again
- * writes the same rows.
+ * Writes the extension's PJSIP registration, endpoint, auth and AOR into
+ * Asterisk's realtime tables in one transaction. Running it again writes
+ * the same rows. It does not make Asterisk act on them: see
+ * {@link reloadRegistrations}.
  *
  * @throws CarrierApiError when the database refuses; nothing is written then
  */
-export async function provisionThreeCx(
-  ara: Sql,
-  config: ThreeCxConfig,
-  previous?: ThreeCxConfig,
-): Promise<AraRows> {
+export async function provisionThreeCx(ara: Sql, config: ThreeCxConfig): Promise<AraRows> {
   const rows = araRows(config);
-  const ids = [
-    ...new Set([rows.ps_auths['id'] as string, ...(previous ? [threeCxEndpointId(previous)] : [])]),
-  ];
   try {
     await ara.begin(async (tx) => {
-      await deleteEndpoints(tx, ids);
+      await deleteEndpoints(tx, [rows.ps_auths['id'] as string]);
       await tx`insert into ps_auths ${tx(rows.ps_auths)}`;
       await tx`insert into ps_aors ${tx(rows.ps_aors)}`;
       await tx`insert into ps_endpoints ${tx(rows.ps_endpoints)}`;
       await tx`insert into ps_registrations ${tx(rows.ps_registrations)}`;
-      await tx`insert into extensions ${tx(rows.extensions as DialplanRow[])}`;
     });
   } catch (error) {
     throw araFailure('provision Asterisk realtime', error);
   }
   return rows;
+}
+
+/**
+ * Removes only the extension's registration row, so a reload of the
+ * registration module sends its un-REGISTER while the auth still exists.
+ *
+ * @throws CarrierApiError when the database refuses
+ */
+export async function removeRegistration(ara: Sql, config: ThreeCxConfig): Promise<void> {
+  try {
+    await ara.begin((tx) => deleteEndpoints(tx, [threeCxEndpointId(config)], ['ps_registrations']));
+  } catch (error) {
+    throw araFailure('remove the Asterisk registration', error);
+  }
 }
 
 /**

@@ -4,10 +4,19 @@ export {
   araRows,
   deprovisionThreeCx,
   provisionThreeCx,
+  removeRegistration,
   threeCxEndpointId,
   threeCxStasisApplication,
 } from './ara-provisioning.js';
-export { type DialplanRow, dialplanRows, type StripRule, stripRule } from './dialplan.js';
+export { REGISTRATION_MODULE, reloadRegistrations } from './asterisk-registrations.js';
+export {
+  INBOUND_CONTEXT,
+  INBOUND_DIALPLAN,
+  outboundNumber,
+  STASIS_VARIABLE,
+  type StripRule,
+  stripRule,
+} from './dialplan.js';
 export { endpointId, MAX_ENDPOINT_ID_LENGTH } from './endpoint-id.js';
 export { type ThreeCxConfig, threeCxConfigSchema } from './three-cx-config.js';
 export { type ThreeCxSettings, threeCx, threeCxTarget } from './three-cx-provider.js';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { stripRule } from './dialplan.js';
 import { endpointId } from './endpoint-id.js';
 
-const SIP_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+const SIP_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 
 /** A 3CX extension reached through an Asterisk bridge. Field names match the original platform's. */
 export const threeCxConfigSchema = z
@@ -20,7 +20,10 @@ export const threeCxConfigSchema = z
         z
           .string()
           .max(40, 'Asterisk stores the SIP domain in 40 characters')
-          .regex(SIP_DOMAIN, 'the 3CX SIP domain is a host name such as 1156.3cx.cloud'),
+          .regex(
+            SIP_DOMAIN,
+            'the 3CX SIP domain is a host name such as 1156.3cx.cloud, with a port if not 5060',
+          ),
       ),
     /** The 3CX extension: SIP user name, registration contact and account id. */
     extension: z
@@ -35,6 +38,7 @@ export const threeCxConfigSchema = z
     sip_password: z.string().min(1).max(80),
     /** A literal country prefix to strip from matching numbers before 3CX sees them, e.g. `^\+39`. */
     strip_prefix: z.string().default(''),
+    /** Caller ids the extension may present; the first is used when a call names none. */
     from_numbers: z.array(z.string()).default([]),
     /** The PJSIP transport the endpoint and registration use. */
     transport_name: z
@@ -99,7 +103,8 @@ export const threeCxUiFields: readonly UiField[] = [
     label: 'Caller IDs',
     type: 'string-array',
     required: false,
-    description: 'Numbers 3CX lets this extension present; none means 3CX chooses.',
+    description:
+      'Numbers 3CX lets this extension present; the first is the default caller id of outbound calls.',
   },
   {
     name: 'stasis_app_name',

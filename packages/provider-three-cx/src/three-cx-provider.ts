@@ -11,16 +11,18 @@ import {
   type AriReconnectPolicy,
   type AsteriskTarget,
   createAsteriskProvider,
-  dialString,
   withStasisApplication,
 } from '@patchbay/provider-ari';
 import type { Sql } from 'postgres';
 import {
   deprovisionThreeCx,
   provisionThreeCx,
+  removeRegistration,
   threeCxEndpointId,
   threeCxStasisApplication,
 } from './ara-provisioning.js';
+import { reloadRegistrations } from './asterisk-registrations.js';
+import { outboundNumber, stripRule } from './dialplan.js';
 import { type ThreeCxConfig, threeCxConfigSchema, threeCxUiFields } from './three-cx-config.js';
 
 /** Options of {@link threeCx}. */
@@ -44,7 +46,7 @@ const DESTINATION = /^\+?[0-9A-Za-z*#]{1,40}$/;
 /** A 3CX configuration as the shared Asterisk implementation sees it. */
 export function threeCxTarget(config: ThreeCxConfig): AsteriskTarget {
   const ownEndpoint = threeCxEndpointId(config);
-  const outbound = `Local/{to}@${ownEndpoint}-outbound/n`;
+  const strip = stripRule(config.strip_prefix);
   return {
     provider: 'three_cx',
     ariEndpoint: config.ari_endpoint,
@@ -59,14 +61,17 @@ export function threeCxTarget(config: ThreeCxConfig): AsteriskTarget {
       args[0] === 'inbound' && args[1] !== undefined && args[1] !== ownEndpoint
         ? exten
         : config.extension,
+    // Without one, 3CX shows the call From "Anonymous".
+    ...(config.from_numbers[0] ? { defaultCallerId: config.from_numbers[0] } : {}),
     dialString(destination) {
       if (!DESTINATION.test(destination))
         throw new InvalidPayloadError(
           '3CX destination',
           `${JSON.stringify(destination)} is not a number or extension`,
         );
-      // `/n` keeps the Local pair from optimising away, which would replace the channel in Stasis.
-      return dialString(outbound, destination);
+      // Straight to the endpoint: no per-tenant dialplan, no Local pair whose
+      // originated half hides the callee's busy behind cause 0.
+      return `PJSIP/${outboundNumber(destination, strip)}@${ownEndpoint}`;
     },
   };
 }
@@ -80,6 +85,17 @@ function araClient(ara: Sql | undefined): () => Sql {
       );
     return ara;
   };
+}
+
+/**
+ * Un-registers an extension and removes its rows: the registration row goes
+ * first and the module is reloaded while the auth still exists (Asterisk
+ * needs it to send the un-REGISTER), then everything else.
+ */
+async function retire(database: Sql, config: ThreeCxConfig): Promise<void> {
+  await removeRegistration(database, config);
+  await reloadRegistrations(config);
+  await deprovisionThreeCx(database, config);
 }
 
 /**
@@ -119,11 +135,23 @@ export function threeCx(settings: ThreeCxSettings = {}): ProviderSpec<ThreeCxCon
     hooks: {
       async beforeSave(next, previous) {
         const named = withStasisApplication(next, previous);
-        await provisionThreeCx(ara(), named, previous);
+        const database = ara();
+        if (previous && threeCxEndpointId(previous) !== threeCxEndpointId(named))
+          await retire(database, previous);
+        await provisionThreeCx(database, named);
+        try {
+          await reloadRegistrations(named);
+        } catch (error) {
+          // Asterisk did not take the rows: put back what was there, so the save changes nothing.
+          if (previous && threeCxEndpointId(previous) === threeCxEndpointId(named))
+            await provisionThreeCx(database, previous);
+          else await deprovisionThreeCx(database, named);
+          throw error;
+        }
         return named;
       },
       async afterDelete(stored) {
-        await deprovisionThreeCx(ara(), stored);
+        await retire(ara(), stored);
       },
     },
     media: {

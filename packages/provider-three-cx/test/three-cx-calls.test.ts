@@ -145,9 +145,12 @@ describe('3CX calls through Asterisk', () => {
     await expect.poll(() => seen.inbound[0]?.accountId).toBe('300');
   });
 
-  it('originate through the extension’s outbound context and start media once answered', async () => {
+  it('originate straight to the endpoint, prefix stripped, with the default caller id, and stream once answered', async () => {
     const seen = await startSource(async () => false);
-    const provider = threeCx().create(threeCxConfig(simulator.url), { logger: silentLogger });
+    const provider = threeCx().create(
+      { ...threeCxConfig(simulator.url), from_numbers: ['+390299999999'] },
+      { logger: silentLogger },
+    );
     const placed = await provider.placeCall({
       to: '+390612345678',
       answerUrl: 'https://h/unused',
@@ -155,9 +158,9 @@ describe('3CX calls through Asterisk', () => {
       mediaStreamUrl: `${mediaBase}?call=out-1`,
     });
     const originate = simulator.requests.find((r) => r.method === 'POST' && r.path === '/channels');
-    expect(originate?.query.get('endpoint')).toBe(`Local/+390612345678@${ENDPOINT}-outbound/n`);
+    expect(originate?.query.get('endpoint')).toBe(`PJSIP/0612345678@${ENDPOINT}`);
     expect(originate?.query.get('app')).toBe(APP);
-    expect(originate?.query.has('callerId')).toBe(false); // 3CX presents the extension's own
+    expect(originate?.query.get('callerId')).toBe('+390299999999');
     const session = await simulator.waitForMedia();
     expect(session.url).toBe(`${mediaBase}?call=out-1`);
     await expect.poll(() => seen.statuses.map((s) => s.status)).toContain('in-progress');
@@ -165,7 +168,7 @@ describe('3CX calls through Asterisk', () => {
     expect(await provider.getCall(placed.callId)).toMatchObject({ status: 'completed' });
   });
 
-  it('refuse a destination that would leave the outbound context, before calling Asterisk', async () => {
+  it('refuse a destination that is not a number or extension, before calling Asterisk', async () => {
     const provider = threeCx().create(threeCxConfig(simulator.url), { logger: silentLogger });
     await expect(
       provider.placeCall({
@@ -180,7 +183,7 @@ describe('3CX calls through Asterisk', () => {
     );
   });
 
-  it('dial transfer destinations through the same outbound context', async () => {
+  it('dial transfer destinations through the same endpoint', async () => {
     await startSource(async () => false);
     const provider = threeCx().create(threeCxConfig(simulator.url), { logger: silentLogger });
     const result = await provider.transferCall({
@@ -194,7 +197,7 @@ describe('3CX calls through Asterisk', () => {
     const originate = simulator.requests.find(
       (r) => r.method === 'POST' && r.path.startsWith('/channels'),
     );
-    expect(originate?.query.get('endpoint')).toBe(`Local/200@${ENDPOINT}-outbound/n`);
+    expect(originate?.query.get('endpoint')).toBe(`PJSIP/200@${ENDPOINT}`);
     expect(originate?.query.get('appArgs')).toBe('patchbay-transfer,t-1');
   });
 

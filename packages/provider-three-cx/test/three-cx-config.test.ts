@@ -1,9 +1,11 @@
 import { createRegistry, silentLogger } from '@patchbay/core';
 import { describe, expect, it } from 'vitest';
 import {
-  dialplanRows,
   endpointId,
+  INBOUND_CONTEXT,
+  INBOUND_DIALPLAN,
   MAX_ENDPOINT_ID_LENGTH,
+  outboundNumber,
   stripRule,
   threeCx,
   threeCxConfigSchema,
@@ -36,37 +38,32 @@ describe('endpoint ids', () => {
 
 describe('strip prefixes', () => {
   it.each([
-    ['', undefined, 0],
-    ['^\\+39', '_+39X.', 3],
-    ['^+39', '_+39X.', 3],
-    ['^\\+1', '_+1X.', 2],
-  ])('%j becomes pattern %j skipping %i', (prefix, pattern, skip) => {
-    expect(stripRule(prefix)).toEqual({ pattern, skip });
+    ['', undefined],
+    ['^\\+39', '+39'],
+    ['^+39', '+39'],
+    ['^\\+1', '+1'],
+  ])('%j strips %j', (prefix, stripped) => {
+    expect(stripRule(prefix)).toEqual({ prefix: stripped });
   });
 
   it.each(['^\\+[0-9]{2}', '\\+39', '^\\+39$', '^39', '^\\+39|^\\+41'])(
-    'refuses %j, which no dialplan pattern expresses',
+    'refuses %j, which is not a literal prefix',
     (prefix) => {
       expect(() => stripRule(prefix)).toThrow(/Unsupported strip_prefix/);
     },
   );
 
   it('strips the prefix from matching numbers and passes every other number on', () => {
-    const rows = dialplanRows({
-      endpointId: 'patchbay_1156_3cx_cloud_12611',
-      extension: '12611',
-      stasisApp: 'patchbay_0123456789ab',
-      stripPrefix: '^\\+39',
-    });
-    expect(
-      rows.map((row) => [row.context.split('-').at(-1), row.exten, row.app, row.appdata]),
-    ).toEqual([
-      ['outbound', '_+39X.', 'Dial', 'PJSIP/${EXTEN:3}@patchbay_1156_3cx_cloud_12611,60'],
-      ['outbound', '_+X.', 'Dial', 'PJSIP/${EXTEN}@patchbay_1156_3cx_cloud_12611,60'],
-      ['outbound', '_X.', 'Dial', 'PJSIP/${EXTEN}@patchbay_1156_3cx_cloud_12611,60'],
-      ['inbound', '12611', 'Stasis', 'patchbay_0123456789ab,inbound,patchbay_1156_3cx_cloud_12611'],
-      ['inbound', '_X.', 'Stasis', 'patchbay_0123456789ab,inbound,patchbay_1156_3cx_cloud_12611'],
-    ]);
+    const rule = stripRule('^\\+39');
+    expect(outboundNumber('+390612345678', rule)).toBe('0612345678');
+    expect(outboundNumber('+4930123456', rule)).toBe('+4930123456');
+    expect(outboundNumber('200', rule)).toBe('200');
+    expect(outboundNumber('+39', rule)).toBe('+39');
+  });
+
+  it('routes every endpoint through one static context, by the variable its endpoint sets', () => {
+    expect(INBOUND_DIALPLAN).toContain(`[${INBOUND_CONTEXT}]`);
+    expect(INBOUND_DIALPLAN).toContain('exten => _X.,1,Stasis(${PATCHBAY_STASIS})');
   });
 });
 
@@ -107,6 +104,8 @@ describe('configuration', () => {
       ['extension', expect.stringMatching(/too long for an Asterisk endpoint id/)],
     ]);
     expect(issues({ sip_domain: 'pbx example.com' })?.[0]?.[0]).toBe('sip_domain');
+    // A 3CX on another port than 5060 is a domain with its port.
+    expect(issues({ sip_domain: 'pbx.example.com:5070' })).toBeUndefined();
     expect(issues({ ws_client_name: '' })?.[0]?.[0]).toBe('ws_client_name');
   });
 
@@ -118,12 +117,12 @@ describe('configuration', () => {
     expect(registry.accountIdOf(threeCxConfig())).toBe('12611');
   });
 
-  it('dials through the extension’s outbound context and refuses anything that is not a number', () => {
+  it('dials the endpoint directly, prefix stripped, and refuses anything that is not a number', () => {
     const target = threeCxTarget(threeCxConfig());
     expect(target.dialString('+390612345678')).toBe(
-      'Local/+390612345678@patchbay_1156_3cx_cloud_12611-outbound/n',
+      'PJSIP/0612345678@patchbay_1156_3cx_cloud_12611',
     );
-    expect(target.dialString('200')).toBe('Local/200@patchbay_1156_3cx_cloud_12611-outbound/n');
+    expect(target.dialString('200')).toBe('PJSIP/200@patchbay_1156_3cx_cloud_12611');
     for (const bad of ['200@other-context', '1/2', '', '+39 06 1234'])
       expect(() => target.dialString(bad)).toThrow(/not a number or extension/);
   });

@@ -103,6 +103,8 @@ export interface AriSimulator {
   readonly eventConnections: readonly (readonly string[])[];
   /** Events sent, in order, as [application, event]. */
   readonly events: [string, Record<string, unknown>][];
+  /** Modules reloaded through `PUT /asterisk/modules/{module}`, in order. */
+  readonly reloads: readonly string[];
   /** Decides how originated calls go (default: answered after 20 ms). */
   onOriginate(decide: (channel: AriChannel, query: URLSearchParams) => OriginateOutcome): void;
   /**
@@ -205,6 +207,7 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
   const bridges = new Map<string, { id: string; channels: string[] }>();
   const bridgeSubscribers = new Map<string, Set<string>>();
   const mediaSessions: AriMediaSession[] = [];
+  const reloads: string[] = [];
   const events: [string, Record<string, unknown>][] = [];
   /** The socket each application's events go to: the newest that registered it. */
   const registered = new Map<string, WebSocket>();
@@ -733,6 +736,11 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
         return json(response, 204);
       }
     }
+    const moduleMatch = /^\/asterisk\/modules\/([^/]+)$/.exec(path);
+    if (moduleMatch && method === 'PUT') {
+      reloads.push(decodeURIComponent(moduleMatch[1]!));
+      return json(response, 204);
+    }
     if (method === 'GET' && path === '/channels')
       return json(response, 200, [...states.values()].map(snapshot));
     if (method === 'POST' && path === '/bridges') {
@@ -864,6 +872,7 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
     bridges,
     mediaSessions,
     events,
+    reloads,
     eventConnections,
     applications: () =>
       [...registered.entries()].filter(([, s]) => s.readyState === WebSocket.OPEN).map(([a]) => a),
