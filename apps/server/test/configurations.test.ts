@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createRegistry } from '@patchbay/core';
 import { ari } from '@patchbay/provider-ari';
 import { threeCx } from '@patchbay/provider-three-cx';
-import { startTestDatabase, type TestDatabase } from '@patchbay/testkit';
+import { startAriSimulator, startTestDatabase, type TestDatabase } from '@patchbay/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CredentialCipher, loadCredentialKey } from '../src/credentials.js';
 import { startTestServer, type TestServer } from './helpers.js';
@@ -145,9 +145,11 @@ describe('/api/v1/configurations', () => {
   });
 
   it('deletes through the provider’s deprovision hook, and keeps the row when the carrier side refuses', async () => {
+    // The Asterisk whose registrations a save and a delete reload.
+    const asterisk = await startAriSimulator({ username: 'patchbay', password: 'ari-secret' });
     const threeCxConfig = {
       provider: 'three_cx',
-      ari_endpoint: 'http://asterisk.example.com:8088',
+      ari_endpoint: asterisk.url,
       app_name: 'patchbay',
       app_password: 'ari-secret',
       ws_client_name: 'patchbay-media',
@@ -185,5 +187,7 @@ describe('/api/v1/configurations', () => {
     expect((await call('DELETE', `/${created.body.id}`)).status).toBe(204);
     expect((await call('GET', `/${created.body.id}`)).status).toBe(404);
     expect(await ara.sql`select id from ps_endpoints`).toEqual([]);
+    expect(asterisk.reloads.length).toBeGreaterThanOrEqual(3);
+    await asterisk.close();
   });
 });
