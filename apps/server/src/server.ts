@@ -2,6 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger, ProviderRegistry } from '@patchbay/core';
 import { registerAgentRoutes } from './agents.js';
+import {
+  CallLifecycle,
+  type CallLifecycleTimings,
+  DEFAULT_LIFECYCLE_TIMINGS,
+} from './calls/call-lifecycle.js';
 import { registerCallRoutes } from './calls/call-routes.js';
 import { type CallSignals, localCallSignals, postgresCallSignals } from './calls/call-signals.js';
 import { registerInboundRoute } from './calls/inbound-route.js';
@@ -46,6 +51,14 @@ export interface PatchbayServerOptions {
    * on the embedded one (its own transfers expire on their own timers).
    */
   readonly transferSweepMs?: number;
+  /**
+   * How often each process sweeps for live calls nobody can vouch for (a dead
+   * process's, media that ended unreported): 15 s on a shared database, 60 s
+   * on the embedded one; also once at start-up.
+   */
+  readonly callSweepMs?: number;
+  /** The lifecycle's clocks (defaults in DEFAULT_LIFECYCLE_TIMINGS); shortened in tests. */
+  readonly lifecycle?: Partial<CallLifecycleTimings>;
 }
 
 const TRANSFER_SWEEP_MS = 5000;
@@ -119,6 +132,11 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     draining: () => draining,
   };
   const transfers = new Transfers(context);
+  const lifecycle = new CallLifecycle(context, {
+    ...DEFAULT_LIFECYCLE_TIMINGS,
+    ...options.lifecycle,
+  });
+  await lifecycle.start();
   registerCallRoutes(router, context, transfers);
   registerInboundRoute(router, context);
   registerProviderRoutes(router, context, transfers);
@@ -184,7 +202,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
         else response.destroy();
       });
   });
-  const media = attachMediaSockets(server, context, transfers);
+  const media = attachMediaSockets(server, context, transfers, lifecycle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -208,6 +226,18 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
               logger.error({ error: String(error) }, 'expiring unreported transfers failed'),
             );
         }, sweepMs).unref();
+  // Calls left live by a process that died (this one, before a restart) are reconciled now.
+  const sweepCalls = () =>
+    lifecycle
+      .sweep()
+      .catch((error: unknown) =>
+        logger.error({ error: String(error) }, 'sweeping live calls failed'),
+      );
+  await sweepCalls();
+  const callSweep = setInterval(
+    sweepCalls,
+    options.callSweepMs ?? (shared ? 15_000 : 60_000),
+  ).unref();
   return {
     url: listeningUrl,
     eventSources,
@@ -225,6 +255,8 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       await closed;
       clearTimeout(timer);
       clearInterval(expiry);
+      clearInterval(callSweep);
+      await lifecycle.stop();
       transfers.close();
       // Ours only: a shared bus belongs to whoever passed it in.
       if (!options.signals) await signals.close();

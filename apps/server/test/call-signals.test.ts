@@ -8,9 +8,10 @@ import {
   type CallSignals,
   localCallSignals,
   postgresCallSignals,
+  type TransferSignal,
 } from '../src/calls/call-signals.js';
 
-const signal = (callId: string, status: CallSignal['status']): CallSignal => ({
+const signal = (callId: string, status: TransferSignal['status']): TransferSignal => ({
   callId,
   type: 'transfer',
   transferId: 't-1',
@@ -35,7 +36,7 @@ async function deliversByCall(publisher: CallSignals, listener: CallSignals): Pr
   await publisher.publish(signal('call-1', 'answered'));
   await expect.poll(() => second).toHaveLength(2);
   expect(first).toEqual([signal('call-1', 'pending')]);
-  expect(second.map((s) => s.status)).toEqual(['pending', 'answered']);
+  expect(second.map((s) => (s as TransferSignal).status)).toEqual(['pending', 'answered']);
   expect(other).toEqual([]);
 }
 

@@ -11,7 +11,11 @@ import type { Database } from '../src/database/database.js';
 import { migrate } from '../src/database/migrations.js';
 import { AGENT_STREAM_PROTOCOL } from '../src/media/websocket-agent.js';
 import { MediaTokens } from '../src/media-tokens.js';
-import { type PatchbayServer, startPatchbayServer } from '../src/server.js';
+import {
+  type PatchbayServer,
+  type PatchbayServerOptions,
+  startPatchbayServer,
+} from '../src/server.js';
 
 /** A server on a fresh test database, with two organizations' API keys and a JSON client. */
 export interface TestServer {
@@ -47,7 +51,10 @@ export async function startTestServer(
   registry: ProviderRegistry,
   /** Another server's database and keys: a second process of the same deployment. */
   share?: TestServer,
-  options: { readonly eventSourceCheckMs?: number; readonly transferSweepMs?: number } = {},
+  options: Pick<
+    PatchbayServerOptions,
+    'eventSourceCheckMs' | 'transferSweepMs' | 'callSweepMs' | 'lifecycle'
+  > = {},
 ): Promise<TestServer> {
   const database = share?.database ?? (await startTestDatabase());
   let apiKey = share?.apiKey;

@@ -12,13 +12,23 @@ export type TransferState =
   | 'failed';
 
 /** Something that happened to a call that the process holding its media must hear about. */
-export interface CallSignal {
+/** A transfer of the call moved on. */
+export interface TransferSignal {
   readonly callId: string;
   readonly type: 'transfer';
   readonly transferId: string;
   readonly status: TransferState;
   readonly reason?: string;
 }
+
+/** A new media socket for the call was admitted by `instanceId`: any other one closes. */
+export interface MediaTakenSignal {
+  readonly callId: string;
+  readonly type: 'media-taken';
+  readonly instanceId: string;
+}
+
+export type CallSignal = TransferSignal | MediaTakenSignal;
 
 type Listener = (signal: CallSignal) => void;
 

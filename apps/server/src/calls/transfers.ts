@@ -6,7 +6,7 @@ import { isUuid } from '../http/body.js';
 import { HttpError } from '../http/router.js';
 import { canonicalAddress } from '../phone-numbers.js';
 import type { ServerContext } from '../server-context.js';
-import type { CallSignal, CallSignals, TransferState } from './call-signals.js';
+import type { CallSignals, TransferSignal, TransferState } from './call-signals.js';
 import type { CallRow } from './call-store.js';
 import { callProvider } from './call-webhook.js';
 
@@ -282,7 +282,7 @@ export class Transfers {
   }
 
   private async publish(row: TransferRow, status: TransferState, reason?: string): Promise<void> {
-    const signal: CallSignal = {
+    const signal: TransferSignal = {
       callId: row.call_id,
       type: 'transfer',
       transferId: row.id,

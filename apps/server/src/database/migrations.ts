@@ -174,6 +174,24 @@ export const MIGRATIONS: readonly Migration[] = [
         add column connection_changed_at timestamptz;
     `,
   },
+  {
+    version: 8,
+    name: 'who holds each live call',
+    sql: `
+      -- Each server process says it is alive; a call's media names the process holding it.
+      create table server_instances (
+        id text primary key,
+        started_at timestamptz not null default now(),
+        seen_at timestamptz not null default now()
+      );
+      alter table calls
+        add column media_instance text,
+        add column reconcile_after timestamptz;
+      -- The sweep reads only live calls.
+      create index calls_live on calls (updated_at)
+        where status in ('queued', 'initiated', 'ringing', 'in-progress');
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

@@ -7,15 +7,25 @@ import {
   type MediaBridgeEndReason,
 } from '@patchbay/core';
 import { WebSocketServer } from 'ws';
+import type { CallLifecycle } from '../calls/call-lifecycle.js';
+import { callProvider } from '../calls/call-webhook.js';
 import type { Transfers } from '../calls/transfers.js';
 import { isUuid } from '../http/body.js';
 import type { ServerContext } from '../server-context.js';
 import { createWebSocketAgent } from './websocket-agent.js';
 
-/** The agent, plus the server's own bookkeeping when its media ends. */
-function withEnd(agent: MediaAgent, ended: (reason: MediaBridgeEndReason) => void): MediaAgent {
+/** The agent, plus the server's own bookkeeping when its media starts and ends. */
+function withBookkeeping(
+  agent: MediaAgent,
+  started: () => void,
+  ended: (reason: MediaBridgeEndReason) => void,
+): MediaAgent {
   return {
     ...agent,
+    start(info) {
+      agent.start?.(info);
+      started();
+    },
     stop(reason) {
       agent.stop?.(reason);
       ended(reason);
@@ -47,10 +57,14 @@ export function attachMediaSockets(
   server: Server,
   context: ServerContext,
   transfers: Transfers,
+  lifecycle: CallLifecycle,
 ): MediaSockets {
   const { database, registry, mediaTokens, logger } = context;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const bridges = new Set<MediaBridge>();
+  /** One live media socket per call: the newest replaces any other. */
+  const byCall = new Map<string, MediaBridge>();
+  const previousReplaced = new WeakSet<MediaBridge>();
   let drained: (() => void) | undefined;
 
   async function admit(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -66,6 +80,8 @@ export function attachMediaSockets(
           {
             id: string;
             provider: string;
+            configuration_id: string | null;
+            carrier_call_id: string | null;
             direction: 'inbound' | 'outbound';
             from_address: string;
             to_address: string;
@@ -74,7 +90,8 @@ export function attachMediaSockets(
             sample_rate: number | null;
           }[]
         >`
-          select c.id, c.provider, c.direction, c.from_address, c.to_address,
+          select c.id, c.provider, c.configuration_id, c.carrier_call_id, c.direction,
+                 c.from_address, c.to_address,
                  a.kind, a.url, a.sample_rate
           from calls c left join agents a on a.id = c.agent_id where c.id = ${callId}`
       : [];
@@ -88,12 +105,40 @@ export function attachMediaSockets(
       const sampleRate = call.sample_rate ?? 16000;
       let bridge: MediaBridge | undefined;
       let unsubscribe = () => {};
+      const started = () => {
+        lifecycle
+          .mediaStarted(call.id)
+          .catch((error: unknown) =>
+            logger.error({ callId: call.id, error: String(error) }, 'recording media start failed'),
+          );
+      };
       const ended = (reason: MediaBridgeEndReason) => {
         unsubscribe();
         if (bridge) bridges.delete(bridge);
+        if (byCall.get(call.id) === bridge) byCall.delete(call.id);
         logger.info({ callId: call.id, reason }, 'media ended');
         if (bridges.size === 0) drained?.();
+        if (replaced || (bridge && previousReplaced.has(bridge))) return; // another socket carries the call now
+        // The agent hung up: not every carrier ends the call when its stream closes
+        // (Telnyx streams a fork of the call), so end it through the carrier's API too.
+        if (reason === 'hang-up' && call.carrier_call_id)
+          void callProvider(context, call.configuration_id)
+            .then((provider) => provider.hangUp(call.carrier_call_id!))
+            .catch((error: unknown) =>
+              logger.error(
+                { callId: call.id, error: String(error) },
+                'hanging up after the agent failed',
+              ),
+            );
+        // After a transfer the call goes on at the carrier without media.
+        if (reason !== 'transferred')
+          lifecycle
+            .mediaEnded(call.id)
+            .catch((error: unknown) =>
+              logger.error({ callId: call.id, error: String(error) }, 'recording media end failed'),
+            );
       };
+      let replaced = false;
       const websocketAgent =
         call.kind === 'websocket' && call.url
           ? createWebSocketAgent({
@@ -122,17 +167,34 @@ export function attachMediaSockets(
         serializer: registry.get(provider).media.createSerializer(),
         agentSampleRate: sampleRate,
         logger,
-        agent: withEnd(agent, ended),
+        agent: withBookkeeping(agent, started, ended),
       });
       const joined = bridge;
       // A transfer's steps may be reported to any process; this one holds the media.
       unsubscribe = context.signals.subscribe(call.id, (signal) => {
+        if (signal.type === 'media-taken') {
+          if (signal.instanceId !== lifecycle.instanceId) {
+            replaced = true;
+            joined.close();
+          }
+          return;
+        }
         websocketAgent?.transferUpdate(signal);
-        if (signal.type === 'transfer' && signal.status === 'connected')
-          joined.close('transferred');
+        if (signal.status === 'connected') joined.close('transferred');
       });
       if (joined.ended) return unsubscribe();
       bridges.add(bridge);
+      // A retried webhook can mint a second media token: the newest socket wins.
+      const previous = byCall.get(call.id);
+      byCall.set(call.id, joined);
+      if (previous) {
+        logger.warn({ callId: call.id }, 'a second media socket for the call replaces the first');
+        previousReplaced.add(previous);
+        previous.close();
+      }
+      void context.signals
+        .publish({ callId: call.id, type: 'media-taken', instanceId: lifecycle.instanceId })
+        .catch(() => {});
     });
   }
 

@@ -1,6 +1,6 @@
 import type { CallDirection, Logger, MediaAgent, MediaBridge } from '@patchbay/core';
 import WebSocket from 'ws';
-import type { CallSignal } from '../calls/call-signals.js';
+import type { TransferSignal } from '../calls/call-signals.js';
 import { transferBody } from '../calls/transfers.js';
 
 export const AGENT_STREAM_PROTOCOL = 'patchbay.agent-stream.v1';
@@ -26,7 +26,7 @@ export interface WebSocketAgentOptions {
 
 /** The agent-stream agent, which also hears how its transfers go. */
 export interface WebSocketAgent extends MediaAgent {
-  transferUpdate(signal: CallSignal): void;
+  transferUpdate(signal: TransferSignal): void;
 }
 
 type AgentCommand = {
