@@ -6,6 +6,15 @@ const port = z.coerce
   .min(0)
   .max(65535, 'PORT must be at most 65535');
 
+const carrierUrl = (name: string) =>
+  z
+    .string()
+    .refine((value) => /^https?:\/\/[^/]/.test(value) && URL.canParse(value), {
+      message: `${name} must be an absolute http(s) URL`,
+    })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional();
+
 /**
  * The server's settings, from the environment. Every bad value is reported
  * with its variable's name, all at once, before anything starts.
@@ -45,6 +54,18 @@ export const serverConfigSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'ASTERISK_ARA_DSN must be a postgres:// URL')
     .optional(),
+  /**
+   * Carrier API endpoints, for a regional edge or a local carrier server in
+   * tests: Twilio (`https://api.dublin.ie1.twilio.com`), Telnyx, Cloudonix,
+   * Vonage's Voice and Numbers APIs. Plivo's SDK always addresses
+   * api.plivo.com, so it takes an HTTP proxy instead.
+   */
+  TWILIO_API_BASE_URL: carrierUrl('TWILIO_API_BASE_URL'),
+  TELNYX_API_BASE_URL: carrierUrl('TELNYX_API_BASE_URL'),
+  CLOUDONIX_API_BASE_URL: carrierUrl('CLOUDONIX_API_BASE_URL'),
+  VONAGE_API_BASE_URL: carrierUrl('VONAGE_API_BASE_URL'),
+  VONAGE_REST_BASE_URL: carrierUrl('VONAGE_REST_BASE_URL'),
+  PLIVO_API_PROXY: carrierUrl('PLIVO_API_PROXY'),
   PATCHBAY_DATA_DIR: z.string().min(1).default('.patchbay'),
   /** 32 bytes, base64 or hex, for AES-256-GCM of stored credentials; the embedded mode keeps one in its data directory. */
   CREDENTIAL_ENCRYPTION_KEY: z
@@ -56,6 +77,12 @@ export const serverConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long live calls may run on after a shutdown signal. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /**
+   * A server process not heard from for this long is taken for dead, and
+   * the calls whose media it held are reconciled by the others (or by the
+   * next start).
+   */
+  INSTANCE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /**
    * Server processes sharing the port (node:cluster), each with its own
    * event loop; more than one needs DATABASE_URL.

@@ -20,8 +20,21 @@ export function createServerRegistry(
   const ara = config.ASTERISK_ARA_DSN
     ? postgres(config.ASTERISK_ARA_DSN, { max: 4, connect_timeout: 10, onnotice: () => {} })
     : undefined;
+  const given = <T>(key: string, value: T | undefined) =>
+    value === undefined ? {} : ({ [key]: value } as Record<string, T>);
   const registry = createRegistry(
-    [twilio(), plivo(), vonage(), telnyx(), cloudonix(), ari(), threeCx({ ara })],
+    [
+      twilio(given('baseUrl', config.TWILIO_API_BASE_URL)),
+      plivo(given('proxy', config.PLIVO_API_PROXY)),
+      vonage({
+        ...given('apiBaseUrl', config.VONAGE_API_BASE_URL),
+        ...given('restBaseUrl', config.VONAGE_REST_BASE_URL),
+      }),
+      telnyx(given('baseUrl', config.TELNYX_API_BASE_URL)),
+      cloudonix(given('baseUrl', config.CLOUDONIX_API_BASE_URL)),
+      ari(),
+      threeCx({ ara }),
+    ],
     { logger },
   );
   return { registry, close: async () => ara?.end({ timeout: 5 }) };

@@ -132,8 +132,11 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     draining: () => draining,
   };
   const transfers = new Transfers(context);
+  const instanceTimeoutMs = config.INSTANCE_TIMEOUT_SECONDS * 1000;
   const lifecycle = new CallLifecycle(context, {
     ...DEFAULT_LIFECYCLE_TIMINGS,
+    instanceTimeoutMs,
+    heartbeatMs: Math.min(DEFAULT_LIFECYCLE_TIMINGS.heartbeatMs, instanceTimeoutMs / 3),
     ...options.lifecycle,
   });
   await lifecycle.start();
