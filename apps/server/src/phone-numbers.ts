@@ -1,6 +1,6 @@
-import { normalizePhoneAddress } from '@patchbay/core';
+import { CarrierApiError, normalizePhoneAddress, PatchbayError } from '@patchbay/core';
 import { z } from 'zod';
-import type { Database } from './database/database.js';
+import { openConfiguration, type ServerContext } from './server-context.js';
 import { findOwned, uniqueViolation } from './database/owned.js';
 import { authenticate } from './http/authenticate.js';
 import { parseBody } from './http/body.js';
@@ -48,8 +48,45 @@ export const canonicalAddress = (value: string): string =>
  * extension); one number has one owner per carrier account, whichever
  * organization asks (the conflict does not say whose it is).
  */
-export function registerPhoneNumberRoutes(router: Router, database: Database): void {
+export function registerPhoneNumberRoutes(router: Router, context: ServerContext): void {
+  const { database } = context;
   const { sql } = database;
+
+  /**
+   * Binds a number only once the carrier, asked with the configuration's own
+   * credentials, confirms the account holds it: an Account SID is no secret,
+   * so without this anyone could save it with a made-up token and take the
+   * owner's number (and its inbound calls) by registering it first.
+   */
+  async function proveOwnership(configurationId: string, address: string): Promise<void> {
+    const [row] = await sql<{ id: string; provider: string; credentials: Uint8Array }[]>`
+      select id, provider, credentials from telephony_configurations where id = ${configurationId}`;
+    if (!row) throw new HttpError(422, 'unknown_configuration', 'No such configuration');
+    let result: { ok: boolean; message?: string | undefined };
+    try {
+      result = await openConfiguration(context, row).provider.validatePhoneNumber(address);
+    } catch (error) {
+      if (CarrierApiError.isInstance(error) && [401, 403].includes(error.statusCode ?? 0))
+        throw new HttpError(
+          422,
+          'carrier_credentials_refused',
+          `The carrier refused this configuration's credentials, so it cannot confirm that ${address} is the account's`,
+        );
+      if (PatchbayError.isInstance(error))
+        throw new HttpError(
+          502,
+          'carrier_unavailable',
+          `The carrier could not be asked whether ${address} is the account's: ${error.message}`,
+        );
+      throw error;
+    }
+    if (!result.ok)
+      throw new HttpError(
+        422,
+        'number_not_owned',
+        result.message ?? `The carrier says ${address} is not a number of this account`,
+      );
+  }
 
   async function configuration(id: string | undefined, organizationId: string) {
     const row = await findOwned<{ id: string; provider: string; account_id: string | null }>(
@@ -95,6 +132,7 @@ export function registerPhoneNumberRoutes(router: Router, database: Database): v
       const address = canonicalAddress(body.address);
       const target = await configuration(body.configurationId, organizationId);
       const agentId = await agent(body.agentId, organizationId);
+      await proveOwnership(target.id, address);
       try {
         const [row] = await sql<NumberRow[]>`
           insert into phone_numbers (organization_id, configuration_id, address, provider, account_id, agent_id)
@@ -120,6 +158,7 @@ export function registerPhoneNumberRoutes(router: Router, database: Database): v
         : undefined;
       const agentId =
         body.agentId === undefined ? row.agent_id : await agent(body.agentId, organizationId);
+      if (target && target.id !== row.configuration_id) await proveOwnership(target.id, row.address);
       try {
         const [updated] = await sql<NumberRow[]>`
           update phone_numbers set

@@ -114,7 +114,6 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       return { status: 200, body: { providers: registry.describe() } };
     });
   registerAgentRoutes(router, database);
-  registerPhoneNumberRoutes(router, database);
   const signals =
     options.signals ??
     (database.kind === 'postgres'
@@ -140,6 +139,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     ...options.lifecycle,
   });
   await lifecycle.start();
+  registerPhoneNumberRoutes(router, context);
   registerCallRoutes(router, context, transfers);
   registerInboundRoute(router, context);
   registerProviderRoutes(router, context, transfers);

@@ -2,17 +2,24 @@
 import { createRegistry } from '@patchbay/core';
 import { computePlivoV3Signature, plivo } from '@patchbay/provider-plivo';
 import { twilio } from '@patchbay/provider-twilio';
+import { type CarrierApiServer, startCarrierApiServer } from '@patchbay/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers.js';
 
 const AUTH_ID = 'MA0123456789ABCDEFGH';
 const AUTH_TOKEN = 'plivo-auth-token-for-tests';
 let t: TestServer;
+let carrier: CarrierApiServer;
 let configurationId: string;
 let agentId: string;
 
 beforeAll(async () => {
-  t = await startTestServer(createRegistry([plivo(), twilio()]));
+  // The local Plivo confirms the account holds the numbers registered below.
+  carrier = await startCarrierApiServer();
+  carrier.route('GET', `/v1/Account/${AUTH_ID}/Number/:number/`, (r) => ({
+    json: { number: r.params['number'] },
+  }));
+  t = await startTestServer(createRegistry([plivo({ proxy: carrier.proxyUrl }), twilio()]));
   const configuration = await t.call('POST', '/api/v1/configurations', {
     name: 'Plivo',
     config: {
@@ -32,7 +39,10 @@ beforeAll(async () => {
   });
   await t.call('POST', '/api/v1/phone-numbers', { address: '+15551230003', configurationId });
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  await t?.close();
+  await carrier?.close();
+});
 
 async function inbound(
   fields: Record<string, string>,

@@ -24,6 +24,10 @@ let configurationId: string;
 beforeAll(async () => {
   carrier = await startCarrierApiServer();
   carrier.route('POST', '/v2/calls/:id/actions/hangup', { json: { data: { result: 'ok' } } });
+  // The local Telnyx confirms the account holds the number registered below.
+  carrier.route('GET', '/v2/phone_numbers', {
+    json: { data: [{ id: 'pn-1', phone_number: '+15551230002' }], meta: { total_pages: 1 } },
+  });
   t = await startTestServer(createRegistry([telnyx({ baseUrl: `${carrier.url}/v2` })]));
   const configuration = await t.call('POST', '/api/v1/configurations', {
     name: 'Telnyx',

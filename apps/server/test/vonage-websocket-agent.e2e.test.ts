@@ -9,7 +9,11 @@ import { readFileSync } from 'node:fs';
 import { readWav } from '@patchbay/audio';
 import { createRegistry } from '@patchbay/core';
 import { vonage } from '@patchbay/provider-vonage';
-import { connectCarrierMedia } from '@patchbay/testkit';
+import {
+  type CarrierApiServer,
+  connectCarrierMedia,
+  startCarrierApiServer,
+} from '@patchbay/testkit';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { WebSocketServer } from 'ws';
@@ -19,13 +23,21 @@ const SIGNATURE_SECRET = 'vonage-signature-secret-for-tests';
 const API_KEY = 'vonage-api-key';
 const APPLICATION_ID = 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab';
 let t: TestServer;
+let carrier: CarrierApiServer;
 let agentServer: WebSocketServer;
 let agentUrl: string;
 const agentAudio: Buffer[] = [];
 let agentStart: Record<string, unknown> | undefined;
 
 beforeAll(async () => {
-  t = await startTestServer(createRegistry([vonage()]));
+  // The local Vonage confirms the account holds the number registered below.
+  carrier = await startCarrierApiServer();
+  carrier.route('GET', '/account/numbers', {
+    json: { count: 1, numbers: [{ msisdn: '15551230002', country: 'US', type: 'mobile-lvn' }] },
+  });
+  t = await startTestServer(
+    createRegistry([vonage({ apiBaseUrl: carrier.url, restBaseUrl: carrier.url })]),
+  );
   ({ server: agentServer, url: agentUrl } = await startAgentServer((socket) => {
     socket.on('message', (data, isBinary) => {
       if (!isBinary) {
@@ -40,6 +52,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+  await carrier?.close();
   agentServer?.close();
 });
 
