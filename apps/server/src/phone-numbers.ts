@@ -1,10 +1,10 @@
 import { CarrierApiError, normalizePhoneAddress, PatchbayError } from '@patchbay/core';
 import { z } from 'zod';
-import { openConfiguration, type ServerContext } from './server-context.js';
 import { findOwned, uniqueViolation } from './database/owned.js';
 import { authenticate } from './http/authenticate.js';
 import { parseBody } from './http/body.js';
 import { HttpError, type Router, readJsonBody } from './http/router.js';
+import { openConfiguration, type ServerContext } from './server-context.js';
 
 export const phoneNumberCreateBody = z.object({
   address: z.string().min(1).max(200),
@@ -158,7 +158,8 @@ export function registerPhoneNumberRoutes(router: Router, context: ServerContext
         : undefined;
       const agentId =
         body.agentId === undefined ? row.agent_id : await agent(body.agentId, organizationId);
-      if (target && target.id !== row.configuration_id) await proveOwnership(target.id, row.address);
+      if (target && target.id !== row.configuration_id)
+        await proveOwnership(target.id, row.address);
       try {
         const [updated] = await sql<NumberRow[]>`
           update phone_numbers set
