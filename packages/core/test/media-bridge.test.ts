@@ -247,7 +247,58 @@ describe('media bridge: agent to caller', () => {
   });
 });
 
+/** The example dialect, from a carrier that sends nothing while the caller is silent (Asterisk). */
+function gappySerializer(): MediaSerializer {
+  const inner = acme().media.createSerializer();
+  return {
+    specificationVersion: inner.specificationVersion,
+    audio: { ...inner.audio, continuous: false },
+    decode: (input, emit) => inner.decode(input, emit),
+    encodeAudio: (samples) => inner.encodeAudio(samples),
+    encodeClear: () => inner.encodeClear(),
+    encodeMark: (name) => inner.encodeMark(name),
+    encodeHangUp: () => inner.encodeHangUp(),
+  };
+}
+
 describe('media bridge: caller to agent', () => {
+  it('keeps the agent on the wall clock when the carrier goes quiet with the caller', () => {
+    const { socket, clock, audio, bridge } = setup({
+      serializer: gappySerializer(),
+      agentSampleRate: 8000,
+    });
+    socket.deliver({ event: 'start', call_id: 'c1', stream_id: 's1', params: {} });
+    const caller = Buffer.from(mulawEncode(tone(8000, 20))).toString('base64');
+    for (let i = 0; i < 10; i++) {
+      socket.deliver({ event: 'audio', payload: caller });
+      clock.advance(20);
+    }
+    const spoken = audio.length;
+    expect(spoken).toBe(10);
+    // The caller stops sending for a second: the agent still gets a frame every 20 ms, silent.
+    clock.advance(1000);
+    const filled = audio.slice(spoken);
+    expect(filled.length).toBeGreaterThanOrEqual(48);
+    expect(filled.length).toBeLessThanOrEqual(50);
+    expect(filled.every((frame) => frame.length === 160 && frame.every((v) => v === 0))).toBe(true);
+    // Speech again: delivered as it comes, with no more filling while it does.
+    const before = audio.length;
+    for (let i = 0; i < 10; i++) {
+      socket.deliver({ event: 'audio', payload: caller });
+      clock.advance(20);
+    }
+    expect(audio.length - before).toBe(10);
+    bridge.close();
+    expect(clock.active).toBe(0);
+  });
+
+  it('adds nothing for a carrier that streams steadily', () => {
+    const { socket, clock, audio } = setup({ agentSampleRate: 8000 });
+    socket.deliver({ event: 'start', call_id: 'c1', stream_id: 's1', params: {} });
+    clock.advance(1000);
+    expect(audio).toEqual([]);
+  });
+
   it('hands the agent the start, audio at its rate, DTMF and the stop', () => {
     const { socket, events, audio } = setup({ agentSampleRate: 16000 });
     socket.deliver({ event: 'start', call_id: 'c1', stream_id: 's1', params: { agent: 'echo' } });

@@ -60,11 +60,13 @@ async function probeAri(target: AsteriskTarget): Promise<void> {
  * definitions answer anything but success.
  * @throws CarrierApiError
  */
-export async function connectAri(target: AsteriskTarget): Promise<AriClient> {
+export async function connectAri(target: AsteriskTarget, timeoutMs?: number): Promise<AriClient> {
   try {
     await probeAri(target);
-    return await loadWithAriCredentials(target, () =>
-      connect(target.ariEndpoint, target.username, target.password),
+    return await loadWithAriCredentials(
+      target,
+      () => connect(target.ariEndpoint, target.username, target.password),
+      timeoutMs,
     );
   } catch (error) {
     if (PatchbayError.isInstance(error)) throw error;

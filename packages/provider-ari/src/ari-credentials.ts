@@ -61,16 +61,31 @@ let loading: Promise<unknown> = Promise.resolve();
 /**
  * Runs `load` (an ari-client connect) when no other is loading, with
  * `target`'s credentials in place throughout: its requests go out over
- * several turns of the event loop.
+ * several turns of the event loop. The next load waits for this one at most
+ * `timeoutMs`: swagger-client never settles a load whose server went away
+ * halfway, and one such Asterisk must not stop every other from connecting.
  */
 export function loadWithAriCredentials<T>(
   target: AsteriskTarget,
   load: () => Promise<T>,
+  timeoutMs = 10_000,
 ): Promise<T> {
   const run = loading.then(() => {
     swagger().authorizations.add(KEY, authorization(target));
     return load();
   });
-  loading = run.catch(() => {});
+  // The next load starts when this one settles, or `timeoutMs` after it began.
+  loading = loading.then(
+    () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        run.then(done, done);
+      }),
+  );
   return run;
 }

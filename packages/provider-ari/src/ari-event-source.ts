@@ -184,7 +184,11 @@ export class AriEventSource implements ProviderEventSource {
     if (this.stopped) return;
     const timeout = this.policy.attemptTimeoutMs ?? 10_000;
     try {
-      const client = await within(connectAri(this.target), timeout, 'loading the ARI definitions');
+      const client = await within(
+        connectAri(this.target, timeout),
+        timeout,
+        'loading the ARI definitions',
+      );
       if (this.stopped) return;
       this.client = client;
       this.listen(client);

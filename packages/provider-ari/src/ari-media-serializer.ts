@@ -8,8 +8,18 @@ import {
   type WireAudioFormat,
 } from '@patchbay/core';
 
-/** chan_websocket with `format=ulaw`: raw mu-law bytes at 8 kHz, 160 per 20 ms. */
-export const ARI_AUDIO: WireAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameMs: 20 };
+/**
+ * chan_websocket with `format=ulaw`: raw mu-law bytes at 8 kHz, 160 per 20 ms
+ * towards Asterisk. Towards the host it sends caller audio only while the
+ * caller sends RTP, in the caller's packet size (recorded: 240-byte frames
+ * from a 30 ms peer, nothing during silence), so the bridge fills the gaps.
+ */
+export const ARI_AUDIO: WireAudioFormat = {
+  encoding: 'mulaw',
+  sampleRate: 8000,
+  frameMs: 20,
+  continuous: false,
+};
 
 const SOURCE = 'Asterisk media message';
 

@@ -471,6 +471,20 @@ describe('calls end as on a real Asterisk (fixtures/asterisk)', () => {
     await expect.poll(() => media.marks).toEqual([['greeting-done', true]]);
   });
 
+  it('gives the agent a steady 20 ms stream though Asterisk sends nothing while the caller is silent', async () => {
+    const heard: number[] = [];
+    const seen = await startSource(accept);
+    await connectedInboundCall(seen);
+    const media = bridges.at(-1)!;
+    // The echo agent answers every frame it hears: count what comes back while the caller says nothing.
+    const session = simulator.mediaSessions.at(-1)!;
+    const before = session.audio.length;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    heard.push(session.audio.length - before);
+    expect(heard[0]).toBeGreaterThanOrEqual(20);
+    expect(media.stops).toEqual([]);
+  });
+
   it('delivers each DTMF digit once, from the media socket, and names the stream by its channel', async () => {
     const seen = await startSource(accept);
     const { caller, media } = await connectedInboundCall(seen);

@@ -112,3 +112,57 @@ describe('an Asterisk with API definitions missing', () => {
     }
   });
 });
+
+describe('one Asterisk that never finishes loading', () => {
+  it('does not stop another configuration from connecting', async () => {
+    const { createServer } = await import('node:http');
+    // Answers the probe, then leaves one API definition hanging forever, as a server
+    // that went away halfway leaves swagger-client: its load never settles.
+    const good = await startAriSimulator();
+    let hanging = false;
+    const stuck = createServer(async (request, response) => {
+      if (hanging && request.url?.includes('channels.json')) return; // never answered
+      const upstream = await fetch(`${good.url}${request.url}`, {
+        headers: { authorization: request.headers.authorization ?? '' },
+      });
+      const body = (await upstream.text()).replaceAll(good.url, stuckUrl);
+      response.writeHead(upstream.status, { 'content-type': 'application/json' }).end(body);
+      if (request.url?.endsWith('resources.json') && probes++ > 0) hanging = true;
+    });
+    let probes = 0;
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    const stuckUrl = `http://127.0.0.1:${(stuck.address() as { port: number }).port}`;
+    const policy = {
+      initialDelayMs: 50,
+      maxDelayMs: 100,
+      stableAfterMs: 1000,
+      attemptTimeoutMs: 400,
+    };
+    const handlers = (states: string[]) => ({
+      inboundCall: async () => ({ accept: false as const, reason: 'internal-error' as const }),
+      status: () => {},
+      connection: (state: string) => states.push(state),
+    });
+    const stuckStates: string[] = [];
+    const goodStates: string[] = [];
+    const first = ari({ reconnect: policy }).eventSource!(ariConfig(stuckUrl), {
+      logger: silentLogger,
+    });
+    const second = ari({ reconnect: policy }).eventSource!(ariConfig(good.url), {
+      logger: silentLogger,
+    });
+    try {
+      void first.start(handlers(stuckStates));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await second.start(handlers(goodStates));
+      // Without a bound on the wait, it would queue behind the stuck load for ever.
+      await expect.poll(() => goodStates, { timeout: 3000 }).toContain('connected');
+    } finally {
+      await first.stop();
+      await second.stop();
+      stuck.closeAllConnections();
+      stuck.close();
+      await good.close();
+    }
+  });
+});

@@ -134,6 +134,11 @@ class Bridge implements MediaBridge {
   /** When the one-shot timer fires; infinity when none is set. */
   private wakeAt = Number.POSITIVE_INFINITY;
   private endReason: MediaBridgeEndReason | undefined;
+  /** For a carrier that is silent when the caller is: when caller audio began, and how much came since. */
+  private callerClock: unknown;
+  private callerSince = 0;
+  private callerSamples = 0;
+  private silence: Int16Array | undefined;
   private readonly emitEvent = (event: MediaEvent) => this.onEvent(event);
 
   constructor(options: MediaBridgeOptions) {
@@ -154,6 +159,7 @@ class Bridge implements MediaBridge {
       this.toCaller = createResampler({ from: this.agentRate, to: this.wireRate });
     }
     this.carrierMarks = this.serializer.encodeMark('probe') !== undefined;
+    if (audio.continuous === false) this.silence = new Int16Array(this.frameSamples);
 
     this.socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     this.socket.on('close', () => this.end('carrier-closed'));
@@ -237,10 +243,12 @@ class Bridge implements MediaBridge {
   private onEvent(event: MediaEvent): void {
     switch (event.type) {
       case 'audio':
+        this.callerSamples += event.samples.length;
         this.deliverAudio(event.samples);
         break;
       case 'start':
         this.callAgent(() => this.agent.start?.(this.streamInfo(event)));
+        this.startCallerClock();
         break;
       case 'dtmf':
         this.callAgent(() => this.agent.dtmf?.(event.digit));
@@ -256,6 +264,38 @@ class Bridge implements MediaBridge {
       case 'stop':
         this.end('carrier-stop');
         break;
+    }
+  }
+
+  /**
+   * Keeps the agent's audio on the wall clock when the carrier sends nothing
+   * while the caller is silent: every frame period, whatever the caller's
+   * audio falls short of real time by more than a frame is made up with
+   * silence frames (at most a second's worth at once, after a stall).
+   */
+  private startCallerClock(): void {
+    if (this.silence === undefined || this.callerClock !== undefined) return;
+    this.callerSince = this.clock.now();
+    this.callerSamples = 0;
+    this.callerClock = this.clock.setInterval(() => this.fillCallerSilence(), this.frameMs);
+  }
+
+  private fillCallerSilence(): void {
+    const silence = this.silence;
+    if (this.ended || silence === undefined) return;
+    const due = ((this.clock.now() - this.callerSince) * this.wireRate) / 1000;
+    let missing = due - this.callerSamples;
+    if (missing < 2 * this.frameSamples) return;
+    const most = Math.ceil(1000 / this.frameMs);
+    for (let n = 0; n < most && missing >= this.frameSamples; n++) {
+      this.callerSamples += silence.length;
+      missing -= silence.length;
+      this.deliverAudio(silence);
+    }
+    // Beyond a second behind (the process stalled), start the clock again from now.
+    if (missing >= this.frameSamples) {
+      this.callerSince = this.clock.now();
+      this.callerSamples = 0;
     }
   }
 
@@ -415,6 +455,10 @@ class Bridge implements MediaBridge {
   private end(reason: MediaBridgeEndReason): void {
     if (this.endReason !== undefined) return;
     this.endReason = reason;
+    if (this.callerClock !== undefined) {
+      this.clock.clearInterval(this.callerClock);
+      this.callerClock = undefined;
+    }
     if (this.timer !== undefined) {
       if (this.clock.setTimeout && this.clock.clearTimeout) this.clock.clearTimeout(this.timer);
       else this.clock.clearInterval(this.timer);

@@ -5,6 +5,14 @@ export interface WireAudioFormat {
   readonly sampleRate: number;
   /** Duration of one frame the carrier sends and expects, in milliseconds (usually 20). */
   readonly frameMs: number;
+  /**
+   * Whether the carrier sends caller audio as a steady stream, silence
+   * included (default true). Asterisk's chan_websocket sends only while the
+   * caller sends RTP, in the caller's packet size; for such a carrier
+   * (`false`) the media bridge fills the gaps with silence, so the agent
+   * always hears one frame per `frameMs`.
+   */
+  readonly continuous?: boolean;
 }
 
 /** A message on a carrier media socket: text frames as strings, binary frames as bytes. */
