@@ -122,12 +122,16 @@ describe('one Asterisk that never finishes loading', () => {
     let hanging = false;
     const stuck = createServer(async (request, response) => {
       if (hanging && request.url?.includes('channels.json')) return; // never answered
-      const upstream = await fetch(`${good.url}${request.url}`, {
-        headers: { authorization: request.headers.authorization ?? '' },
-      });
-      const body = (await upstream.text()).replaceAll(good.url, stuckUrl);
-      response.writeHead(upstream.status, { 'content-type': 'application/json' }).end(body);
-      if (request.url?.endsWith('resources.json') && probes++ > 0) hanging = true;
+      try {
+        const upstream = await fetch(`${good.url}${request.url}`, {
+          headers: { authorization: request.headers.authorization ?? '' },
+        });
+        const body = (await upstream.text()).replaceAll(good.url, stuckUrl);
+        response.writeHead(upstream.status, { 'content-type': 'application/json' }).end(body);
+        if (request.url?.endsWith('resources.json') && probes++ > 0) hanging = true;
+      } catch {
+        response.destroy(); // the test is over and the simulator gone
+      }
     });
     let probes = 0;
     await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
