@@ -81,6 +81,27 @@ const ORPHANED_MEDIA_MS = 10_000;
 /** How long an ended channel's id is remembered, so late events about it change nothing. */
 const ENDED_MEMORY_MS = 60_000;
 
+/** Whether Asterisk has the application registered (an events socket holds it); errors count as no. */
+async function applicationHeld(target: AsteriskTarget): Promise<boolean> {
+  const endpoint = new URL(
+    `${target.ariEndpoint.replace(/\/+$/, '')}/ari/applications/${encodeURIComponent(target.stasisApp)}`,
+  );
+  endpoint.username = '';
+  endpoint.password = '';
+  try {
+    const response = await fetch(endpoint, {
+      headers: {
+        authorization: `Basic ${Buffer.from(`${target.username}:${target.password}`).toString('base64')}`,
+      },
+      signal: AbortSignal.timeout(5000),
+    });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
 function address(value: string | undefined): string {
   if (!value) return 'anonymous';
   try {
@@ -224,6 +245,20 @@ export class AriEventSource implements ProviderEventSource {
     this.retryTimer = setTimeout(() => void this.connect(), wait);
   }
 
+  /** Registers the application again once Asterisk says no other client holds it. */
+  private scheduleReclaim(): void {
+    if (this.stopped) return;
+    clearTimeout(this.stableTimer);
+    clearTimeout(this.retryTimer);
+    const wait = this.delay;
+    this.delay = Math.min(this.delay * 2, this.policy.maxDelayMs);
+    this.retryTimer = setTimeout(() => {
+      void applicationHeld(this.target).then((held) =>
+        held ? this.scheduleReclaim() : this.connect(),
+      );
+    }, wait);
+  }
+
   /**
    * After a reconnect (an Asterisk restart, a network cut), calls this source
    * saw alive may have ended while nobody listened: ask Asterisk for each, and
@@ -306,18 +341,20 @@ export class AriEventSource implements ProviderEventSource {
     // DTMF is taken from the media socket (DTMF_END), which the media bridge
     // hands the agent; ChannelDtmfReceived reports the same digits a second time.
     on('ApplicationReplaced', () => {
-      // Asterisk now sends this application's calls to the other client; when
-      // it leaves, nobody has the application and every call fails. Take it back.
+      // Asterisk now sends this application's calls to the other client (when
+      // it leaves, nobody has the application and every call fails). Taking it
+      // straight back would fight a live client, or another process of this
+      // deployment during a lease hand-over: wait until the name is free.
       this.logger.warn(
         { provider: this.target.provider, app: this.target.stasisApp },
-        'another client took over the Stasis application; registering it again',
+        'another client took over the Stasis application; waiting for it to leave',
       );
       this.handlers?.connection?.(
         'disconnected',
         'another client took over the Stasis application',
       );
       this.dropClient();
-      this.scheduleReconnect();
+      this.scheduleReclaim();
     });
     // ari-client retries a dropped socket by itself; say so, and when it gives up, start over.
     client.on('WebSocketReconnecting', (error: unknown) => {

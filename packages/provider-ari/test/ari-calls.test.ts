@@ -356,11 +356,15 @@ describe('the events connection', () => {
   it('gives up on an events socket that never opens, and tries again', async () => {
     // Serves the real API definitions but leaves the events upgrade hanging.
     const stall = createServer(async (request, response) => {
-      const upstream = await fetch(`${simulator.url}${request.url}`, {
-        headers: { authorization: request.headers.authorization ?? '' },
-      });
-      const body = (await upstream.text()).replaceAll(simulator.url, stallUrl);
-      response.writeHead(upstream.status, { 'content-type': 'application/json' }).end(body);
+      try {
+        const upstream = await fetch(`${simulator.url}${request.url}`, {
+          headers: { authorization: request.headers.authorization ?? '' },
+        });
+        const body = (await upstream.text()).replaceAll(simulator.url, stallUrl);
+        response.writeHead(upstream.status, { 'content-type': 'application/json' }).end(body);
+      } catch {
+        response.destroy(); // the simulator closed with the test
+      }
     });
     const held: Duplex[] = [];
     stall.on('upgrade', (_request, socket) => held.push(socket));

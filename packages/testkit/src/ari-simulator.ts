@@ -625,6 +625,13 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
     const channelMatch = /^\/channels\/([^/]+)$/.exec(path);
     const bridgeMemberMatch = /^\/bridges\/([^/]+)\/(addChannel|removeChannel)$/.exec(path);
     const bridgeMatch = /^\/bridges\/([^/]+)$/.exec(path);
+    const applicationMatch = /^\/applications\/([^/]+)$/.exec(path);
+    if (applicationMatch && method === 'GET') {
+      const app = decodeURIComponent(applicationMatch[1]!);
+      return registered.get(app)?.readyState === WebSocket.OPEN
+        ? json(response, 200, applicationModel(app))
+        : json(response, 404, { message: `Application '${app}' not found` });
+    }
     const subscriptionMatch = /^\/applications\/([^/]+)\/subscription$/.exec(path);
     if (subscriptionMatch && (method === 'POST' || method === 'DELETE')) {
       const app = decodeURIComponent(subscriptionMatch[1]!);
