@@ -5,18 +5,29 @@ import type { AsteriskTarget } from './asterisk-target.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
 
-async function fetchDefinition(target: AsteriskTarget, path: string): Promise<Response> {
+/**
+ * A plain HTTP request to ARI (`path` below `/ari`), with the credentials in
+ * the header only: an endpoint URL holding some must not echo them anywhere.
+ * For what ari-client cannot do or must not be trusted with.
+ */
+export function ariFetch(
+  target: Pick<AsteriskTarget, 'ariEndpoint' | 'username' | 'password'>,
+  path: string,
+  options: { readonly method?: string; readonly timeoutMs?: number } = {},
+): Promise<Response> {
   const endpoint = new URL(`${target.ariEndpoint.replace(/\/+$/, '')}/ari${path}`);
-  // Credentials travel in the header only: a URL holding some must not echo them anywhere.
   endpoint.username = '';
   endpoint.password = '';
   return fetch(endpoint, {
+    method: options.method ?? 'GET',
     headers: {
       authorization: `Basic ${Buffer.from(`${target.username}:${target.password}`).toString('base64')}`,
     },
-    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    signal: AbortSignal.timeout(options.timeoutMs ?? PROBE_TIMEOUT_MS),
   });
 }
+
+const fetchDefinition = (target: AsteriskTarget, path: string) => ariFetch(target, path);
 
 function refused(target: AsteriskTarget, status: number, what: string): CarrierApiError {
   return new CarrierApiError({

@@ -7,7 +7,7 @@ import {
   type ProviderEventSource,
 } from '@patchbay/core';
 import type { AriClient } from 'ari-client';
-import { callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
+import { ariFetch, callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
 import {
   bridgeId,
   decodeMediaArgument,
@@ -83,18 +83,12 @@ const ENDED_MEMORY_MS = 60_000;
 
 /** Whether Asterisk has the application registered (an events socket holds it); errors count as no. */
 async function applicationHeld(target: AsteriskTarget): Promise<boolean> {
-  const endpoint = new URL(
-    `${target.ariEndpoint.replace(/\/+$/, '')}/ari/applications/${encodeURIComponent(target.stasisApp)}`,
-  );
-  endpoint.username = '';
-  endpoint.password = '';
   try {
-    const response = await fetch(endpoint, {
-      headers: {
-        authorization: `Basic ${Buffer.from(`${target.username}:${target.password}`).toString('base64')}`,
-      },
-      signal: AbortSignal.timeout(5000),
-    });
+    const response = await ariFetch(
+      target,
+      `/applications/${encodeURIComponent(target.stasisApp)}`,
+      { timeoutMs: 5000 },
+    );
     await response.body?.cancel();
     return response.ok;
   } catch {

@@ -5,7 +5,7 @@ export {
   ariConnectionFields,
   ariConnectionUiFields,
 } from './ari-config.js';
-export { callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
+export { ariFetch, callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
 export { AriEventSource, type AriReconnectPolicy } from './ari-event-source.js';
 export { ARI_AUDIO, AriMediaSerializer, parseAsteriskControl } from './ari-media-serializer.js';
 export {

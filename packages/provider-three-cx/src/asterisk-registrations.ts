@@ -1,4 +1,5 @@
 import { CarrierApiError } from '@patchbay/core';
+import { ariFetch } from '@patchbay/provider-ari';
 import type { ThreeCxConfig } from './three-cx-config.js';
 
 const RELOAD_TIMEOUT_MS = 10_000;
@@ -15,20 +16,17 @@ export const REGISTRATION_MODULE = 'res_pjsip_outbound_registration.so';
 export async function reloadRegistrations(
   config: Pick<ThreeCxConfig, 'ari_endpoint' | 'app_name' | 'app_password'>,
 ): Promise<void> {
-  const endpoint = new URL(
-    `${config.ari_endpoint.replace(/\/+$/, '')}/ari/asterisk/modules/${REGISTRATION_MODULE}`,
-  );
-  endpoint.username = '';
-  endpoint.password = '';
   let response: Response;
   try {
-    response = await fetch(endpoint, {
-      method: 'PUT',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${config.app_name}:${config.app_password}`).toString('base64')}`,
+    response = await ariFetch(
+      {
+        ariEndpoint: config.ari_endpoint,
+        username: config.app_name,
+        password: config.app_password,
       },
-      signal: AbortSignal.timeout(RELOAD_TIMEOUT_MS),
-    });
+      `/asterisk/modules/${REGISTRATION_MODULE}`,
+      { method: 'PUT', timeoutMs: RELOAD_TIMEOUT_MS },
+    );
   } catch (cause) {
     throw new CarrierApiError(
       {
