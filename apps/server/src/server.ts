@@ -250,10 +250,11 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     async close(graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000) {
       draining = true;
       await eventSources.stop();
-      // No new requests or sockets; live calls get up to graceMs to end on their own.
+      // The listener stays open while live calls finish (up to graceMs): carriers and
+      // balancers keep getting answers (503 with Retry-After, /readyz 503), not refusals.
+      await media.drain(graceMs);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await media.drain(graceMs);
       const timer = setTimeout(() => server.closeAllConnections(), 1000);
       await closed;
       clearTimeout(timer);
