@@ -150,6 +150,21 @@ describe('HTTP server', () => {
     });
   });
 
+  it('refuses a NUL character in any string with a 400 naming the field (PostgreSQL cannot store it)', async () => {
+    const post = (body: string) =>
+      fetch(`${server.url}/api/v1/agents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body,
+      });
+    const refused = await post('{"name":"Front\\u0000desk","kind":"echo"}');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      error: { code: 'invalid_string', message: expect.stringContaining('"name"') },
+    });
+    expect((await post('{"name":"Front desk NUL test","kind":"echo"}')).status).toBe(201);
+  });
+
   it('refuses the API without a valid key, saying why', async () => {
     const missing = await get('/api/v1/providers');
     expect(missing.status).toBe(401);

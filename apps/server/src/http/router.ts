@@ -106,7 +106,7 @@ export class Router {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** The request's JSON body. @throws HttpError 413 when too large, 415 when not JSON, 400 when malformed */
+/** The request's JSON body. @throws HttpError 413 when too large, 415 when not JSON, 400 when malformed or holding a NUL character */
 export async function readJsonBody(request: RouteRequest): Promise<unknown> {
   const type = request.raw.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type))
@@ -119,9 +119,26 @@ export async function readJsonBody(request: RouteRequest): Promise<unknown> {
       throw new HttpError(413, 'payload_too_large', 'The body is larger than 1 MiB');
     chunks.push(chunk as Buffer);
   }
+  let nul: string | undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'), (key, value) => {
+      if (
+        nul === undefined &&
+        (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000')))
+      )
+        nul = key;
+      return value;
+    });
   } catch {
     throw new HttpError(400, 'invalid_json', 'The body is not valid JSON');
   }
+  // PostgreSQL cannot store a NUL character in text: refuse it here, naming the field.
+  if (nul !== undefined)
+    throw new HttpError(
+      400,
+      'invalid_string',
+      `${nul === '' ? 'The body' : `"${nul}"`} contains a NUL character, which cannot be stored`,
+    );
+  return parsed;
 }
