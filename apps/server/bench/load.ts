@@ -15,7 +15,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -244,8 +245,29 @@ async function patchbay(): Promise<Target> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const flags = values['server-flags'].split(' ').filter(Boolean);
+  // A local Twilio confirms the account holds the number, as the server checks before binding it.
+  // It also answers the call lookups the server makes when a bench call's media ends.
+  const carrier = createHttpServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://twilio');
+    const call = /\/Calls\/(CA\w+)\.json$/.exec(url.pathname)?.[1];
+    response.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify(
+        call
+          ? { sid: call, status: 'completed', duration: '10' }
+          : {
+              incoming_phone_numbers: [
+                { sid: 'PN1', phone_number: url.searchParams.get('PhoneNumber') },
+              ],
+              next_page_uri: null,
+            },
+      ),
+    );
+  });
+  await new Promise<void>((resolve) => carrier.listen(0, '127.0.0.1', resolve));
+  const carrierUrl = `http://127.0.0.1:${(carrier.address() as AddressInfo).port}`;
   const child = spawnLogged(process.execPath, [...flags, '--import', 'tsx', 'src/main.ts'], {
     PORT: String(port),
+    TWILIO_API_BASE_URL: carrierUrl,
     PUBLIC_BASE_URL: base,
     PATCHBAY_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
@@ -314,6 +336,7 @@ async function patchbay(): Promise<Target> {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
       await rm(dataDir, { recursive: true, force: true });
+      carrier.close();
       await database?.drop();
     },
   };
