@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { startAgentServer, startTestServer, type TestServer } from './helpers.js';
 import {
+  ACCOUNT_SID,
   acceptTwilioCalls,
   echoedMedia,
   isTwilioMedia,
@@ -134,4 +135,62 @@ it('streams the caller to the agent as 16 kHz PCM and the agent back to the call
   media.send(twilioStop(frames.length + 3));
   await expect.poll(() => agentSeen.text.at(-1)).toEqual({ type: 'stop', reason: 'carrier-stop' });
   await media.close();
+}, 30_000);
+
+it('tells an agent that sends faster than real time to pause, drops past the limit, resumes after', async () => {
+  const seen: Record<string, unknown>[] = [];
+  let bot: WebSocket | undefined;
+  const greedy = await startAgentServer((socket) => {
+    bot = socket;
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary) seen.push(JSON.parse(String(data)));
+    });
+  });
+  try {
+    const agent = await t.call('POST', '/api/v1/agents', {
+      name: 'Greedy bot',
+      kind: 'websocket',
+      url: greedy.url,
+      sampleRate: 16000,
+    });
+    // The local Twilio gives this call a SID of its own.
+    carrier.route('POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, {
+      status: 201,
+      json: { sid: 'CA00000000000000000000000000000043', status: 'queued' },
+    });
+    const { callId, mediaUrl } = await placeAndAnswer(t, agent.body.id);
+    const media = await connectCarrierMedia(mediaUrl);
+    await media.play([...twilioStart(callId), ...speechFrames(0.1).map(twilioMedia)], {
+      isAudio: isTwilioMedia,
+    });
+    await expect.poll(() => seen.find((m) => m['type'] === 'start')).toBeDefined();
+    const seconds = (n: number) => Buffer.alloc(n * 16000 * 2, 0x11);
+    // Twelve seconds of reply at once: past the ten-second high-water mark.
+    bot!.send(seconds(12));
+    await expect
+      .poll(() => seen.find((m) => m['type'] === 'pause'))
+      .toMatchObject({
+        type: 'pause',
+        queuedMs: expect.any(Number),
+      });
+    expect(seen.filter((m) => m['type'] === 'error')).toEqual([]);
+    // An agent that does not wait: past sixty seconds queued, audio is dropped and it is told.
+    for (let i = 0; i < 4; i++) bot!.send(seconds(15));
+    await expect
+      .poll(() => seen.find((m) => m['type'] === 'error'))
+      .toMatchObject({ type: 'error', code: 'audio_dropped' });
+    expect(seen.filter((m) => m['type'] === 'pause')).toHaveLength(1);
+    // A barge-in empties the queue: the agent may go on at once.
+    bot!.send(JSON.stringify({ type: 'clear' }));
+    await expect
+      .poll(() => seen.find((m) => m['type'] === 'resume'))
+      .toMatchObject({
+        type: 'resume',
+        queuedMs: 0,
+      });
+    media.send(twilioStop(10));
+    await media.close();
+  } finally {
+    greedy.server.close();
+  }
 }, 30_000);

@@ -97,17 +97,18 @@ export type {
   ProviderEventHandlers,
   ProviderEventSource,
 } from './provider/provider-event-source.js';
-export type {
-  InboundHandler,
-  InboundRejectionReason,
-  ProviderConfigBase,
-  ProviderContext,
-  ProviderHookContext,
-  ProviderHooks,
-  ProviderRoute,
-  ProviderRouteContext,
-  ProviderSpec,
-  ServerManagedField,
+export {
+  type InboundHandler,
+  type InboundRejectionReason,
+  type ProviderConfigBase,
+  type ProviderContext,
+  type ProviderHookContext,
+  type ProviderHooks,
+  type ProviderRoute,
+  type ProviderRouteContext,
+  type ProviderSpec,
+  rejectsAsBusy,
+  type ServerManagedField,
 } from './provider/provider-spec.js';
 export {
   type ConfigurationState,

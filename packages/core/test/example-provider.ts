@@ -96,6 +96,7 @@ function createAcmeSerializer(): MediaSerializer {
   return {
     specificationVersion: 'v1',
     audio,
+    maxMessageBytes: 4096,
     decode(message, emit: (event: MediaEvent) => void) {
       if (typeof message !== 'string')
         throw new InvalidPayloadError('acme media message', 'expected a text frame');

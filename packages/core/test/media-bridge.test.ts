@@ -92,6 +92,7 @@ function recordingAgent() {
     dtmf: (digit) => events.push({ dtmf: digit }),
     mark: (name, played) => events.push({ mark: name, played }),
     stop: (reason) => events.push({ stop: reason }),
+    drain: () => events.push('drain'),
   };
   return { agent, events, audio };
 }
@@ -101,6 +102,8 @@ function setup(
     serializer?: MediaSerializer;
     agentSampleRate?: number;
     leadMs?: number;
+    queueHighWaterMs?: number;
+    queueLimitMs?: number;
     /** A clock with intervals only, as custom clocks written before one-shot timers have. */
     intervalsOnly?: boolean;
   } = {},
@@ -115,6 +118,10 @@ function setup(
     agent,
     agentSampleRate: options.agentSampleRate ?? 16000,
     leadMs: options.leadMs ?? 80,
+    ...(options.queueHighWaterMs === undefined
+      ? {}
+      : { queueHighWaterMs: options.queueHighWaterMs }),
+    ...(options.queueLimitMs === undefined ? {} : { queueLimitMs: options.queueLimitMs }),
     clock: options.intervalsOnly
       ? {
           now: clock.now,
@@ -253,6 +260,7 @@ function gappySerializer(): MediaSerializer {
   return {
     specificationVersion: inner.specificationVersion,
     audio: { ...inner.audio, continuous: false },
+    maxMessageBytes: inner.maxMessageBytes,
     decode: (input, emit) => inner.decode(input, emit),
     encodeAudio: (samples) => inner.encodeAudio(samples),
     encodeClear: () => inner.encodeClear(),
@@ -322,9 +330,55 @@ describe('media bridge: caller to agent', () => {
       { dtmf: '5' },
       { stop: 'carrier-stop' },
     ]);
-    const total = audio.reduce((n, frame) => n + frame.length, 0);
-    expect(total).toBeGreaterThan(16000 - 64); // one second, less the resampler's hold-back
-    expect(audio.slice(1).every((frame) => frame.length === 320)).toBe(true);
+    // Whole 20 ms frames from the first one on; the resampler's delay holds back the last.
+    expect(audio.length).toBe(49);
+    expect(audio.every((frame) => frame.length === 320)).toBe(true);
+  });
+
+  it('hands the agent 20 ms frames when the carrier sends the caller’s 30 ms packets', () => {
+    const { socket, audio } = setup({ agentSampleRate: 8000 });
+    socket.deliver({ event: 'start', call_id: 'c1', stream_id: 's1' });
+    const packet = tone(8000, 30);
+    for (let i = 0; i < 10; i++)
+      socket.deliver({
+        event: 'audio',
+        payload: Buffer.from(mulawEncode(packet)).toString('base64'),
+      });
+    expect(audio.map((frame) => frame.length)).toEqual(Array(15).fill(160));
+    // In order and whole: the frames joined are the packets joined.
+    const joined = Int16Array.from(audio.flatMap((frame) => Array.from(frame)));
+    const expected = mulawDecode(mulawEncode(packet));
+    for (let i = 0; i < joined.length; i++) expect(joined[i]).toBe(expected[i % 240]);
+  });
+
+  it('drops caller audio sent faster than real time beyond a two-second burst', () => {
+    const { socket, clock, audio, warn } = setup({ agentSampleRate: 8000 });
+    socket.deliver({ event: 'start', call_id: 'c1', stream_id: 's1' });
+    const frame = Buffer.from(mulawEncode(tone(8000, 20))).toString('base64');
+    // Ten seconds of audio in one instant: two get through, the rest is dropped unheard.
+    for (let i = 0; i < 500; i++) socket.deliver({ event: 'audio', payload: frame });
+    expect(audio.length).toBe(100);
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ burstMs: 2000 }),
+      expect.stringContaining('faster than real time'),
+    );
+    // Then at real time, nothing more is lost.
+    for (let i = 0; i < 100; i++) {
+      clock.advance(20);
+      socket.deliver({ event: 'audio', payload: frame });
+    }
+    expect(audio.length).toBe(200);
+  });
+
+  it('closes the socket with 1009 when a message is larger than the carrier ever sends', () => {
+    const { socket, events, warn } = setup();
+    socket.deliver({ event: 'audio', payload: 'A'.repeat(5000) });
+    expect(socket.closedWith).toBe(1009);
+    expect(events).toEqual([{ stop: 'protocol-violation' }]);
+    expect(warn).toHaveBeenCalledWith(
+      { bytes: expect.any(Number), limit: 4096 },
+      expect.stringContaining('larger than the carrier ever sends'),
+    );
   });
 
   it('ignores a malformed message with a warning and keeps the call', () => {
@@ -335,6 +389,43 @@ describe('media bridge: caller to agent', () => {
     socket.deliver({ event: 'dtmf', digit: '#' });
     expect(warn).toHaveBeenCalledTimes(3);
     expect(events).toEqual([{ dtmf: '#' }]);
+  });
+});
+
+describe('media bridge: a bounded playback queue', () => {
+  it('says when to wait, drops what is past the limit, and says when to go on', () => {
+    const { socket, clock, bridge, events, warn } = setup({
+      queueHighWaterMs: 1000,
+      queueLimitMs: 2000,
+    });
+    expect(bridge.sendAudio(tone(16000, 900))).toBe(true);
+    expect(bridge.sendAudio(tone(16000, 200))).toBe(false); // past the high-water mark
+    expect(bridge.sendAudio(tone(16000, 3000))).toBe(false); // an agent that does not wait
+    expect(bridge.queuedMs).toBeLessThanOrEqual(2000);
+    expect(bridge.droppedMs).toBeGreaterThan(3000 - 1000);
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ queuedMs: expect.any(Number) }),
+      expect.stringContaining('playback queue is full'),
+    );
+    expect(events).toEqual([]);
+    // It plays out in real time; below half the high-water mark the agent hears `drain`.
+    clock.advance(1400);
+    expect(events).toEqual([]);
+    clock.advance(200);
+    expect(events).toEqual(['drain']);
+    expect(bridge.queuedMs).toBeLessThanOrEqual(500);
+    expect(bridge.sendAudio(tone(16000, 100))).toBe(true);
+    clock.advance(1000);
+    // Exactly what fitted was played: the 80 ms lead already sent, 2 s queued, the 100 ms after.
+    expect(socket.messages('audio').length).toBe(109);
+  });
+
+  it('a barge-in empties the queue and lets the agent go on at once', () => {
+    const { bridge, events } = setup({ queueHighWaterMs: 500, queueLimitMs: 1000 });
+    expect(bridge.sendAudio(tone(16000, 800))).toBe(false);
+    bridge.clear();
+    expect(events).toEqual(['drain']);
+    expect(bridge.sendAudio(tone(16000, 100))).toBe(true);
   });
 });
 

@@ -5,6 +5,7 @@ import {
   normalizePhoneAddress,
   type ProviderEventHandlers,
   type ProviderEventSource,
+  rejectsAsBusy,
 } from '@patchbay/core';
 import type { AriClient } from 'ari-client';
 import { ariFetch, callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
@@ -496,7 +497,7 @@ export class AriEventSource implements ProviderEventSource {
       await this.callIgnoringMissing('reject call', () =>
         client.channels['hangup']!({
           channelId: channel.id,
-          reason: decision.reason === 'concurrency-limit' ? 'busy' : 'rejected',
+          reason: rejectsAsBusy(decision.reason) ? 'busy' : 'rejected',
         }),
       );
       return;

@@ -73,6 +73,12 @@ const MARK_ID = /[^A-Za-z0-9_.-]/g;
 export class AriMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = ARI_AUDIO;
+  /**
+   * chan_websocket passes the caller's RTP packets through as they come
+   * (240 bytes for a 30 ms mu-law peer); 16 KiB is over a second of 8 kHz
+   * PCM, far past any packet size a phone uses.
+   */
+  readonly maxMessageBytes = 16 * 1024;
   private samples = new Int16Array(160);
 
   /** `marks: false` for Asterisk releases before MARK_MEDIA (2025-11): the bridge then keeps its own playout clock. */

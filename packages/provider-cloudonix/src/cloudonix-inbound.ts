@@ -3,8 +3,9 @@ import {
   type InboundHandler,
   InvalidPayloadError,
   normalizePhoneAddress,
-  type WebhookRequest,
+  rejectsAsBusy,
   webhookParameters,
+  type WebhookRequest,
   xmlResponse,
 } from '@patchbay/core';
 import { normalizeCloudonixDomain } from './cloudonix-config.js';
@@ -88,5 +89,5 @@ export const cloudonixInbound: InboundHandler = {
     };
   },
 
-  reject: (reason) => xmlResponse(rejectCxml(reason === 'concurrency-limit')),
+  reject: (reason) => xmlResponse(rejectCxml(rejectsAsBusy(reason))),
 };

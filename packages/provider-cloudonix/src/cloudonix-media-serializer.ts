@@ -46,6 +46,8 @@ const message = z.discriminatedUnion('event', [
 export class CloudonixMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = CLOUDONIX_AUDIO;
+  /** Twilio-shaped JSON: a frame is about 300 bytes, a start message a few KiB at most. */
+  readonly maxMessageBytes = 16 * 1024;
   private streamSid = '';
   /** Everything of a media message before its payload; built once per stream, not per frame. */
   private mediaPrefix = '';

@@ -3,6 +3,7 @@ import {
   type InboundHandler,
   InvalidPayloadError,
   normalizePhoneAddress,
+  rejectsAsBusy,
   type WebhookRequest,
   xmlResponse,
 } from '@patchbay/core';
@@ -59,6 +60,6 @@ export const plivoInbound: InboundHandler = {
   },
 
   reject(reason) {
-    return xmlResponse(rejectXml(reason === 'concurrency-limit' ? 'busy' : 'rejected'));
+    return xmlResponse(rejectXml(rejectsAsBusy(reason) ? 'busy' : 'rejected'));
   },
 };

@@ -46,6 +46,8 @@ const message = z.discriminatedUnion('event', [
 export class PlivoMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = PLIVO_AUDIO;
+  /** A media frame is about 300 bytes of JSON, a start message a few KiB at most. */
+  readonly maxMessageBytes = 16 * 1024;
   private streamId: string;
   private readonly codec = new Base64G711Codec(SOURCE);
 

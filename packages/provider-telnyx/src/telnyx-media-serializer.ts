@@ -52,6 +52,8 @@ const message = z.discriminatedUnion('event', [
 export class TelnyxMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = TELNYX_AUDIO;
+  /** A media frame is about 300 bytes of JSON, a start message a few KiB at most. */
+  readonly maxMessageBytes = 16 * 1024;
   private law: G711Law = 'mulaw';
   private readonly codec = new Base64G711Codec(SOURCE);
 

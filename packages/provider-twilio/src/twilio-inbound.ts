@@ -3,6 +3,7 @@ import {
   type InboundHandler,
   InvalidPayloadError,
   normalizePhoneAddress,
+  rejectsAsBusy,
   type WebhookRequest,
   xmlResponse,
 } from '@patchbay/core';
@@ -74,6 +75,6 @@ export const twilioInbound: InboundHandler = {
   },
 
   reject(reason) {
-    return xmlResponse(rejectTwiml(reason === 'concurrency-limit' ? 'busy' : 'rejected'));
+    return xmlResponse(rejectTwiml(rejectsAsBusy(reason) ? 'busy' : 'rejected'));
   },
 };

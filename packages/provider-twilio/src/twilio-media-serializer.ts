@@ -44,6 +44,8 @@ const message = z.discriminatedUnion('event', [
 export class TwilioMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = TWILIO_AUDIO;
+  /** A media frame is about 300 bytes of JSON; a start message with its custom parameters a few KiB. */
+  readonly maxMessageBytes = 16 * 1024;
   private streamSid = '';
   /** Everything of a media message before its payload; built once per stream, not per frame. */
   private mediaPrefix = '';

@@ -4,6 +4,7 @@ import {
   InvalidPayloadError,
   jsonResponse,
   normalizePhoneAddress,
+  rejectsAsBusy,
   type WebhookRequest,
 } from '@patchbay/core';
 import { z } from 'zod';
@@ -85,6 +86,6 @@ export const vonageInbound: InboundHandler = {
   },
 
   reject(reason) {
-    return jsonResponse(refusalNcco(reason === 'concurrency-limit'));
+    return jsonResponse(refusalNcco(rejectsAsBusy(reason)));
   },
 };

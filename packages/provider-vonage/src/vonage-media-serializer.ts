@@ -41,6 +41,8 @@ const textMessage = z.union([
 export class VonageMediaSerializer implements MediaSerializer {
   readonly specificationVersion = 'v1' as const;
   readonly audio = VONAGE_AUDIO;
+  /** A 20 ms binary frame is 640 bytes; the opening JSON message carries the call's headers, a few KiB. */
+  readonly maxMessageBytes = 16 * 1024;
   private samples = new Int16Array(320);
 
   decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {

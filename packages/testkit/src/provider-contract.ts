@@ -82,6 +82,7 @@ const REJECTION_REASONS: InboundRejectionReason[] = [
   'account-mismatch',
   'signature-invalid',
   'concurrency-limit',
+  'draining',
   'internal-error',
 ];
 
@@ -463,6 +464,18 @@ export function describeProviderContract<TConfig extends ProviderConfigBase>(
         );
         for (const event of audio)
           expect(event.samples.length % frame === 0 || event.samples.length > 0).toBe(true);
+      });
+
+      it('declares a message size limit its own recorded traffic fits under', () => {
+        const serializer = spec.media.createSerializer();
+        expect(Number.isInteger(serializer.maxMessageBytes)).toBe(true);
+        // Room for the carrier's frames, yet far below what would let one peer hog memory.
+        expect(serializer.maxMessageBytes).toBeGreaterThanOrEqual(1024);
+        expect(serializer.maxMessageBytes).toBeLessThanOrEqual(1024 * 1024);
+        const size = (message: CarrierMessage) =>
+          typeof message === 'string' ? Buffer.byteLength(message) : message.byteLength;
+        for (const message of fixtures.media.transcript)
+          expect(size(message)).toBeLessThanOrEqual(serializer.maxMessageBytes);
       });
 
       it('decodes its own audio encoding back to the same samples', () => {

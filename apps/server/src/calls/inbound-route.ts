@@ -36,9 +36,6 @@ export function registerInboundRoute(router: Router, context: ServerContext): vo
   const { sql } = database;
 
   router.add('POST', '/telephony/inbound', async (request) => {
-    // A stopping process takes no new calls; the carrier retries or fails over elsewhere.
-    if (context.draining())
-      throw new HttpError(503, 'draining', 'This server is shutting down', { 'retry-after': '5' });
     const base = context.publicBaseUrl();
     const webhook = await readNodeRequest(request.raw, { publicOrigin: base });
     const match = registry.matchInbound(webhook);
@@ -94,6 +91,9 @@ export function registerInboundRoute(router: Router, context: ServerContext): vo
     }
     if (!chosen) return reject('signature-invalid');
     const { candidate, provider } = chosen;
+    // A stopping process takes no new call: the caller hears busy (the carrier's own
+    // document, so carriers that retry or fail over do), never an error page.
+    if (context.draining()) return reject('draining', provider);
     if (!candidate.is_active) return reject('configuration-inactive', provider);
     if (!candidate.agent_id) return reject('agent-not-configured', provider);
 

@@ -60,7 +60,17 @@ export function attachMediaSockets(
   lifecycle: CallLifecycle,
 ): MediaSockets {
   const { database, registry, mediaTokens, logger } = context;
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // One WebSocket server per message size limit: ws refuses a larger message (1009)
+  // before buffering it, so no peer holds more memory than its carrier ever needs.
+  const socketServers = new Map<number, WebSocketServer>();
+  const socketServer = (maxPayload: number) => {
+    let sockets = socketServers.get(maxPayload);
+    if (!sockets) {
+      sockets = new WebSocketServer({ noServer: true, maxPayload });
+      socketServers.set(maxPayload, sockets);
+    }
+    return sockets;
+  };
   const bridges = new Set<MediaBridge>();
   /** One live media socket per call: the newest replaces any other. */
   const byCall = new Map<string, MediaBridge>();
@@ -101,7 +111,8 @@ export function attachMediaSockets(
       logger.warn({ callId: call.id, provider }, 'media socket refused: bad or used token');
       return refuse(socket, 401, 'Unauthorized');
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => {
+    const serializer = registry.get(provider).media.createSerializer();
+    socketServer(serializer.maxMessageBytes).handleUpgrade(request, socket, head, (ws) => {
       const sampleRate = call.sample_rate ?? 16000;
       let bridge: MediaBridge | undefined;
       let unsubscribe = () => {};
@@ -164,7 +175,7 @@ export function attachMediaSockets(
       };
       bridge = createMediaBridge({
         socket: ws,
-        serializer: registry.get(provider).media.createSerializer(),
+        serializer,
         agentSampleRate: sampleRate,
         logger,
         agent: withBookkeeping(agent, started, ended),
@@ -219,7 +230,7 @@ export function attachMediaSockets(
         ]);
       }
       for (const bridge of bridges) bridge.close();
-      sockets.close();
+      for (const sockets of socketServers.values()) sockets.close();
     },
   };
 }

@@ -47,6 +47,8 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): WebSocketA
   const pending: Buffer[] = [];
   let started: string | undefined;
   let ended = false;
+  /** Told to wait (`pause`) and not yet told to go on. */
+  let paused = false;
 
   const sendJson = (message: Record<string, unknown>) => {
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -70,7 +72,17 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): WebSocketA
         bytes.byteOffset % 2 === 0
           ? new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2)
           : new Int16Array(new Uint8Array(bytes).buffer);
-      bridge.sendAudio(samples);
+      const dropped = bridge.droppedMs;
+      const room = bridge.sendAudio(samples);
+      if (!room && !paused) {
+        paused = true;
+        sendJson({ type: 'pause', queuedMs: Math.round(bridge.queuedMs) });
+      }
+      if (bridge.droppedMs > dropped)
+        error(
+          'audio_dropped',
+          `the playback queue is full: ${Math.round(bridge.droppedMs - dropped)} ms dropped; wait for resume after pause`,
+        );
       return;
     }
     let command: AgentCommand;
@@ -144,6 +156,11 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): WebSocketA
     },
     dtmf(digit) {
       sendJson({ type: 'dtmf', digit });
+    },
+    drain() {
+      if (!paused) return;
+      paused = false;
+      sendJson({ type: 'resume', queuedMs: Math.round(options.bridge()?.queuedMs ?? 0) });
     },
     mark(name, played) {
       sendJson({ type: 'mark', name, played });

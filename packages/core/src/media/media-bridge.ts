@@ -20,7 +20,9 @@ export type MediaBridgeEndReason =
   | 'carrier-closed'
   | 'agent-closed'
   | 'hang-up'
-  | 'transferred';
+  | 'transferred'
+  /** The carrier's peer sent what the dialect never sends (a message over its size limit). */
+  | 'protocol-violation';
 
 /**
  * The voice agent's side of a bridge: called with caller audio and events.
@@ -28,7 +30,11 @@ export type MediaBridgeEndReason =
  */
 export interface MediaAgent {
   start?(info: MediaStreamInfo): void;
-  /** 16-bit PCM at the agent's rate; a reused buffer, valid during the call only. */
+  /**
+   * One frame of caller audio: 16-bit PCM at the agent's rate, always a whole
+   * frame of the carrier's `frameMs` (320 samples for 20 ms at 16 kHz). A
+   * reused buffer, valid during the call only: copy it to keep it.
+   */
   audio(samples: Int16Array): void;
   dtmf?(digit: string): void;
   /**
@@ -37,6 +43,11 @@ export interface MediaAgent {
    */
   mark?(name: string, played: boolean): void;
   stop?(reason: MediaBridgeEndReason): void;
+  /**
+   * The playback queue went back below half its high-water mark after
+   * `sendAudio` returned false: the agent may send again.
+   */
+  drain?(): void;
 }
 
 /** Time source, replaceable in tests. */
@@ -65,14 +76,37 @@ export interface MediaBridgeOptions {
    * cannot clear its queue.
    */
   readonly leadMs?: number;
+  /**
+   * Agent audio queued beyond this many milliseconds makes `sendAudio`
+   * return false (default 10 000): an agent that generates faster than real
+   * time should wait for `drain` before sending more.
+   */
+  readonly queueHighWaterMs?: number;
+  /**
+   * Agent audio beyond this many milliseconds queued is dropped, so no agent
+   * can make a call hold unbounded memory (default 60 000).
+   */
+  readonly queueLimitMs?: number;
+  /**
+   * How far ahead of real time the carrier may run with caller audio, in
+   * milliseconds (default 2000): enough for a burst after network jitter.
+   * Audio beyond it is dropped before it costs resampling or reaches the
+   * agent, so a peer flooding one call cannot take the CPU from the others.
+   */
+  readonly callerBurstMs?: number;
   readonly logger?: Logger;
   readonly clock?: BridgeClock;
 }
 
 /** One carrier media socket joined to one agent. */
 export interface MediaBridge {
-  /** Queues agent audio (16-bit PCM at the agent rate) to play to the caller. */
-  sendAudio(samples: Int16Array): void;
+  /**
+   * Queues agent audio (16-bit PCM at the agent rate) to play to the caller.
+   * Returns false once the queue is past its high-water mark, as a Node
+   * stream's `write` does: wait for the agent's `drain` before sending more.
+   * Audio past the queue's limit is dropped.
+   */
+  sendAudio(samples: Int16Array): boolean;
   /** Barge-in: drops every queued sample and asks the carrier to drop its own. */
   clear(): void;
   /** Places a mark after the audio queued so far; the agent hears back when it plays. */
@@ -87,6 +121,8 @@ export interface MediaBridge {
   readonly ended: boolean;
   /** Milliseconds of agent audio queued and not yet sent. */
   readonly queuedMs: number;
+  /** Milliseconds of agent audio dropped so far because the queue was at its limit. */
+  readonly droppedMs: number;
 }
 
 const realClock: BridgeClock = {
@@ -121,9 +157,24 @@ class Bridge implements MediaBridge {
   private readonly carrierMarks: boolean;
   private readonly queue = new SampleQueue();
   private readonly frame: Int16Array;
+  private readonly maxMessageBytes: number;
+  private readonly highWaterSamples: number;
+  private readonly limitSamples: number;
+  /** Past the high-water mark since sendAudio last said so: the agent waits for drain. */
+  private agentWaiting = false;
+  /** Agent audio dropped at the queue limit since the last warning, and in all. */
+  private droppedAgentSamples = 0;
+  private droppedAgentTotal = 0;
+  /** Caller audio the carrier may still send ahead of real time (a token bucket). */
+  private callerAllowance: number;
+  private readonly callerBurst: number;
+  private callerAllowanceAt: number | undefined;
+  private droppedCallerSamples = 0;
   private agentBuffer = new Int16Array(0);
   private callerBuffer = new Int16Array(0);
-  private readonly agentViews = new Map<number, Int16Array>();
+  /** The frame being filled for the agent, handed over only when whole. */
+  private readonly agentFrame: Int16Array;
+  private agentFrameFill = 0;
   /** Marks queued behind audio not yet sent, in order. */
   private readonly queuedMarks: PendingMark[] = [];
   /** Marks sent, awaiting the carrier's echo or the playout clock. */
@@ -154,6 +205,13 @@ class Bridge implements MediaBridge {
     this.frameMs = audio.frameMs;
     this.frameSamples = Math.round((audio.sampleRate * audio.frameMs) / 1000);
     this.frame = new Int16Array(this.frameSamples);
+    this.agentFrame = new Int16Array(Math.round((this.agentRate * this.frameMs) / 1000));
+    this.maxMessageBytes = options.serializer.maxMessageBytes;
+    const samplesIn = (ms: number) => Math.round((ms * this.wireRate) / 1000);
+    this.highWaterSamples = samplesIn(options.queueHighWaterMs ?? 10_000);
+    this.limitSamples = Math.max(this.highWaterSamples, samplesIn(options.queueLimitMs ?? 60_000));
+    this.callerBurst = samplesIn(options.callerBurstMs ?? 2000);
+    this.callerAllowance = this.callerBurst;
     if (this.agentRate !== this.wireRate) {
       this.toAgent = createResampler({ from: this.wireRate, to: this.agentRate });
       this.toCaller = createResampler({ from: this.agentRate, to: this.wireRate });
@@ -176,17 +234,43 @@ class Bridge implements MediaBridge {
     return (this.queue.length / this.wireRate) * 1000;
   }
 
-  sendAudio(samples: Int16Array): void {
-    if (this.ended) return;
-    if (this.toCaller === undefined) {
-      this.queue.push(samples);
+  get droppedMs(): number {
+    return (this.droppedAgentTotal / this.wireRate) * 1000;
+  }
+
+  sendAudio(samples: Int16Array): boolean {
+    if (this.ended) return false;
+    const room = this.limitSamples - this.queue.length;
+    if (room <= 0) {
+      // Full: dropped before it costs a resampling.
+      this.dropAgentAudio(Math.round((samples.length * this.wireRate) / this.agentRate));
     } else {
-      const needed = this.toCaller.maxOutputLength(samples.length);
-      if (this.callerBuffer.length < needed) this.callerBuffer = new Int16Array(needed * 2);
-      const count = this.toCaller.processInto(samples, this.callerBuffer);
-      this.queue.push(this.callerBuffer, count);
+      let source = samples;
+      let count = samples.length;
+      if (this.toCaller !== undefined) {
+        const needed = this.toCaller.maxOutputLength(samples.length);
+        if (this.callerBuffer.length < needed) this.callerBuffer = new Int16Array(needed * 2);
+        count = this.toCaller.processInto(samples, this.callerBuffer);
+        source = this.callerBuffer;
+      }
+      const accepted = Math.min(count, room);
+      this.queue.push(source, accepted);
+      if (accepted < count) this.dropAgentAudio(count - accepted);
     }
     this.pump();
+    if (this.queue.length >= this.highWaterSamples) this.agentWaiting = true;
+    return !this.agentWaiting;
+  }
+
+  /** Counts agent audio that found the queue full; warns once per overflow. */
+  private dropAgentAudio(samples: number): void {
+    if (this.droppedAgentSamples === 0)
+      this.logger.warn(
+        { queuedMs: Math.round(this.queuedMs) },
+        'agent audio dropped: the playback queue is full',
+      );
+    this.droppedAgentSamples += samples;
+    this.droppedAgentTotal += samples;
   }
 
   mark(name: string): void {
@@ -198,6 +282,7 @@ class Bridge implements MediaBridge {
   clear(): void {
     if (this.ended) return;
     this.queue.clear();
+    this.queueDrained();
     // What the agent sends next is a new utterance: no filter tail from the old one.
     this.toCaller?.reset();
     const message = this.serializer.encodeClear();
@@ -229,6 +314,18 @@ class Bridge implements MediaBridge {
 
   private onMessage(data: Uint8Array | ArrayBuffer | Uint8Array[], isBinary: boolean): void {
     if (this.ended) return;
+    const size = Array.isArray(data)
+      ? data.reduce((total, part) => total + part.byteLength, 0)
+      : data.byteLength;
+    if (size > this.maxMessageBytes) {
+      this.logger.warn(
+        { bytes: size, limit: this.maxMessageBytes },
+        'media socket closed: a message larger than the carrier ever sends',
+      );
+      this.end('protocol-violation');
+      this.closeSocket(1009, 'message too big');
+      return;
+    }
     try {
       this.serializer.decode(toCarrierMessage(data, isBinary), this.emitEvent);
     } catch (error) {
@@ -243,6 +340,7 @@ class Bridge implements MediaBridge {
   private onEvent(event: MediaEvent): void {
     switch (event.type) {
       case 'audio':
+        if (!this.withinCallerAllowance(event.samples.length)) break;
         this.callerSamples += event.samples.length;
         this.deliverAudio(event.samples);
         break;
@@ -299,6 +397,38 @@ class Bridge implements MediaBridge {
     }
   }
 
+  /**
+   * A token bucket of `callerBurstMs`, refilled at the wire rate: a carrier
+   * sending in real time never runs it down; one sending faster finds the
+   * excess dropped, with a warning once per flood.
+   */
+  private withinCallerAllowance(samples: number): boolean {
+    const now = this.clock.now();
+    if (this.callerAllowanceAt !== undefined) {
+      const refill = ((now - this.callerAllowanceAt) * this.wireRate) / 1000;
+      this.callerAllowance = Math.min(this.callerBurst, this.callerAllowance + refill);
+    }
+    this.callerAllowanceAt = now;
+    if (samples <= this.callerAllowance) {
+      this.callerAllowance -= samples;
+      if (this.droppedCallerSamples > 0 && this.callerAllowance > this.callerBurst / 2) {
+        this.logger.warn(
+          { droppedMs: Math.round((this.droppedCallerSamples / this.wireRate) * 1000) },
+          'caller audio flood over',
+        );
+        this.droppedCallerSamples = 0;
+      }
+      return true;
+    }
+    if (this.droppedCallerSamples === 0)
+      this.logger.warn(
+        { burstMs: Math.round((this.callerBurst / this.wireRate) * 1000) },
+        'caller audio dropped: the carrier sends faster than real time',
+      );
+    this.droppedCallerSamples += samples;
+    return false;
+  }
+
   private streamInfo(event: MediaStartEvent): MediaStreamInfo {
     return {
       callId: event.callId,
@@ -308,25 +438,34 @@ class Bridge implements MediaBridge {
     };
   }
 
+  /**
+   * Resamples caller audio to the agent's rate and hands it over in whole
+   * frames: a resampler's first output is short by its filter delay, and some
+   * carriers send the caller's own packet size (30 ms), yet the agent is
+   * promised one frame per `frameMs`.
+   */
   private deliverAudio(samples: Int16Array): void {
-    if (this.toAgent === undefined) {
-      this.callAgent(() => this.agent.audio(samples));
-      return;
+    let source = samples;
+    let count = samples.length;
+    if (this.toAgent !== undefined) {
+      const needed = this.toAgent.maxOutputLength(samples.length);
+      if (this.agentBuffer.length < needed) this.agentBuffer = new Int16Array(needed * 2);
+      count = this.toAgent.processInto(samples, this.agentBuffer);
+      source = this.agentBuffer;
     }
-    const needed = this.toAgent.maxOutputLength(samples.length);
-    if (this.agentBuffer.length < needed) {
-      this.agentBuffer = new Int16Array(needed * 2);
-      this.agentViews.clear();
+    const frame = this.agentFrame;
+    let fill = this.agentFrameFill;
+    for (let i = 0; i < count; i++) {
+      frame[fill++] = source[i]!;
+      if (fill === frame.length) {
+        this.callAgent(this.deliverAgentFrame);
+        fill = 0;
+      }
     }
-    const count = this.toAgent.processInto(samples, this.agentBuffer);
-    // Frames come in a steady size, so one view per size serves every frame.
-    let view = this.agentViews.get(count);
-    if (view === undefined) {
-      view = this.agentBuffer.subarray(0, count);
-      this.agentViews.set(count, view);
-    }
-    this.callAgent(() => this.agent.audio(view));
+    this.agentFrameFill = fill;
   }
+
+  private readonly deliverAgentFrame = () => this.agent.audio(this.agentFrame);
 
   /**
    * Sends frames while the carrier holds less than `leadMs` of unplayed audio.
@@ -354,6 +493,7 @@ class Bridge implements MediaBridge {
     }
     // Marks placed with nothing queued before them are due at once.
     if (this.queue.length === 0) this.releaseMarks();
+    if (this.agentWaiting && this.queue.length <= this.highWaterSamples / 2) this.queueDrained();
     this.settleLocalMarks(now);
     this.updateTimer();
   }
@@ -421,6 +561,20 @@ class Bridge implements MediaBridge {
       this.wakeAt = Number.POSITIVE_INFINITY;
       this.pump();
     }, delay);
+  }
+
+  /** Tells a waiting agent there is room again. */
+  private queueDrained(): void {
+    if (this.droppedAgentSamples > 0) {
+      this.logger.warn(
+        { droppedMs: Math.round((this.droppedAgentSamples / this.wireRate) * 1000) },
+        'agent audio overflow over',
+      );
+      this.droppedAgentSamples = 0;
+    }
+    if (!this.agentWaiting) return;
+    this.agentWaiting = false;
+    this.callAgent(() => this.agent.drain?.());
   }
 
   private notifyMark(name: string, played: boolean): void {

@@ -70,6 +70,14 @@ export interface MediaSerializer {
   readonly specificationVersion: 'v1';
   readonly audio: WireAudioFormat;
   /**
+   * The largest message, in bytes, this carrier ever sends on its media
+   * socket (its biggest start message, with room to spare). A peer that sends
+   * more is not the carrier: the bridge closes its socket (1009), and a host
+   * should pass the figure to its WebSocket server (`ws`'s `maxPayload`) so
+   * such a message is refused before it is buffered.
+   */
+  readonly maxMessageBytes: number;
+  /**
    * Decodes one carrier message and passes each event it holds to `emit`.
    * Messages the dialect defines but that carry nothing for the agent
    * (keep-alives, `connected`) emit nothing.

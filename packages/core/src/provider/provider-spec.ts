@@ -63,7 +63,18 @@ export type InboundRejectionReason =
   | 'account-mismatch'
   | 'signature-invalid'
   | 'concurrency-limit'
+  /** The host is shutting down and takes no new calls; another process or a retry will. */
+  | 'draining'
   | 'internal-error';
+
+/**
+ * Whether a refusal is for now only (a concurrency limit, a host draining):
+ * carriers that can tell the caller apart should answer busy, so callers and
+ * carriers try again, rather than rejected.
+ */
+export function rejectsAsBusy(reason: InboundRejectionReason): boolean {
+  return reason === 'concurrency-limit' || reason === 'draining';
+}
 
 /**
  * Recognising and answering a carrier's inbound webhook before any
