@@ -53,7 +53,9 @@ export function registerConfigurationRoutes(
     id: row.id,
     name: row.name,
     provider: row.provider,
-    accountId: row.account_id,
+    // Some carriers' account ids are secrets too (Plivo's auth_id, Vonage's api_key).
+    accountId:
+      row.account_id === null ? null : registry.maskAccountId(row.provider, row.account_id),
     active: row.is_active,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

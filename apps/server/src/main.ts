@@ -10,9 +10,9 @@ import { loadServerConfig, type ServerConfig, ServerConfigError } from './config
 import { CredentialCipher, loadCredentialKey } from './credentials.js';
 import { openDatabase } from './database/database.js';
 import { migrate } from './database/migrations.js';
-import { createLogger } from './logger.js';
+import { createLogger, sensitiveFieldNames } from './logger.js';
 import { MediaTokens } from './media-tokens.js';
-import { createServerRegistry } from './providers.js';
+import { createServerRegistry, serverProviders } from './providers.js';
 import { startPatchbayServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -26,7 +26,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const specs = serverProviders(config);
+  // Every field a carrier marks sensitive is redacted, wherever a log line carries it.
+  const logger = createLogger(config.LOG_LEVEL, sensitiveFieldNames(specs.specs));
   if (config.WORKERS > 1 && cluster.isPrimary) return supervise(config, logger);
   const { database, created } = await prepareDatabase(config, logger);
   const credentialKey = await loadCredentialKey({
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
   });
   const cipher = new CredentialCipher(credentialKey);
   const mediaTokens = new MediaTokens(credentialKey);
-  const providers = createServerRegistry(config, logger);
+  const providers = createServerRegistry(config, logger, specs);
   const server = await startPatchbayServer({
     config,
     database,

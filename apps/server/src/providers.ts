@@ -9,21 +9,22 @@ import { vonage } from '@patchbay/provider-vonage';
 import postgres from 'postgres';
 import type { ServerConfig } from './config.js';
 
-/**
- * Every carrier package the server ships with, registered through core's
- * public API as any host would. Returns what must be closed on shutdown.
- */
-export function createServerRegistry(
-  config: ServerConfig,
-  logger: Logger,
-): { registry: ProviderRegistry; close(): Promise<void> } {
+/** The carrier specs the server ships with, set up from its configuration. */
+export interface ServerProviders {
+  readonly specs: Parameters<typeof createRegistry>[0];
+  /** Closes what the specs opened (the 3CX bridge's database pool). */
+  close(): Promise<void>;
+}
+
+/** Every carrier package the server ships with, configured from the environment. */
+export function serverProviders(config: ServerConfig): ServerProviders {
   const ara = config.ASTERISK_ARA_DSN
     ? postgres(config.ASTERISK_ARA_DSN, { max: 4, connect_timeout: 10, onnotice: () => {} })
     : undefined;
   const given = <T>(key: string, value: T | undefined) =>
     value === undefined ? {} : ({ [key]: value } as Record<string, T>);
-  const registry = createRegistry(
-    [
+  return {
+    specs: [
       twilio(given('baseUrl', config.TWILIO_API_BASE_URL)),
       plivo(given('proxy', config.PLIVO_API_PROXY)),
       vonage({
@@ -35,7 +36,18 @@ export function createServerRegistry(
       ari(),
       threeCx({ ara }),
     ],
-    { logger },
-  );
-  return { registry, close: async () => ara?.end({ timeout: 5 }) };
+    close: async () => ara?.end({ timeout: 5 }),
+  };
+}
+
+/**
+ * Every carrier package the server ships with, registered through core's
+ * public API as any host would. Returns what must be closed on shutdown.
+ */
+export function createServerRegistry(
+  config: ServerConfig,
+  logger: Logger,
+  providers = serverProviders(config),
+): { registry: ProviderRegistry; close(): Promise<void> } {
+  return { registry: createRegistry(providers.specs, { logger }), close: providers.close };
 }

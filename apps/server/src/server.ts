@@ -172,22 +172,27 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
     const base = config.PUBLIC_BASE_URL ?? `http://${request.headers.host ?? 'localhost'}`;
+    // Read now: once a request is done with (a refused upload), its socket may be gone.
+    const client = clientAddress(
+      request.socket.remoteAddress,
+      request.headers['x-forwarded-for'],
+      config.TRUSTED_PROXIES,
+    );
     router
       .handle(request, base)
       .then((result) => {
+        // An upload refused part-way is not read to its end: the connection closes instead.
+        const headers =
+          result.status === 413 ? { ...result.headers, connection: 'close' } : result.headers;
         if (result.rawBody !== undefined) {
-          response.writeHead(result.status, result.headers);
+          response.writeHead(result.status, headers);
           response.end(result.rawBody);
-        } else send(response, result.status, result.body, result.headers);
+        } else send(response, result.status, result.body, headers);
         logger.info(
           {
             method: request.method,
             path: request.url?.split('?')[0],
-            client: clientAddress(
-              request.socket.remoteAddress,
-              request.headers['x-forwarded-for'],
-              config.TRUSTED_PROXIES,
-            ),
+            client,
             status: result.status,
             ms: Math.round(performance.now() - started),
           },

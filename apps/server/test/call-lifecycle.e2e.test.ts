@@ -18,6 +18,7 @@ import { startTestServer, type TestServer } from './helpers.js';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,
+  acceptTwilioAccount,
   isTwilioMedia,
   signedTwilioPost,
   speechFrames,
@@ -41,6 +42,7 @@ const timings = {
 
 beforeAll(async () => {
   carrier = await startCarrierApiServer();
+  acceptTwilioAccount(carrier);
   let placed = 0;
   carrier.route('POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, () => ({
     status: 201,

@@ -2,15 +2,19 @@
 import { randomUUID } from 'node:crypto';
 import { createRegistry } from '@patchbay/core';
 import { computeTwilioSignature, twilio } from '@patchbay/provider-twilio';
+import { type CarrierApiServer, startCarrierApiServer } from '@patchbay/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers.js';
+import { AUTH_TOKEN, acceptTwilioAccount } from './twilio-call.js';
 
-const AUTH_TOKEN = 'twilio-auth-token-for-tests';
+let carrier: CarrierApiServer;
 let t: TestServer;
 let configurationId: string;
 
 beforeAll(async () => {
-  t = await startTestServer(createRegistry([twilio()]));
+  carrier = await startCarrierApiServer();
+  acceptTwilioAccount(carrier);
+  t = await startTestServer(createRegistry([twilio({ baseUrl: carrier.url })]));
   const created = await t.call('POST', '/api/v1/configurations', {
     name: 'Twilio',
     config: {
@@ -22,7 +26,10 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   configurationId = created.body.id;
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  await t?.close();
+  await carrier?.close();
+});
 
 async function newCall(): Promise<string> {
   const id = randomUUID();

@@ -21,6 +21,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,
+  acceptTwilioAccount,
   isTwilioMedia,
   signedTwilioPost,
   speechFrames,
@@ -38,6 +39,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   carrier = await startCarrierApiServer();
+  acceptTwilioAccount(carrier);
   carrier.route('POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, {
     status: 201,
     json: { sid: 'CA00000000000000000000000000000777', status: 'queued' },

@@ -16,6 +16,13 @@ let agentId: string;
 beforeAll(async () => {
   // The local Plivo confirms the account holds the numbers registered below.
   carrier = await startCarrierApiServer();
+  // A save proves the credentials on the account's details (the SDK asks for `Account/{id}//`).
+  carrier.route('GET', `/v1/Account/${AUTH_ID}//`, (r) =>
+    r.headers['authorization'] ===
+    `Basic ${Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64')}`
+      ? { json: { auth_id: AUTH_ID, account_type: 'standard' } }
+      : { status: 401, body: 'Could not verify your access level for that URL.' },
+  );
   carrier.route('GET', `/v1/Account/${AUTH_ID}/Number/:number/`, (r) => ({
     json: { number: r.params['number'] },
   }));
@@ -131,4 +138,12 @@ describe('provider routes', () => {
     const unknown = `/telephony/plivo/routes/00000000-0000-0000-0000-000000000000/transfer-answer/t-1`;
     expect((await inbound({ CallUUID: 'leg-1' }, AUTH_TOKEN, unknown)).status).toBe(404);
   });
+});
+
+it('shows a Plivo configuration’s account id masked: its auth_id is a secret too', async () => {
+  const shown = await t.call('GET', `/api/v1/configurations/${configurationId}`);
+  expect(shown.body.accountId).toBe(`${'*'.repeat(AUTH_ID.length - 4)}${AUTH_ID.slice(-4)}`);
+  expect(JSON.stringify(shown.body)).not.toContain(AUTH_ID);
+  const listed = await t.call('GET', '/api/v1/configurations');
+  expect(JSON.stringify(listed.body)).not.toContain(AUTH_ID);
 });

@@ -15,6 +15,7 @@ import {
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers.js';
 import {
+  acceptTwilioAccount,
   acceptTwilioCalls,
   echoedMedia,
   isTwilioMedia,
@@ -32,6 +33,7 @@ let t: TestServer;
 
 beforeAll(async () => {
   carrier = await startCarrierApiServer();
+  acceptTwilioAccount(carrier);
   acceptTwilioCalls(carrier);
   t = await startTestServer(createRegistry([twilio({ baseUrl: carrier.url })]));
 });

@@ -6,6 +6,7 @@ import { type CarrierApiServer, startCarrierApiServer } from '@patchbay/testkit'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MediaTokens } from '../src/media-tokens.js';
 import { startTestServer, type TestServer } from './helpers.js';
+import { acceptTwilioAccount } from './twilio-call.js';
 
 const ACCOUNT = '/2010-04-01/Accounts/AC00000000000000000000000000000001';
 let carrier: CarrierApiServer;
@@ -14,6 +15,7 @@ let configurationId: string;
 
 beforeAll(async () => {
   carrier = await startCarrierApiServer();
+  acceptTwilioAccount(carrier);
   t = await startTestServer(createRegistry([twilio({ baseUrl: carrier.url })]));
   const created = await t.call('POST', '/api/v1/configurations', {
     name: 'Twilio',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '@patchbay/core';
+import { type Logger, silentLogger } from '@patchbay/core';
 import { startTestDatabase, type TestDatabase } from '@patchbay/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization, organizationForApiKey } from '../src/api-keys.js';
@@ -117,6 +117,18 @@ describe('HTTP server', () => {
   let test: TestDatabase;
   let server: PatchbayServer;
   let apiKey: string;
+  /** What the server logged, as (level, fields, message). */
+  const logged: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+  const line =
+    (level: string) =>
+    (fields: Record<string, unknown>, message = '') =>
+      void logged.push({ level, fields, message });
+  const recordingLogger = {
+    debug: line('debug'),
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+  } as unknown as Logger;
   beforeAll(async () => {
     test = await startTestDatabase();
     await migrate(test.sql);
@@ -127,7 +139,7 @@ describe('HTTP server', () => {
       config,
       database,
       registry: createServerRegistry(config, silentLogger).registry,
-      logger: silentLogger,
+      logger: recordingLogger,
       cipher: new CredentialCipher(randomBytes(32)),
       mediaTokens: new MediaTokens(randomBytes(32)),
     });
@@ -163,6 +175,56 @@ describe('HTTP server', () => {
       error: { code: 'invalid_string', message: expect.stringContaining('"name"') },
     });
     expect((await post('{"name":"Front desk NUL test","kind":"echo"}')).status).toBe(201);
+  });
+
+  it('answers 413 to any body over 1 MiB, API or webhook, streamed or not, and logs its line', async () => {
+    const big = 'x'.repeat(2 * 1024 * 1024);
+    const post = (path: string, type: string, body: string | ReadableStream<Uint8Array>) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': type },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+    const streamed = () =>
+      new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < 32; i++)
+            controller.enqueue(new TextEncoder().encode(big.slice(0, 65536)));
+          controller.close();
+        },
+      });
+    logged.length = 0;
+    const refusals = [
+      await post('/api/v1/agents', 'application/json', `{"name":"${big}"}`),
+      await post('/api/v1/agents', 'application/json', streamed()),
+      await post('/telephony/inbound', 'application/x-www-form-urlencoded', `To=${big}`),
+      await post('/telephony/inbound', 'application/x-www-form-urlencoded', streamed()),
+    ];
+    for (const refused of refusals) {
+      expect(refused.status).toBe(413);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'payload_too_large',
+      );
+    }
+    expect(logged.filter((entry) => entry.level === 'error')).toEqual([]);
+    expect(
+      logged.filter((entry) => entry.message === 'request').map((entry) => entry.fields['status']),
+    ).toEqual([413, 413, 413, 413]);
+    // The server is none the worse for it.
+    expect((await get('/healthz')).status).toBe(200);
+  });
+
+  it('refuses a webhook with a NUL character with a 400, before anything is stored', async () => {
+    const refused = await fetch(`${server.url}/telephony/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'CallSid=CA1&AccountSid=AC1&From=%2B15551230001&To=%2B1555%00&CallStatus=ringing',
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      error: { code: 'invalid_payload', message: expect.stringContaining('field "To"') },
+    });
   });
 
   it('refuses the API without a valid key, saying why', async () => {

@@ -17,6 +17,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { startAgentServer, startTestServer, type TestServer } from './helpers.js';
 import {
   ACCOUNT_SID,
+  acceptTwilioAccount,
   isTwilioMedia,
   placeAndAnswer,
   signedTwilioPost,
@@ -40,6 +41,7 @@ const agentSessions: { text: Record<string, unknown>[]; socket: WebSocket }[] = 
 
 beforeAll(async () => {
   carrier = await startCarrierApiServer();
+  acceptTwilioAccount(carrier);
   // Callers' calls, each its own sid, and transfer legs (the ones that carry their own TwiML).
   let placed = 0;
   carrier.route('POST', CALLS, (request) => {

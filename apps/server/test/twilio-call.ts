@@ -9,6 +9,22 @@ export const ACCOUNT_SID = 'AC00000000000000000000000000000001';
 export const AUTH_TOKEN = 'twilio-auth-token-for-tests';
 export const CALL_SID = 'CA00000000000000000000000000000042';
 
+/**
+ * The local Twilio's account resource, which a configuration save fetches to
+ * prove its credentials: 401 (as Twilio answers) for any token but `token`.
+ */
+export function acceptTwilioAccount(carrier: CarrierApiServer, token = AUTH_TOKEN): void {
+  const expected = `Basic ${Buffer.from(`${ACCOUNT_SID}:${token}`).toString('base64')}`;
+  carrier.route('GET', `/2010-04-01/Accounts/${ACCOUNT_SID}.json`, (request) =>
+    request.headers['authorization'] === expected
+      ? { json: { sid: ACCOUNT_SID, status: 'active', type: 'Full' } }
+      : {
+          status: 401,
+          json: { code: 20003, message: 'Authenticate', more_info: '', status: 401 },
+        },
+  );
+}
+
 /** Lets the local Twilio take outbound calls. */
 export function acceptTwilioCalls(carrier: CarrierApiServer): void {
   carrier.route('POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, {

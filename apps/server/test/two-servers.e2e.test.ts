@@ -16,6 +16,7 @@ import { startTestServer, type TestServer } from './helpers.js';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,
+  acceptTwilioAccount,
   acceptTwilioCalls,
   echoedMedia,
   isTwilioMedia,
@@ -32,6 +33,7 @@ let b: TestServer;
 
 beforeAll(async () => {
   carrier = await startCarrierApiServer();
+  acceptTwilioAccount(carrier);
   acceptTwilioCalls(carrier);
   const registry = () => createRegistry([twilio({ baseUrl: carrier.url })]);
   a = await startTestServer(registry());

@@ -35,6 +35,8 @@ beforeAll(async () => {
   carrier.route('GET', '/account/numbers', {
     json: { count: 1, numbers: [{ msisdn: '15551230002', country: 'US', type: 'mobile-lvn' }] },
   });
+  // A save proves the application key with a list of one call (and the API key on the numbers).
+  carrier.route('GET', '/v1/calls', { json: { count: 0, page_size: 1, _embedded: { calls: [] } } });
   t = await startTestServer(
     createRegistry([vonage({ apiBaseUrl: carrier.url, restBaseUrl: carrier.url })]),
   );

@@ -11,6 +11,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { startAgentServer, startTestServer, type TestServer } from './helpers.js';
 import {
   ACCOUNT_SID,
+  acceptTwilioAccount,
   acceptTwilioCalls,
   echoedMedia,
   isTwilioMedia,
@@ -39,6 +40,7 @@ const agentSeen: {
 
 beforeAll(async () => {
   carrier = await startCarrierApiServer();
+  acceptTwilioAccount(carrier);
   acceptTwilioCalls(carrier);
   t = await startTestServer(createRegistry([twilio({ baseUrl: carrier.url })]));
   // A bot: echoes the caller's audio, marks the first reply, answers nonsense, hears DTMF.

@@ -31,6 +31,7 @@ export { CarrierApiError } from './errors/carrier-api-error.js';
 export { ConfigurationError, type ConfigurationIssue } from './errors/configuration-error.js';
 export { InvalidPayloadError } from './errors/invalid-payload-error.js';
 export { PatchbayError, type PatchbayErrorOptions } from './errors/patchbay-error.js';
+export { PayloadTooLargeError } from './errors/payload-too-large-error.js';
 export {
   type TelephonyFeature,
   UnsupportedFeatureError,
@@ -40,7 +41,12 @@ export {
   type SignatureFailureReason,
   WebhookSignatureError,
 } from './errors/webhook-signature-error.js';
-export { type NodeRequestOptions, readNodeRequest, writeNodeResponse } from './http/node-http.js';
+export {
+  type NodeRequestOptions,
+  readNodeBody,
+  readNodeRequest,
+  writeNodeResponse,
+} from './http/node-http.js';
 export {
   createWebhookRequest,
   type WebhookRequest,
@@ -122,6 +128,7 @@ export type {
   AnswerCallRequest,
   AnsweringMachineDetectionRequest,
   ConnectTransferRequest,
+  CredentialCheck,
   InboundBinding,
   PlaceCallRequest,
   ProviderCapabilities,

@@ -321,6 +321,10 @@ export function acme(options: AcmeOptions = {}): ProviderSpec<AcmeConfig> {
             address: normalizePhoneAddress(n).canonical,
           }));
         },
+        async verifyCredentials() {
+          await call('verify credentials', 'GET', `/accounts/${config.account_id}`);
+          return { verified: true };
+        },
         async validatePhoneNumber(address) {
           const owned = await this.listPhoneNumbers();
           return owned.some((n) => n.address === address)

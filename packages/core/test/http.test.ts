@@ -5,6 +5,7 @@ import {
   createWebhookRequest,
   InvalidPayloadError,
   jsonResponse,
+  PayloadTooLargeError,
   readNodeRequest,
   webhookParameters,
   writeNodeResponse,
@@ -56,6 +57,33 @@ describe('createWebhookRequest', () => {
     ).toThrow(InvalidPayloadError);
   });
 
+  it('refuses a NUL character anywhere in the fields, JSON and query included', () => {
+    const refused = (init: { url?: string; body: string; type: string }) => {
+      try {
+        createWebhookRequest({
+          method: 'POST',
+          url: init.url ?? 'https://h/x',
+          headers: { 'content-type': init.type },
+          body: init.body,
+        });
+        return undefined;
+      } catch (error) {
+        expect(InvalidPayloadError.isInstance(error)).toBe(true);
+        return (error as Error).message;
+      }
+    };
+    const form = 'application/x-www-form-urlencoded';
+    expect(refused({ body: 'To=%2B1&From=a%00b', type: form })).toContain('field "From"');
+    expect(refused({ body: 'A%00=1', type: form })).toContain('field "A\0"');
+    expect(
+      refused({ body: '{"data":{"payload":{"to":"x\\u0000"}}}', type: 'application/json' }),
+    ).toContain('field "to"');
+    expect(refused({ url: 'https://h/x?call=%00', body: '', type: form })).toContain(
+      'field "call"',
+    );
+    expect(refused({ body: 'To=%2B1', type: form })).toBeUndefined();
+  });
+
   it('leaves other content types unparsed and refuses relative URLs', () => {
     const raw = createWebhookRequest({
       method: 'POST',
@@ -105,7 +133,9 @@ describe('node:http adapter', () => {
         seen.push({ url: request.url, form: Object.fromEntries(request.form ?? []) });
         writeNodeResponse(res, xmlResponse('<Response/>'));
       } catch (error) {
-        writeNodeResponse(res, jsonResponse({ error: (error as Error).message }, 400));
+        const status = PayloadTooLargeError.isInstance(error) ? 413 : 400;
+        res.setHeader('connection', 'close');
+        writeNodeResponse(res, jsonResponse({ error: (error as Error).message }, status));
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -123,13 +153,36 @@ describe('node:http adapter', () => {
         { url: 'https://voice.example.com/telephony/x?y=1', form: { A: '1' } },
       ]);
 
+      // Refused by its Content-Length, and by counting when it streams without one: either
+      // way the request is still there to answer 413 on.
       const tooBig = await fetch(`http://127.0.0.1:${port}/x`, {
         method: 'POST',
         body: 'x'.repeat(100),
       });
-      expect(tooBig.status).toBe(400);
-      expect(await tooBig.json()).toEqual({
-        error: 'Invalid webhook request: body is larger than 64 bytes',
+      expect(tooBig.status).toBe(413);
+      expect(await tooBig.json()).toEqual({ error: 'The body is larger than 64 bytes' });
+      const streamed = await fetch(`http://127.0.0.1:${port}/x`, {
+        method: 'POST',
+        body: new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < 4; i++)
+              controller.enqueue(new TextEncoder().encode('x'.repeat(40)));
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+      expect(streamed.status).toBe(413);
+
+      const withNul = await fetch(`http://127.0.0.1:${port}/x`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'From=%2B1555%00',
+      });
+      expect(withNul.status).toBe(400);
+      expect(await withNul.json()).toEqual({
+        error:
+          'Invalid webhook request: field "From" contains a NUL character, which no carrier sends',
       });
     } finally {
       server.close();

@@ -330,9 +330,12 @@ describe('media bridge: caller to agent', () => {
       { dtmf: '5' },
       { stop: 'carrier-stop' },
     ]);
-    // Whole 20 ms frames from the first one on; the resampler's delay holds back the last.
-    expect(audio.length).toBe(49);
+    // Whole 20 ms frames from the first one on, each as soon as its carrier frame came: the
+    // first starts with the resampler's delay as silence rather than wait for the second.
+    expect(audio.length).toBe(50);
     expect(audio.every((frame) => frame.length === 320)).toBe(true);
+    expect(audio[0]![0]).toBe(0);
+    expect(audio[0]!.some((sample) => Math.abs(sample) > 1000)).toBe(true);
   });
 
   it('hands the agent 20 ms frames when the carrier sends the caller’s 30 ms packets', () => {

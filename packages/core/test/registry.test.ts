@@ -13,6 +13,8 @@ import { type AcmeConfig, acme } from './example-provider.js';
 const hookContext = {
   logger: { debug() {}, info() {}, warn() {}, error() {} },
   inboundWebhookUrl: 'https://h/telephony/inbound',
+  // These tests are about the pipeline; proving credentials has its own below.
+  verifyCredentials: false,
 };
 
 const stored: AcmeConfig = {
@@ -199,9 +201,53 @@ describe('createRegistry', () => {
     ).rejects.toThrow('carrier says no');
   });
 
-  it('reads account ids through the spec field', () => {
+  it('proves the credentials with the carrier before the hook runs or anything is stored', async () => {
+    const asked: string[] = [];
+    let hooked = 0;
+    const carrier = (status: number) =>
+      createRegistry([
+        {
+          ...acme({
+            fetch: async (url, init) => {
+              asked.push(`${init?.method} ${String(url)}`);
+              return new Response(status === 200 ? '{}' : '{"error":"bad key"}', { status });
+            },
+          }),
+          hooks: {
+            beforeSave: async (next) => {
+              hooked++;
+              return next;
+            },
+          },
+        },
+      ]);
+    const context = { ...hookContext, verifyCredentials: true };
+    const refused = await carrier(401)
+      .prepareSave(stored, undefined, context)
+      .catch((error: unknown) => error);
+    expect(ConfigurationError.isInstance(refused)).toBe(true);
+    expect(refused).toMatchObject({ code: 'carrier_credentials_refused', httpStatus: 422 });
+    expect(String((refused as Error).message)).not.toContain(stored.api_key);
+    expect(hooked).toBe(0);
+    // A carrier that fails (not a refusal) is its own error: the save can be tried again.
+    await expect(carrier(503).prepareSave(stored, undefined, context)).rejects.toMatchObject({
+      code: 'carrier_api_error',
+      httpStatus: 502,
+    });
+    expect(hooked).toBe(0);
+    await expect(carrier(200).prepareSave(stored, undefined, context)).resolves.toMatchObject({
+      account_id: 'AC-1',
+    });
+    expect(hooked).toBe(1);
+    expect(asked).toEqual(Array(3).fill('GET https://api.acme.invalid/accounts/AC-1'));
+  });
+
+  it('reads account ids through the spec field, and masks them where that field is a secret', () => {
     const registry = createRegistry([acme(), zeta()]);
     expect(registry.accountIdOf(stored)).toBe('AC-1');
+    expect(registry.maskAccountId('acme', 'AC-1')).toBe('AC-1');
+    const keyed = createRegistry([{ ...acme(), accountIdField: 'api_key' }]);
+    expect(keyed.maskAccountId('acme', stored.api_key)).toBe(maskSecret(stored.api_key));
     expect(registry.accountIdOf({ ...stored, account_id: '' } as AcmeConfig)).toBeUndefined();
     expect(registry.accountIdOf({ provider: 'zeta', token: 'x' } as never)).toBeUndefined();
   });

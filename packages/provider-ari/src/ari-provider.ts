@@ -6,12 +6,15 @@ import {
   type CallStatusUpdate,
   CarrierApiError,
   type ConnectTransferRequest,
+  type CredentialCheck,
   emptyResponse,
   InvalidPayloadError,
   type OwnedPhoneNumber,
   type PlaceCallRequest,
   type ProviderSpec,
+  type SetupChecklist,
   type SyncResult,
+  setupChecklist,
   type TelephonyProvider,
   type TransferRequest,
   type TransferResult,
@@ -135,6 +138,18 @@ class AsteriskProvider implements TelephonyProvider {
       to: request.to,
       metadata: { channelName: channel['name'] },
       warnings: [],
+    };
+  }
+
+  /**
+   * Not at save: an Asterisk is often configured before it runs, and the
+   * event connection proves the ARI user on every connect, its state shown
+   * on the configuration. There is no shared account to claim either.
+   */
+  async verifyCredentials(): Promise<CredentialCheck> {
+    return {
+      verified: false,
+      reason: 'the event connection to Asterisk proves the ARI credentials when it opens',
     };
   }
 
@@ -279,6 +294,26 @@ class AsteriskProvider implements TelephonyProvider {
 }
 
 /**
+ * What an Asterisk configuration's readiness says of its credentials, which
+ * no save can check (see `verifyCredentials`); the 3CX bridge shares it.
+ */
+export function asteriskSetupChecklist(docsUrl?: string): SetupChecklist {
+  return setupChecklist(
+    [
+      {
+        key: 'ari-credentials',
+        title: 'Asterisk accepts the ARI user',
+        description:
+          'Patchbay does not check the ARI user and password when you save: the event connection proves them each time it opens. The configuration’s connection state shows the outcome ("connected", or why not).',
+        complete: true,
+        blocksOutbound: false,
+      },
+    ],
+    docsUrl,
+  );
+}
+
+/**
  * The Asterisk ARI provider spec. Register it with `createRegistry([ari()])`;
  * the host starts `spec.eventSource(config, context)` once per configuration.
  */
@@ -294,6 +329,10 @@ export function ari(settings: AriSettings = {}): ProviderSpec<AriConfig> {
     audio: ARI_AUDIO,
     connectivity: 'sip',
     requiresCallerId: false,
+    setupChecklist: () =>
+      asteriskSetupChecklist(
+        'https://docs.asterisk.org/Configuration/Interfaces/Asterisk-REST-Interface-ARI/',
+      ),
     inbound: {
       // ARI calls arrive on the events connection, never as webhooks.
       matches: () => false,

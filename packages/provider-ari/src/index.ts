@@ -17,7 +17,12 @@ export {
   transferChannelId,
   transportData,
 } from './ari-naming.js';
-export { type AriSettings, ari, createAsteriskProvider } from './ari-provider.js';
+export {
+  type AriSettings,
+  ari,
+  asteriskSetupChecklist,
+  createAsteriskProvider,
+} from './ari-provider.js';
 export { ariChannelStatus, ariEndStatus, ariTransferStatus } from './ari-status.js';
 export {
   type AsteriskTarget,

@@ -89,3 +89,22 @@ describe('chan_websocket control messages', () => {
     expect(serializer.encodeAudio(new Int16Array(160))).toEqual(new Uint8Array(160).fill(0xff));
   });
 });
+
+describe('credentials', () => {
+  it('are not checked at save, and the setup checklist says where they are', async () => {
+    const spec = ari();
+    const config = ariConfig('http://pbx.example.com:8088/');
+    // pbx.example.com is never asked: the event connection proves the ARI user instead.
+    expect(await spec.create(config, { logger: silentLogger }).verifyCredentials()).toEqual({
+      verified: false,
+      reason: expect.stringContaining('event connection'),
+    });
+    const checklist = createRegistry([spec]).setupChecklist(config, {
+      activePhoneNumberCount: 0,
+      inboundRoutedPhoneNumberCount: 0,
+    });
+    expect(checklist?.readyForOutbound).toBe(true);
+    expect(checklist?.steps.map((step) => step.key)).toEqual(['ari-credentials']);
+    expect(checklist?.steps[0]?.description).toMatch(/does not check .* when you save/);
+  });
+});

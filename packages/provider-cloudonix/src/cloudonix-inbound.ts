@@ -4,8 +4,8 @@ import {
   InvalidPayloadError,
   normalizePhoneAddress,
   rejectsAsBusy,
-  webhookParameters,
   type WebhookRequest,
+  webhookParameters,
   xmlResponse,
 } from '@patchbay/core';
 import { normalizeCloudonixDomain } from './cloudonix-config.js';

@@ -9,6 +9,7 @@ import {
   ConfigurationError,
   type ConfigurationState,
   type ConnectTransferRequest,
+  type CredentialCheck,
   type InboundBinding,
   InvalidPayloadError,
   type Logger,
@@ -224,6 +225,16 @@ class CloudonixProvider implements TelephonyProvider {
       metadata: { subscriberId: (body as Json)['subscriberId'] },
       warnings: [],
     };
+  }
+
+  /** The domain itself: the bearer token must be one of this domain's (or its tenant's) keys. */
+  async verifyCredentials(): Promise<CredentialCheck> {
+    await this.call(
+      'verify credentials',
+      'GET',
+      `/customers/self/domains/${encodeURIComponent(this.config.domain_id)}`,
+    );
+    return { verified: true };
   }
 
   async getCall(callId: string): Promise<CallDetails> {

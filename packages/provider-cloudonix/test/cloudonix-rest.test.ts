@@ -52,25 +52,32 @@ describe('configuration save', () => {
       application_uuid: 'app-uuid-1',
     });
     expect(saved.application_name).toMatch(/^patchbay-[0-9a-f]{12}$/);
-    expect(json(1)).toEqual({
+    // First the credential check, then the save hook's own lookup.
+    expect(carrier.requests.slice(0, 2).map((r) => `${r.method} ${r.path}`)).toEqual(
+      Array(2).fill('GET /customers/self/domains/acme.cloudonix.net'),
+    );
+    expect(json(2)).toEqual({
       name: saved.application_name,
       type: 'cxml',
       url: 'https://voice.example.com/telephony/inbound',
       method: 'POST',
     });
-    expect(json(2)).toEqual({ defaultApplication: 42 });
+    expect(json(3)).toEqual({ defaultApplication: 42 });
     expect(carrier.requests[0]!.headers['authorization']).toBe(
       `Bearer ${cloudonixConfig.bearer_token}`,
     );
     expect(registry.maskConfig(saved)).not.toHaveProperty('domain_uuid');
 
-    // The same domain again: nothing is looked up or created.
+    // The same domain again: the credentials are proven, nothing else looked up or created.
     carrier.reset();
+    carrier.route('GET', '/customers/self/domains/:domain', { json: { uuid: saved.domain_uuid } });
     await registry.prepareSave(registry.maskConfig(saved), saved, {
       logger: silentLogger,
       inboundWebhookUrl: 'https://h',
     });
-    expect(carrier.requests).toHaveLength(0);
+    expect(carrier.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /customers/self/domains/acme.cloudonix.net',
+    ]);
   });
 
   it('fails the save when the domain is unknown', async () => {
@@ -245,5 +252,28 @@ describe('request authentication and SIP details', () => {
     });
     const { domain_uuid: _u, ...noUuid } = cloudonixConfig;
     expect(provider(noUuid as CloudonixConfig).sipConnectivity()).toBeUndefined();
+  });
+});
+
+describe('credentials', () => {
+  it('proves the bearer token on the domain itself, and reports a refusal', async () => {
+    carrier.route('GET', '/customers/self/domains/:domain', (request) =>
+      request.headers['authorization'] === `Bearer ${cloudonixConfig.bearer_token}`
+        ? {
+            json: {
+              uuid: 'd0f1e2d3-c4b5-a697-8877-665544332211',
+              domain: request.params['domain'],
+            },
+          }
+        : { status: 401, json: { message: 'Unauthorized' } },
+    );
+    expect(await provider().verifyCredentials()).toEqual({ verified: true });
+    expect(carrier.requests[0]!.path).toBe(
+      `/customers/self/domains/${encodeURIComponent(cloudonixConfig.domain_id)}`,
+    );
+    const refused = await provider({ ...cloudonixConfig, bearer_token: 'XI-made-up' })
+      .verifyCredentials()
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ statusCode: 401, operation: 'verify credentials' });
   });
 });

@@ -9,6 +9,7 @@ import {
   CarrierApiError,
   ConfigurationError,
   type ConnectTransferRequest,
+  type CredentialCheck,
   type InboundBinding,
   InvalidPayloadError,
   type OwnedPhoneNumber,
@@ -147,6 +148,12 @@ class PlivoProvider implements TelephonyProvider {
       metadata: { requestUuid },
       warnings,
     };
+  }
+
+  /** The account's own details (`GET /Account/{auth_id}/`): nothing cheaper needs both secrets. */
+  async verifyCredentials(): Promise<CredentialCheck> {
+    await callPlivo('verify credentials', () => this.client.accounts.get());
+    return { verified: true };
   }
 
   async getCall(callId: string): Promise<CallDetails> {

@@ -26,6 +26,11 @@ const routeUrl = (path: string) => `https://voice.example.com/telephony/plivo/cf
 const spec = (settings = {}) => plivo({ proxy: carrier.proxyUrl, timeoutMs: 5000, ...settings });
 const provider = (config: PlivoConfig = plivoConfig, settings = {}) =>
   spec(settings).create(config, { logger: silentLogger, routeUrl });
+/** Plivo's account lookup, which a save makes to prove the credentials. */
+const acceptAccountLookup = () =>
+  carrier.route('GET', `${ACCOUNT}//`, {
+    json: { api_id: 'api-1', account_type: 'standard', auth_id: plivoConfig.auth_id },
+  });
 const json = (request: { parsedBody: unknown }) => request.parsedBody as Record<string, unknown>;
 
 const placeRequest = {
@@ -226,6 +231,7 @@ describe('phone numbers and the inbound application', () => {
       json: { api_id: 'a', app_id: '98765432109876543', message: 'created' },
     });
     carrier.route('DELETE', `${ACCOUNT}/Application/:id/`, { status: 204 });
+    acceptAccountLookup();
     const registry = createRegistry([spec()]);
     const context = {
       logger: silentLogger,
@@ -256,12 +262,14 @@ describe('phone numbers and the inbound application', () => {
   });
 
   it('keeps an application the user gave, and does not delete it', async () => {
+    acceptAccountLookup();
     const registry = createRegistry([spec()]);
     const context = { logger: silentLogger, inboundWebhookUrl: 'https://h/in' };
     const saved = (await registry.prepareSave(plivoConfig, undefined, context)) as PlivoConfig;
     expect(saved.application_id).toBe(plivoConfig.application_id);
     await spec().hooks!.afterDelete!(saved, context);
-    expect(carrier.requests).toHaveLength(0);
+    // Only the credential check reached Plivo: no application made or deleted.
+    expect(carrier.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${ACCOUNT}//`]);
   });
 });
 
@@ -359,5 +367,23 @@ describe('conference transfers', () => {
         outcome,
       ),
     ).toEqual(['pending', 'completed', 'busy', 'no-answer', 'no-answer', 'failed']);
+  });
+});
+
+describe('credentials', () => {
+  it('proves the Auth ID and token on the account’s own details, and reports a refusal', async () => {
+    const expected = `Basic ${Buffer.from(`${plivoConfig.auth_id}:${plivoConfig.auth_token}`).toString('base64')}`;
+    // The SDK joins its base URL and the action '/' with a slash: Plivo serves `Account/{id}//`.
+    carrier.route('GET', `${ACCOUNT}//`, (request) =>
+      request.headers['authorization'] === expected
+        ? { json: { api_id: 'api-1', account_type: 'standard', auth_id: plivoConfig.auth_id } }
+        : { status: 401, body: 'Could not verify your access level for that URL.' },
+    );
+    expect(await provider().verifyCredentials()).toEqual({ verified: true });
+    const refused = await provider({ ...plivoConfig, auth_token: 'made-up-token-value' })
+      .verifyCredentials()
+      .catch((error: unknown) => error);
+    expect(CarrierApiError.isInstance(refused)).toBe(true);
+    expect(refused).toMatchObject({ statusCode: 401, operation: 'verify credentials' });
   });
 });

@@ -10,6 +10,7 @@ import {
   ConfigurationError,
   type ConfigurationState,
   type ConnectTransferRequest,
+  type CredentialCheck,
   callerIdChecklist,
   type InboundBinding,
   jsonResponse,
@@ -155,6 +156,12 @@ class TelnyxProvider implements TelephonyProvider {
       metadata: { callLegId: data['call_leg_id'], callSessionId: data['call_session_id'] },
       warnings: [],
     };
+  }
+
+  /** The account balance (`GET /v2/balance`): any valid API key may read it, nothing else can. */
+  async verifyCredentials(): Promise<CredentialCheck> {
+    await callTelnyx('verify credentials', () => this.client.balance.retrieve());
+    return { verified: true };
   }
 
   async getCall(callId: string): Promise<CallDetails> {

@@ -209,6 +209,8 @@ describe('numbers and the application', () => {
     carrier.route('DELETE', '/v2/call_control_applications/:id', {
       json: { data: { id: '5550001' } },
     });
+    // A save proves the API key first.
+    carrier.route('GET', '/v2/balance', { json: { data: { balance: '1.00', currency: 'USD' } } });
     const registry = createRegistry([spec()]);
     const context = {
       logger: silentLogger,
@@ -217,7 +219,7 @@ describe('numbers and the application', () => {
     const { connection_id: _c, ...withoutApp } = telnyxConfig;
     const saved = (await registry.prepareSave(withoutApp, undefined, context)) as TelnyxConfig;
     expect(saved).toMatchObject({ connection_id: '5550001', managed_connection_id: '5550001' });
-    expect(body()).toEqual({
+    expect(carrier.requestsTo('POST', '/v2/call_control_applications')[0]!.parsedBody).toEqual({
       application_name: expect.stringMatching(/^patchbay-[0-9a-f]{12}$/),
       webhook_event_url: 'https://voice.example.com/telephony/inbound',
     });
@@ -226,7 +228,8 @@ describe('numbers and the application', () => {
       '5550001',
     );
     await registry.prepareSave(telnyxConfig, undefined, context);
-    expect(carrier.requests).toHaveLength(2); // an explicit connection_id creates nothing
+    // An explicit connection_id creates nothing.
+    expect(carrier.requestsTo('POST', '/v2/call_control_applications')).toHaveLength(1);
   });
 
   it('says a configuration without a public key is not ready', () => {
@@ -330,5 +333,28 @@ describe('Telnyx media serializer', () => {
     });
     expect(serializer.encodeClear()).toBe('{"event":"clear"}');
     expect(JSON.parse(serializer.encodeMark('m'))).toEqual({ event: 'mark', mark: { name: 'm' } });
+  });
+});
+
+describe('credentials', () => {
+  it('proves the API key on the balance, and reports a refusal', async () => {
+    carrier.route('GET', '/v2/balance', (request) =>
+      request.headers['authorization'] === `Bearer ${telnyxConfig.api_key}`
+        ? {
+            json: {
+              data: { balance: '10.00', currency: 'USD', record_type: 'balance' },
+            },
+          }
+        : {
+            status: 401,
+            json: { errors: [{ code: '10009', title: 'Authentication failed' }] },
+          },
+    );
+    expect(await provider().verifyCredentials()).toEqual({ verified: true });
+    const refused = await provider({ ...telnyxConfig, api_key: 'KEY-made-up' })
+      .verifyCredentials()
+      .catch((error: unknown) => error);
+    expect(CarrierApiError.isInstance(refused)).toBe(true);
+    expect(refused).toMatchObject({ statusCode: 401, operation: 'verify credentials' });
   });
 });

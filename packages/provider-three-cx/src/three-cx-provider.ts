@@ -10,6 +10,7 @@ import {
   AriMediaSerializer,
   type AriReconnectPolicy,
   type AsteriskTarget,
+  asteriskSetupChecklist,
   createAsteriskProvider,
   withStasisApplication,
 } from '@patchbay/provider-ari';
@@ -121,6 +122,7 @@ export function threeCx(settings: ThreeCxSettings = {}): ProviderSpec<ThreeCxCon
     accountIdField: 'extension',
     connectivity: 'sip',
     requiresCallerId: false,
+    setupChecklist: () => asteriskSetupChecklist('https://www.3cx.com/docs/'),
     inbound: {
       // Calls arrive on the Stasis events connection, never as webhooks.
       matches: () => false,

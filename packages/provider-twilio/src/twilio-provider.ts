@@ -8,6 +8,7 @@ import {
   CarrierApiError,
   ConfigurationError,
   type ConnectTransferRequest,
+  type CredentialCheck,
   type InboundBinding,
   InvalidPayloadError,
   type Logger,
@@ -137,6 +138,14 @@ class TwilioProvider implements TelephonyProvider {
       metadata: { accountSid: call.accountSid },
       warnings: [],
     };
+  }
+
+  /** The account resource: the cheapest request the Account SID and Auth Token must open. */
+  async verifyCredentials(): Promise<CredentialCheck> {
+    await callTwilio('verify credentials', () =>
+      this.client.api.v2010.accounts(this.config.account_sid).fetch(),
+    );
+    return { verified: true };
   }
 
   async getCall(callId: string): Promise<CallDetails> {

@@ -346,3 +346,23 @@ describe('conference transfers', () => {
     ]);
   });
 });
+
+describe('credentials', () => {
+  it('proves the Account SID and Auth Token on the account resource, and reports a refusal', async () => {
+    const expected = `Basic ${Buffer.from(`${twilioConfig.account_sid}:${twilioConfig.auth_token}`).toString('base64')}`;
+    carrier.route('GET', `${ACCOUNT}.json`, (request) =>
+      request.headers['authorization'] === expected
+        ? { json: { sid: twilioConfig.account_sid, status: 'active' } }
+        : { status: 401, json: { code: 20003, message: 'Authenticate', status: 401 } },
+    );
+    expect(await provider().verifyCredentials()).toEqual({ verified: true });
+    const refused = await provider({ ...twilioConfig, auth_token: 'made-up' })
+      .verifyCredentials()
+      .catch((error: unknown) => error);
+    expect(CarrierApiError.isInstance(refused)).toBe(true);
+    expect(refused).toMatchObject({ statusCode: 401, operation: 'verify credentials' });
+    expect(carrier.requests.map((r) => `${r.method} ${r.path}`)).toEqual(
+      Array(2).fill(`GET ${ACCOUNT}.json`),
+    );
+  });
+});

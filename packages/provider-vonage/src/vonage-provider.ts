@@ -6,6 +6,7 @@ import {
   type CallInitiation,
   type CallStatusUpdate,
   ConfigurationError,
+  type CredentialCheck,
   type InboundBinding,
   InvalidPayloadError,
   jsonResponse,
@@ -141,6 +142,18 @@ class VonageProvider implements TelephonyProvider {
       metadata: body['conversation_uuid'] ? { conversationUuid: body['conversation_uuid'] } : {},
       warnings: [],
     };
+  }
+
+  /**
+   * Both halves of a Vonage configuration: the application's private key
+   * (a JWT-signed call list of one) and the account's API key and secret
+   * (a numbers page of one), since each is used for different requests.
+   */
+  async verifyCredentials(): Promise<CredentialCheck> {
+    const calls = await this.voice('verify credentials', 'GET', '/v1/calls?page_size=1');
+    expectStatus('verify credentials', calls, [200]);
+    await this.numbersPage('size=1');
+    return { verified: true };
   }
 
   async getCall(callId: string): Promise<CallDetails> {

@@ -247,3 +247,34 @@ describe('answer NCCO', () => {
     expect(createWebhookRequest).toBeDefined();
   });
 });
+
+describe('credentials', () => {
+  it('proves both the application key (JWT) and the API key and secret', async () => {
+    carrier.route('GET', '/v1/calls', {
+      json: { count: 0, page_size: 1, _embedded: { calls: [] } },
+    });
+    carrier.route('GET', '/account/numbers', { json: { count: 0, numbers: [] } });
+    expect(await provider().verifyCredentials()).toEqual({ verified: true });
+    const [calls, numbers] = carrier.requests;
+    expect(calls!.query.get('page_size')).toBe('1');
+    expect((await bearerClaims(calls!))['application_id']).toBe(vonageConfig.application_id);
+    expect(numbers!.headers['authorization']).toBe(
+      `Basic ${Buffer.from(`${vonageConfig.api_key}:${vonageConfig.api_secret}`).toString('base64')}`,
+    );
+  });
+
+  it('reports either half refused as the carrier’s 401', async () => {
+    carrier.route('GET', '/v1/calls', { status: 401, json: { title: 'Unauthorized' } });
+    await expect(provider().verifyCredentials()).rejects.toMatchObject({ statusCode: 401 });
+    carrier.route('GET', '/v1/calls', { json: { count: 0 } });
+    carrier.route('GET', '/account/numbers', {
+      status: 401,
+      json: { 'error-code': '401', 'error-code-label': 'authentication failed' },
+    });
+    const refused = await provider()
+      .verifyCredentials()
+      .catch((error: unknown) => error);
+    expect(CarrierApiError.isInstance(refused)).toBe(true);
+    expect(refused).toMatchObject({ statusCode: 401 });
+  });
+});

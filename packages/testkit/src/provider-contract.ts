@@ -230,10 +230,16 @@ export function describeProviderContract<TConfig extends ProviderConfigBase>(
         // The save hook may call the carrier; the masking round trip is about the registry alone.
         const { hooks: _hooks, ...hookless } = anySpec;
         const plain = createRegistry([hookless]);
+        // No carrier answers here: proving credentials is each provider's own REST test.
+        const context = {
+          logger: silentLogger,
+          inboundWebhookUrl: 'https://host.invalid/inbound',
+          verifyCredentials: false,
+        };
         const restored = await plain.prepareSave(
           registry.maskConfig(fixtures.config),
           fixtures.config,
-          { logger: silentLogger, inboundWebhookUrl: 'https://host.invalid/inbound' },
+          context,
         );
         for (const path of sensitive)
           expect(getPath(restored, path), path).toEqual(getPath(fixtures.config, path));
@@ -245,10 +251,7 @@ export function describeProviderContract<TConfig extends ProviderConfigBase>(
           const current = new TextEncoder().encode(String(getPath(fixtures.config, rotated)));
           const replacement = new TextDecoder().decode(tamperOneByte(current));
           setPathValue(changed, rotated, replacement);
-          const saved = await plain.prepareSave(changed, fixtures.config, {
-            logger: silentLogger,
-            inboundWebhookUrl: 'https://host.invalid/inbound',
-          });
+          const saved = await plain.prepareSave(changed, fixtures.config, context);
           expect(getPath(saved, rotated)).toBe(replacement);
         }
       });

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { PatchbayError } from '@patchbay/core';
+import { PatchbayError, readNodeBody } from '@patchbay/core';
 
 /** A request as route handlers see it. */
 export interface RouteRequest {
@@ -104,25 +104,20 @@ export class Router {
   }
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
-/** The request's JSON body. @throws HttpError 413 when too large, 415 when not JSON, 400 when malformed or holding a NUL character */
+/**
+ * The request's JSON body.
+ * @throws PayloadTooLargeError (413) over 1 MiB
+ * @throws HttpError 415 when not JSON, 400 when malformed or holding a NUL character
+ */
 export async function readJsonBody(request: RouteRequest): Promise<unknown> {
   const type = request.raw.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type))
     throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request.raw) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new HttpError(413, 'payload_too_large', 'The body is larger than 1 MiB');
-    chunks.push(chunk as Buffer);
-  }
+  const body = await readNodeBody(request.raw);
   let nul: string | undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'), (key, value) => {
+    parsed = JSON.parse(Buffer.from(body).toString('utf8'), (key, value) => {
       if (
         nul === undefined &&
         (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000')))

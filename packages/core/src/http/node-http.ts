@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidPayloadError } from '../errors/invalid-payload-error.js';
+import { PayloadTooLargeError } from '../errors/payload-too-large-error.js';
 import { createWebhookRequest, type WebhookRequest } from './webhook-request.js';
 import type { WebhookResponse } from './webhook-response.js';
 
@@ -15,32 +15,65 @@ export interface NodeRequestOptions {
   readonly maxBodyBytes?: number;
 }
 
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Reads a node:http request's body, at most `maxBodyBytes` of it (1 MiB by
+ * default). A larger body is refused by its Content-Length before a byte is
+ * read, else as soon as it passes the limit; either way the request is not
+ * destroyed, so the host can still answer 413 on it (with
+ * `connection: close`, which ends the rest of the upload).
+ *
+ * @throws PayloadTooLargeError
+ */
+export function readNodeBody(
+  request: IncomingMessage,
+  maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+): Promise<Uint8Array> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBodyBytes) {
+    request.resume();
+    return Promise.reject(new PayloadTooLargeError(maxBodyBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    request.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        refused = true;
+        chunks.length = 0;
+        reject(new PayloadTooLargeError(maxBodyBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (!refused) resolve(new Uint8Array(Buffer.concat(chunks)));
+    });
+    request.on('error', reject);
+  });
+}
+
 /**
  * Reads a node:http request into a {@link WebhookRequest}.
  *
- * @throws InvalidPayloadError when the body is larger than allowed or not valid JSON.
+ * @throws PayloadTooLargeError when the body is larger than allowed
+ * @throws InvalidPayloadError when it is not valid JSON, or holds a NUL character
  */
 export async function readNodeRequest(
   request: IncomingMessage,
   options: NodeRequestOptions,
 ): Promise<WebhookRequest> {
-  const limit = options.maxBodyBytes ?? 1024 * 1024;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) {
-      throw new InvalidPayloadError('webhook request', `body is larger than ${limit} bytes`);
-    }
-    chunks.push(buffer);
-  }
+  const body = await readNodeBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   const origin = options.publicOrigin.replace(/\/+$/, '');
   return createWebhookRequest({
     method: request.method ?? 'GET',
     url: `${origin}${request.url ?? '/'}`,
     headers: request.headers,
-    body: new Uint8Array(Buffer.concat(chunks)),
+    body,
   });
 }
 

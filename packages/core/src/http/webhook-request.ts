@@ -41,8 +41,8 @@ const textDecoder = new TextDecoder('utf-8', { fatal: false });
  * Builds a {@link WebhookRequest}: lower-cases headers, keeps the raw body,
  * and parses it by its content type.
  *
- * @throws InvalidPayloadError when the URL is not absolute, or the body claims
- * to be JSON and is not.
+ * @throws InvalidPayloadError when the URL is not absolute, the body claims
+ * to be JSON and is not, or a field holds a NUL character.
  */
 export function createWebhookRequest(init: WebhookRequestInit): WebhookRequest {
   let parsedUrl: URL;
@@ -80,6 +80,12 @@ export function createWebhookRequest(init: WebhookRequestInit): WebhookRequest {
       }
     }
   }
+  const field = nulField(form, json, parsedUrl.searchParams);
+  if (field !== undefined)
+    throw new InvalidPayloadError(
+      'webhook request',
+      `${field === '' ? 'the body' : `field "${field}"`} contains a NUL character, which no carrier sends`,
+    );
   return {
     method: init.method.toUpperCase(),
     // Kept exactly as given: URL normalization (default ports, escapes) would break signatures.
@@ -90,6 +96,32 @@ export function createWebhookRequest(init: WebhookRequestInit): WebhookRequest {
     json,
     query: parsedUrl.searchParams,
   };
+}
+
+/**
+ * The first field (name or value) holding a NUL character: text no carrier
+ * sends and PostgreSQL cannot store, so it is refused before anyone reads it.
+ */
+function nulField(
+  form: URLSearchParams | undefined,
+  json: unknown,
+  query: URLSearchParams,
+): string | undefined {
+  for (const params of [form, query]) {
+    if (params === undefined) continue;
+    for (const [key, value] of params) if (key.includes('\0') || value.includes('\0')) return key;
+  }
+  const visit = (value: unknown, key: string): string | undefined => {
+    if (typeof value === 'string') return value.includes('\0') ? key : undefined;
+    if (typeof value !== 'object' || value === null) return undefined;
+    for (const [name, inner] of Object.entries(value)) {
+      if (name.includes('\0')) return name;
+      const found = visit(inner, name);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return visit(json, '');
 }
 
 /** The body's parameters as one flat record: form fields, else JSON object fields, else query. */

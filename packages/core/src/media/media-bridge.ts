@@ -175,6 +175,7 @@ class Bridge implements MediaBridge {
   /** The frame being filled for the agent, handed over only when whole. */
   private readonly agentFrame: Int16Array;
   private agentFrameFill = 0;
+  private agentFramePrimed = false;
   /** Marks queued behind audio not yet sent, in order. */
   private readonly queuedMarks: PendingMark[] = [];
   /** Marks sent, awaiting the carrier's echo or the playout clock. */
@@ -442,7 +443,8 @@ class Bridge implements MediaBridge {
    * Resamples caller audio to the agent's rate and hands it over in whole
    * frames: a resampler's first output is short by its filter delay, and some
    * carriers send the caller's own packet size (30 ms), yet the agent is
-   * promised one frame per `frameMs`.
+   * promised one frame per `frameMs`. Each frame goes as soon as it is whole,
+   * so a steady carrier's frames reach the agent without waiting for the next.
    */
   private deliverAudio(samples: Int16Array): void {
     let source = samples;
@@ -455,6 +457,15 @@ class Bridge implements MediaBridge {
     }
     const frame = this.agentFrame;
     let fill = this.agentFrameFill;
+    if (!this.agentFramePrimed && count > 0) {
+      // The resampler's first output is short by its delay. Holding it for the next carrier
+      // frame would make every frame after it a frame late; silence in front keeps them on time.
+      this.agentFramePrimed = true;
+      if (count < frame.length) {
+        fill = frame.length - count;
+        frame.fill(0, 0, fill);
+      }
+    }
     for (let i = 0; i < count; i++) {
       frame[fill++] = source[i]!;
       if (fill === frame.length) {

@@ -28,6 +28,15 @@ export interface ProviderCapabilities {
   readonly inboundBinding: boolean;
 }
 
+/**
+ * What a credential check found: `verified` when the carrier accepted them,
+ * or why this carrier cannot be asked (a PBX whose connection proves them
+ * instead).
+ */
+export type CredentialCheck =
+  | { readonly verified: true }
+  | { readonly verified: false; readonly reason: string };
+
 /** Answering-machine detection asked for on an outbound call. */
 export interface AnsweringMachineDetectionRequest {
   /** `detect`: decide human or machine. `detect-beep`: wait for the greeting's end too. */
@@ -95,6 +104,15 @@ export interface TelephonyProvider {
   /** The spec's name, e.g. `twilio`. */
   readonly provider: string;
   readonly capabilities: ProviderCapabilities;
+
+  /**
+   * Proves the configuration's credentials with the cheapest authenticated
+   * request the carrier has (an account or balance lookup), so a host can
+   * refuse to store an account id with credentials that do not open it.
+   * @throws CarrierApiError with status 401 or 403 when the carrier refuses
+   * them; without a status when it cannot be reached.
+   */
+  verifyCredentials(): Promise<CredentialCheck>;
 
   /** Places an outbound call. @throws CarrierApiError */
   placeCall(request: PlaceCallRequest): Promise<CallInitiation>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InboundCall } from '../calls/call-types.js';
+import { CarrierApiError } from '../errors/carrier-api-error.js';
 import { ConfigurationError } from '../errors/configuration-error.js';
 import type { WebhookRequest } from '../http/webhook-request.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -45,7 +46,14 @@ export interface InboundMatch {
 }
 
 /** What {@link ProviderRegistry.prepareSave} needs besides the submitted body. */
-export interface SaveContext extends ProviderHookContext {}
+export interface SaveContext extends ProviderHookContext {
+  /**
+   * Ask the carrier to prove the credentials before anything else happens
+   * (default true). Off only for a host importing configurations it already
+   * trusts, or one that has no network.
+   */
+  readonly verifyCredentials?: boolean;
+}
 
 /**
  * The registered providers and everything hosts derive from them. Built once
@@ -71,8 +79,12 @@ export interface ProviderRegistry {
    * The save pipeline: discard client values of server-managed fields, put
    * stored secrets back where their mask was submitted, carry server-managed
    * values over (except account-scoped ones when the account changes),
-   * validate, run the provider's `beforeSave` hook. `stored` is undefined on
-   * create. @throws ConfigurationError, or whatever the hook throws.
+   * validate, prove the credentials with the carrier
+   * (`TelephonyProvider.verifyCredentials`), run the provider's `beforeSave`
+   * hook. `stored` is undefined on create.
+   * @throws ConfigurationError (`carrier_credentials_refused` when the carrier
+   * refuses the credentials), CarrierApiError when it cannot be asked, or
+   * whatever the hook throws.
    */
   prepareSave(
     submitted: unknown,
@@ -81,6 +93,12 @@ export interface ProviderRegistry {
   ): Promise<ProviderConfigBase>;
   /** The account id of a configuration, or undefined when its provider has none or it is empty. */
   accountIdOf(config: ProviderConfigBase): string | undefined;
+  /**
+   * An account id as reads may show it: masked like any secret where the
+   * provider marks its field sensitive (Plivo's `auth_id`, Vonage's
+   * `api_key`), as is otherwise.
+   */
+  maskAccountId(provider: string, accountId: string): string;
   /** Readiness; undefined means always ready (no caller ID needed, no checklist). */
   setupChecklist(config: ProviderConfigBase, state: ConfigurationState): SetupChecklist | undefined;
   /** Tries each spec's `matches` in name order and parses with the first that claims the request. */
@@ -89,6 +107,33 @@ export interface ProviderRegistry {
   createProvider(config: unknown, context?: Partial<ProviderContext>): TelephonyProvider;
   /** Every spec's own routes, with their provider's name. */
   routes(): { provider: string; route: ProviderRoute<ProviderConfigBase> }[];
+}
+
+/**
+ * An account id is no secret: without this, anyone could store someone
+ * else's with made-up credentials and act as its owner wherever the id alone
+ * decides (inbound routing, number ownership).
+ */
+async function proveCredentials(
+  spec: AnySpec,
+  config: ProviderConfigBase,
+  context: SaveContext,
+): Promise<void> {
+  try {
+    const check = await spec.create(config, { logger: context.logger }).verifyCredentials();
+    if (!check.verified)
+      context.logger.debug(
+        { provider: spec.name, reason: check.reason },
+        'credentials not verifiable at save',
+      );
+  } catch (error) {
+    if (CarrierApiError.isInstance(error) && (error.statusCode === 401 || error.statusCode === 403))
+      throw new ConfigurationError(
+        `${spec.displayName} refused these credentials (HTTP ${error.statusCode}); nothing was saved`,
+        { code: 'carrier_credentials_refused', cause: error },
+      );
+    throw error;
+  }
 }
 
 // Underscores too: stored configurations of the original platform say `three_cx`.
@@ -283,11 +328,19 @@ export function createRegistry(
         }
       }
       const validated = parseConfig(draft);
+      if (context.verifyCredentials !== false) await proveCredentials(spec, validated, context);
       if (spec.hooks?.beforeSave === undefined) return validated;
       return parseConfig(await spec.hooks.beforeSave(validated, stored, context));
     },
 
     accountIdOf,
+
+    maskAccountId(provider, accountId) {
+      const spec = get(provider);
+      return spec.accountIdField !== undefined && sensitivePaths(spec).includes(spec.accountIdField)
+        ? maskSecret(accountId)
+        : accountId;
+    },
 
     setupChecklist(config, state) {
       const spec = get(config.provider);
