@@ -134,6 +134,12 @@ export async function freshDatabase(url: string): Promise<{ url: string; drop():
 export interface Target {
   readonly pid: number;
   urlFor(): Promise<string>;
+  /**
+   * The call behind a media URL ended in the world: what the carrier says
+   * then (Twilio's `completed` status callback), so the server does not
+   * have to go and ask.
+   */
+  endCall(url: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -222,6 +228,8 @@ export async function startPatchbay(options: PatchbayTargetOptions): Promise<Pat
     agentId: agent.id,
   });
   let callNumber = 0;
+  /** Each media URL's call, for its status callback. */
+  const callNumbers = new Map<string, number>();
   return {
     pid: child.pid!,
     base,
@@ -251,7 +259,38 @@ export async function startPatchbay(options: PatchbayTargetOptions): Promise<Pat
       });
       const url = /<Stream url="([^"]+)"/.exec(await response.text())?.[1];
       if (!url) throw new Error('no stream URL in the answer');
+      callNumbers.set(url, callNumber);
       return url;
+    },
+    async endCall(url) {
+      const callId = /\/media\/([^/]+)\//.exec(new URL(url).pathname)?.[1];
+      const callNumber = callNumbers.get(url);
+      if (!callId || callNumber === undefined) return;
+      const path = `/telephony/twilio/status/${callId}`;
+      const fields = {
+        CallSid: `CA${String(callNumber).padStart(32, '0')}`,
+        AccountSid: ACCOUNT_SID,
+        From: '+15551239999',
+        To: '+15551230002',
+        CallStatus: 'completed',
+        CallDuration: '10',
+        Direction: 'inbound',
+      };
+      const response = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': computeTwilioSignature(
+            AUTH_TOKEN,
+            `${base}${path}`,
+            Object.entries(fields),
+          ),
+        },
+        body: new URLSearchParams(fields).toString(),
+      });
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`status callback: ${response.status}`);
+      callNumbers.delete(url);
     },
     async stop() {
       child.kill('SIGTERM');

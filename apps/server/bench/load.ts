@@ -65,20 +65,18 @@ interface Step {
 }
 
 /** Opens `count` media sockets from `urlFor`, streams `seconds` of frames on each, and measures. */
-async function runStep(
-  count: number,
-  urlFor: () => Promise<string>,
-  pid: number,
-  seconds: number,
-): Promise<Step> {
+async function runStep(count: number, target: Target, pid: number, seconds: number): Promise<Step> {
   const idle = await usage(pid);
   const sockets: WebSocket[] = [];
+  const urls: string[] = [];
   const pending: number[][] = [];
   const turnaround: number[] = [];
   let sent = 0;
   let received = 0;
   for (let index = 0; index < count; index++) {
-    const socket = await openTwilioMedia(await urlFor(), index);
+    const url = await target.urlFor();
+    urls.push(url);
+    const socket = await openTwilioMedia(url, index);
     const queue: number[] = [];
     pending.push(queue);
     socket.on('message', (data) => {
@@ -117,6 +115,8 @@ async function runStep(
   const after = await usage(pid);
   const elapsed = performance.now() - started;
   for (const socket of sockets) socket.terminate();
+  // The calls end as they would in the world: the carrier says so.
+  await Promise.all(urls.map((url) => target.endCall(url)));
   await new Promise((resolve) => setTimeout(resolve, 500));
   const sorted = Float64Array.from(turnaround).sort();
   return {
@@ -138,6 +138,7 @@ async function ceiling(): Promise<Target> {
   return {
     pid: child.pid!,
     urlFor: async () => `ws://127.0.0.1:${port}/`,
+    endCall: async () => {},
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -154,8 +155,8 @@ async function ramp(name: string, start: () => Promise<Target>): Promise<Step[]>
     try {
       // A first round of calls warms the server up (JIT, pools, first-use paths); a stall
       // then would leave its echoes queued behind real-time pacing for the whole step.
-      if (WARMUP_SECONDS > 0) await runStep(calls, target.urlFor, target.pid, WARMUP_SECONDS);
-      const step = await runStep(calls, target.urlFor, target.pid, SECONDS);
+      if (WARMUP_SECONDS > 0) await runStep(calls, target, target.pid, WARMUP_SECONDS);
+      const step = await runStep(calls, target, target.pid, SECONDS);
       steps.push(step);
       console.log(
         `${name.padEnd(9)} ${String(calls).padStart(4)} calls: p50 ${step.p50.toFixed(2)} ms, p99 ${step.p99.toFixed(2)} ms, lost ${step.lost}/${step.sent}, server CPU ${step.cpuPercent.toFixed(0)}% (${(step.cpuPercent / calls).toFixed(2)}%/call), RSS ${step.rssMb.toFixed(0)} MB (${step.rssPerCallKb >= 0 ? '+' : ''}${step.rssPerCallKb.toFixed(0)} KB/call over idle), generator late p99 ${step.tickLateP99.toFixed(1)} ms`,

@@ -26,6 +26,9 @@ export const DEFAULT_LIFECYCLE_TIMINGS: CallLifecycleTimings = {
   unknownBoundMs: 120_000,
 };
 
+/** Reconciliations run at once; the rest wait their turn. */
+const RECONCILE_CONCURRENCY = 4;
+
 interface LiveCallRow {
   id: string;
   configuration_id: string | null;
@@ -51,6 +54,8 @@ export class CallLifecycle {
   readonly instanceId = randomUUID();
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly queued: (() => Promise<void>)[] = [];
+  private running = 0;
 
   constructor(
     private readonly context: ServerContext,
@@ -70,6 +75,7 @@ export class CallLifecycle {
     clearInterval(this.heartbeat);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.queued.length = 0;
     await this.context.database.sql`delete from server_instances where id = ${this.instanceId}`;
   }
 
@@ -103,12 +109,32 @@ export class CallLifecycle {
   private later(ms: number, work: () => Promise<void>): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      work().catch((error: unknown) =>
-        this.context.logger.error({ error: String(error) }, 'reconciling a call failed'),
-      );
+      this.queued.push(work);
+      this.runQueued();
     }, ms);
     timer.unref();
     this.timers.add(timer);
+  }
+
+  /**
+   * Runs queued reconciliations a few at a time. Calls that end together
+   * (a carrier outage, the end of a load test) fall due together; run at
+   * once, a hundred carrier lookups and their writes would land in one burst
+   * on the thread that carries every call's audio.
+   */
+  private runQueued(): void {
+    while (this.running < RECONCILE_CONCURRENCY && this.queued.length > 0) {
+      const work = this.queued.shift()!;
+      this.running++;
+      work()
+        .catch((error: unknown) =>
+          this.context.logger.error({ error: String(error) }, 'reconciling a call failed'),
+        )
+        .finally(() => {
+          this.running--;
+          this.runQueued();
+        });
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import postgres from 'postgres';
 
 /** The server's one SQL layer: postgres.js on a real server or on the embedded PGlite. */
@@ -19,7 +20,10 @@ export interface Database {
 
 const quiet = { onnotice: () => {} };
 
-/** Opens `url`, or an embedded PGlite under `dataDirectory` served to postgres.js over its socket server. */
+/**
+ * Opens `url`, or an embedded PGlite under `dataDirectory`, on a worker
+ * thread, served to postgres.js over its socket server.
+ */
 export async function openDatabase(options: {
   readonly url?: string | undefined;
   readonly dataDirectory: string;
@@ -30,13 +34,9 @@ export async function openDatabase(options: {
   }
   const directory = resolve(options.dataDirectory, 'pgdata');
   await mkdir(directory, { recursive: true });
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  const db = await PGlite.create(directory);
-  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
-  await server.start();
+  const embedded = await startEmbeddedDatabase(directory);
   // PGlite is one session: a second connection would interleave transactions.
-  const sql = postgres(`postgres://postgres@${server.getServerConn()}/postgres`, {
+  const sql = postgres(`postgres://postgres@${embedded.connection}/postgres`, {
     max: 1,
     ...quiet,
   });
@@ -46,8 +46,50 @@ export async function openDatabase(options: {
     dataDirectory: join(resolve(options.dataDirectory)),
     async close() {
       await sql.end({ timeout: 5 });
-      await server.stop();
-      await db.close();
+      await embedded.close();
+    },
+  };
+}
+
+/** PGlite and its socket server on a worker thread, so its queries never run on the media thread. */
+async function startEmbeddedDatabase(
+  directory: string,
+): Promise<{ connection: string; close(): Promise<void> }> {
+  const worker = new Worker(new URL('./embedded-database-worker.mjs', import.meta.url), {
+    workerData: { directory },
+  });
+  const next = (type: string) =>
+    new Promise<{ connection?: string }>((resolve, reject) => {
+      const onMessage = (message: { type?: string; connection?: string }) => {
+        if (message?.type !== type) return;
+        cleanUp();
+        resolve(message);
+      };
+      const onError = (error: Error) => {
+        cleanUp();
+        reject(error);
+      };
+      const onExit = (code: number) => {
+        cleanUp();
+        reject(new Error(`the embedded database stopped (exit ${code}) before it was ${type}`));
+      };
+      const cleanUp = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+      worker.once('exit', onExit);
+    });
+  const { connection } = await next('ready');
+  return {
+    connection: connection!,
+    async close() {
+      const closed = next('closed');
+      worker.postMessage({ type: 'close' });
+      await closed;
+      await worker.terminate();
     },
   };
 }
