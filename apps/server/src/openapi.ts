@@ -73,7 +73,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       summary: 'Register a number (canonical address) for a configuration and agent',
       body: phoneNumberCreateBody,
       status: 201,
-      errors: [400, 409, 415, 422],
+      errors: [400, 409, 415, 422, 502],
     },
   },
   '/api/v1/phone-numbers/{id}': {
@@ -82,7 +82,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       summary: 'Move a number or change its agent',
       body: phoneNumberUpdateBody,
       status: 200,
-      errors: [400, 404, 409, 415, 422],
+      errors: [400, 404, 409, 415, 422, 502],
     },
     delete: { summary: 'Forget a number', status: 204, errors: [404] },
   },
@@ -136,7 +136,11 @@ export function openApiDocument(version: string) {
       const responses: Record<string, unknown> = {
         [operation.status]: { description: 'Success' },
       };
-      for (const status of [...COMMON_ERRORS, ...operation.errors])
+      // Every body is read with the same 1 MiB limit.
+      const bodyErrors = operation.body ? [413] : [];
+      for (const status of [...COMMON_ERRORS, ...operation.errors, ...bodyErrors].sort(
+        (a, b) => a - b,
+      ))
         responses[status] = {
           description: 'Error',
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
