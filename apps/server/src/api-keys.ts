@@ -13,21 +13,136 @@ export function hashApiKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }
 
+/**
+ * What a key may manage: `organization`, its own organization; `deployment`
+ * (the first-start key), organizations and their keys too.
+ */
+export type ApiKeyScope = 'organization' | 'deployment';
+
+/** An API key as lists show it: never the secret, which is stored only as its hash. */
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly name: string;
+  /** The key's first characters, to tell keys apart. */
+  readonly prefix: string;
+  readonly scope: ApiKeyScope;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
 /** The organization an API key belongs to, or undefined for an unknown or revoked key. */
 export async function organizationForApiKey(
   sql: postgres.Sql,
   key: string,
-): Promise<{ organizationId: string; keyId: string } | undefined> {
+): Promise<{ organizationId: string; keyId: string; scope: ApiKeyScope } | undefined> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 100) return undefined;
-  const [row] = await sql<{ id: string; organization_id: string; last_used_at: Date | null }[]>`
-    select id, organization_id, last_used_at from api_keys
+  const [row] = await sql<
+    { id: string; organization_id: string; scope: ApiKeyScope; last_used_at: Date | null }[]
+  >`
+    select id, organization_id, scope, last_used_at from api_keys
     where key_hash = ${hashApiKey(key)} and revoked_at is null`;
   if (!row) return undefined;
   // Kept to the minute: stamping every request would make each API read a database write.
   if (row.last_used_at === null || Date.now() - row.last_used_at.getTime() > 60_000)
     await sql`update api_keys set last_used_at = now() where id = ${row.id}`;
-  return { organizationId: row.organization_id, keyId: row.id };
+  return { organizationId: row.organization_id, keyId: row.id, scope: row.scope };
 }
+
+/** Mints a key for an organization; the secret is returned once and stored only as its hash. */
+export async function issueApiKey(
+  sql: postgres.Sql,
+  request: { organizationId: string; name: string; scope?: ApiKeyScope },
+): Promise<{ record: ApiKeyRecord; key: string }> {
+  const { key, hash, prefix } = generateApiKey();
+  const [row] = await sql<ApiKeyRow[]>`
+    insert into api_keys (organization_id, name, key_hash, key_prefix, scope)
+    values (${request.organizationId}, ${request.name}, ${hash}, ${prefix},
+            ${request.scope ?? 'organization'})
+    returning ${sql.unsafe(API_KEY_COLUMNS)}`;
+  return { record: apiKeyRecord(row!), key };
+}
+
+/** Every key, or one organization's, oldest first; revoked ones included, marked. */
+export async function listApiKeys(
+  sql: postgres.Sql,
+  organizationId?: string,
+): Promise<ApiKeyRecord[]> {
+  const rows = await sql<ApiKeyRow[]>`
+    select ${sql.unsafe(API_KEY_COLUMNS)} from api_keys
+    where ${organizationId === undefined ? sql`true` : sql`organization_id = ${organizationId}`}
+    order by created_at, id`;
+  return rows.map(apiKeyRecord);
+}
+
+/**
+ * Revokes a key; every process refuses it from its next request, since each
+ * request looks the key up. Returns false when there is no such live key.
+ */
+export async function revokeApiKey(sql: postgres.Sql, keyId: string): Promise<boolean> {
+  const revoked = await sql`
+    update api_keys set revoked_at = now() where id = ${keyId} and revoked_at is null returning id`;
+  return revoked.length > 0;
+}
+
+/** A new organization with its first key (organization scope), returned once. */
+export async function createOrganization(
+  sql: postgres.Sql,
+  name: string,
+): Promise<{ organizationId: string; key: string; record: ApiKeyRecord }> {
+  return sql.begin(async (tx) => {
+    const [organization] = await tx<{ id: string }[]>`
+      insert into organizations (name) values (${name}) returning id`;
+    const issued = await issueApiKey(tx as unknown as postgres.Sql, {
+      organizationId: organization!.id,
+      name: 'admin',
+    });
+    return { organizationId: organization!.id, ...issued };
+  });
+}
+
+/** Organizations, oldest first, with how many live keys each has. */
+export async function listOrganizations(
+  sql: postgres.Sql,
+): Promise<{ id: string; name: string; createdAt: Date; liveKeys: number }[]> {
+  const rows = await sql<{ id: string; name: string; created_at: Date; live_keys: number }[]>`
+    select o.id, o.name, o.created_at,
+           (select count(*)::int from api_keys k
+            where k.organization_id = o.id and k.revoked_at is null) as live_keys
+    from organizations o order by o.created_at, o.id`;
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    createdAt: row.created_at,
+    liveKeys: row.live_keys,
+  }));
+}
+
+const API_KEY_COLUMNS =
+  'id, organization_id, name, key_prefix, scope, created_at, last_used_at, revoked_at';
+
+interface ApiKeyRow {
+  id: string;
+  organization_id: string;
+  name: string;
+  key_prefix: string;
+  scope: ApiKeyScope;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const apiKeyRecord = (row: ApiKeyRow): ApiKeyRecord => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  name: row.name,
+  prefix: row.key_prefix,
+  scope: row.scope,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+});
 
 /**
  * On a database with no organization, creates one, an admin API key and
@@ -45,9 +160,10 @@ export async function bootstrapOrganization(
     const [organization] = await tx<{ id: string }[]>`
       insert into organizations (name) values ('Default organization') returning id`;
     const { key, hash, prefix } = generateApiKey();
+    // The first key manages the deployment: organizations and their keys.
     await tx`
-      insert into api_keys (organization_id, name, key_hash, key_prefix)
-      values (${organization!.id}, 'admin', ${hash}, ${prefix})`;
+      insert into api_keys (organization_id, name, key_hash, key_prefix, scope)
+      values (${organization!.id}, 'admin', ${hash}, ${prefix}, 'deployment')`;
     // Something to answer calls from the first minute: the caller hears themself.
     const [agent] = await tx<{ id: string }[]>`
       insert into agents (organization_id, name, kind, sample_rate)

@@ -79,8 +79,10 @@ describe('database', () => {
     expect(await bootstrapOrganization(test.sql)).toBeUndefined();
     const [stored] = await test.sql`select key_hash, key_prefix from api_keys`;
     expect(JSON.stringify(stored)).not.toContain(created!.apiKey);
+    // The first-start key manages the deployment (organizations and their keys).
     expect(await organizationForApiKey(test.sql, created!.apiKey)).toMatchObject({
       organizationId: created!.organizationId,
+      scope: 'deployment',
     });
     expect(await organizationForApiKey(test.sql, `${created!.apiKey}x`)).toBeUndefined();
     // Use is stamped, but not rewritten on every request.

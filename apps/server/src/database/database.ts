@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import postgres from 'postgres';
@@ -34,7 +34,11 @@ export async function openDatabase(options: {
   }
   const directory = resolve(options.dataDirectory, 'pgdata');
   await mkdir(directory, { recursive: true });
-  const embedded = await startEmbeddedDatabase(directory);
+  const releaseDirectory = await claimDataDirectory(resolve(options.dataDirectory));
+  const embedded = await startEmbeddedDatabase(directory).catch(async (error: unknown) => {
+    await releaseDirectory();
+    throw error;
+  });
   // PGlite is one session: a second connection would interleave transactions.
   const sql = postgres(`postgres://postgres@${embedded.connection}/postgres`, {
     max: 1,
@@ -47,8 +51,53 @@ export async function openDatabase(options: {
     async close() {
       await sql.end({ timeout: 5 });
       await embedded.close();
+      await releaseDirectory();
     },
   };
+}
+
+/** Thrown when another live process has the embedded database open. */
+export class DataDirectoryInUseError extends Error {
+  constructor(
+    readonly directory: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The embedded database in ${directory} is open in process ${pid}: stop it first (PGlite serves one process), or run both on a PostgreSQL server with DATABASE_URL`,
+    );
+    this.name = 'DataDirectoryInUseError';
+  }
+}
+
+/**
+ * Marks the data directory as this process's (`patchbay.pid`). PGlite takes
+ * no lock of its own, and two processes writing one data directory would
+ * corrupt it; a mark left by a process that died is taken over.
+ */
+async function claimDataDirectory(directory: string): Promise<() => Promise<void>> {
+  const marker = join(directory, 'patchbay.pid');
+  for (;;) {
+    try {
+      await writeFile(marker, String(process.pid), { flag: 'wx' });
+      return () => rm(marker, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(await readFile(marker, 'utf8').catch(() => ''));
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder))
+      throw new DataDirectoryInUseError(directory, holder);
+    await rm(marker, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it is just not ours to signal.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** PGlite and its socket server on a worker thread, so its queries never run on the media thread. */

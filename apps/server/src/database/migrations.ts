@@ -192,6 +192,22 @@ export const MIGRATIONS: readonly Migration[] = [
         where status in ('queued', 'initiated', 'ringing', 'in-progress');
     `,
   },
+  {
+    version: 9,
+    name: 'deployment-level API keys',
+    sql: `
+      -- A deployment key manages organizations; an organization key only its own organization.
+      alter table api_keys
+        add column scope text not null default 'organization'
+          check (scope in ('organization', 'deployment'));
+      -- The first-start key of an existing deployment is its deployment key, as a new one's is.
+      update api_keys set scope = 'deployment'
+      where id = (
+        select k.id from api_keys k join organizations o on o.id = k.organization_id
+        where k.name = 'admin' and k.revoked_at is null
+        order by o.created_at, k.created_at limit 1);
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.
