@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { Database } from './database/database.js';
 import { findOwned, uniqueViolation } from './database/owned.js';
-import { authenticate } from './http/authenticate.js';
-import { parseBody } from './http/body.js';
-import { HttpError, type Router, readJsonBody } from './http/router.js';
+import { errorResponses, type PatchbayApp } from './http/app.js';
+import { HttpError } from './http/errors.js';
 
 /** Who answers a call: the built-in echo, or a WebSocket speaking the agent-stream protocol. */
 export const agentBody = z.discriminatedUnion('kind', [
@@ -44,8 +43,20 @@ export const showAgent = (row: AgentRow) => ({
   createdAt: row.created_at.toISOString(),
 });
 
+const agentSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    kind: z.enum(['echo', 'websocket']),
+    url: z.string().optional(),
+    sampleRate: z.number().int(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Agent' });
+const idParams = z.object({ id: z.string() });
+
 /** /api/v1/agents: create, list, get, replace, delete (numbers keep their configuration and lose the agent). */
-export function registerAgentRoutes(router: Router, database: Database): void {
+export function registerAgentRoutes(app: PatchbayApp, database: Database): void {
   const { sql } = database;
   const load = async (id: string | undefined, organizationId: string) => {
     const row = await findOwned<AgentRow>(sql, 'agents', id, organizationId);
@@ -54,52 +65,111 @@ export function registerAgentRoutes(router: Router, database: Database): void {
   };
   const nameTaken = (name: string) =>
     new HttpError(409, 'name_taken', `An agent named ${JSON.stringify(name)} exists`);
+  const tags = ['agents'];
+  const auth = { auth: 'api-key' } as const;
 
-  router
-    .add('GET', '/api/v1/agents', async (request) => {
-      const organizationId = await authenticate(database, request);
+  app.get(
+    '/api/v1/agents',
+    {
+      config: auth,
+      schema: {
+        operationId: 'listAgents',
+        summary: 'List agents',
+        tags,
+        response: { 200: z.object({ agents: z.array(agentSchema) }), ...errorResponses(401) },
+      },
+    },
+    async (request) => {
       const rows = await sql<AgentRow[]>`
-        select * from agents where organization_id = ${organizationId} order by created_at, id`;
-      return { status: 200, body: { agents: rows.map(showAgent) } };
-    })
-    .add('POST', '/api/v1/agents', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const body = parseBody(agentBody, await readJsonBody(request));
+        select * from agents where organization_id = ${request.organizationId} order by created_at, id`;
+      return { agents: rows.map(showAgent) };
+    },
+  );
+  app.post(
+    '/api/v1/agents',
+    {
+      config: auth,
+      schema: {
+        operationId: 'createAgent',
+        summary: 'Create an agent',
+        tags,
+        body: agentBody,
+        response: { 201: agentSchema, ...errorResponses(400, 401, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
       try {
         const [row] = await sql<AgentRow[]>`
           insert into agents (organization_id, name, kind, url, sample_rate)
-          values (${organizationId}, ${body.name}, ${body.kind},
+          values (${request.organizationId}, ${body.name}, ${body.kind},
                   ${body.kind === 'websocket' ? body.url : null}, ${body.sampleRate})
           returning *`;
-        return { status: 201, body: showAgent(row!) };
+        return reply.code(201).send(showAgent(row!));
       } catch (error) {
         if (uniqueViolation(error)) throw nameTaken(body.name);
         throw error;
       }
-    })
-    .add('GET', '/api/v1/agents/:id', async (request) => {
-      const organizationId = await authenticate(database, request);
-      return { status: 200, body: showAgent(await load(request.params['id'], organizationId)) };
-    })
-    .add('PUT', '/api/v1/agents/:id', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const row = await load(request.params['id'], organizationId);
-      const body = parseBody(agentBody, await readJsonBody(request));
+    },
+  );
+  app.get(
+    '/api/v1/agents/:id',
+    {
+      config: auth,
+      schema: {
+        operationId: 'getAgent',
+        summary: 'Read an agent',
+        tags,
+        params: idParams,
+        response: { 200: agentSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => showAgent(await load(request.params.id, request.organizationId)),
+  );
+  app.put(
+    '/api/v1/agents/:id',
+    {
+      config: auth,
+      schema: {
+        operationId: 'replaceAgent',
+        summary: 'Replace an agent',
+        tags,
+        params: idParams,
+        body: agentBody,
+        response: { 200: agentSchema, ...errorResponses(400, 401, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => {
+      const row = await load(request.params.id, request.organizationId);
+      const body = request.body;
       try {
         const [updated] = await sql<AgentRow[]>`
           update agents set name = ${body.name}, kind = ${body.kind},
             url = ${body.kind === 'websocket' ? body.url : null}, sample_rate = ${body.sampleRate}
           where id = ${row.id} returning *`;
-        return { status: 200, body: showAgent(updated!) };
+        return showAgent(updated!);
       } catch (error) {
         if (uniqueViolation(error)) throw nameTaken(body.name);
         throw error;
       }
-    })
-    .add('DELETE', '/api/v1/agents/:id', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const row = await load(request.params['id'], organizationId);
+    },
+  );
+  app.delete(
+    '/api/v1/agents/:id',
+    {
+      config: auth,
+      schema: {
+        operationId: 'deleteAgent',
+        summary: 'Delete an agent; its numbers keep their configuration',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const row = await load(request.params.id, request.organizationId);
       await sql`delete from agents where id = ${row.id}`;
-      return { status: 204 };
-    });
+      return reply.code(204).send(null);
+    },
+  );
 }

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { PatchbayError, type ProviderConfigBase } from '@patchbay/core';
 import { z } from 'zod';
 import { findOwned, uniqueViolation } from './database/owned.js';
-import { authenticate } from './http/authenticate.js';
-import { parseBody } from './http/body.js';
-import { HttpError, type RouteRequest, type Router, readJsonBody } from './http/router.js';
+import { errorResponses, type PatchbayApp } from './http/app.js';
+import { HttpError } from './http/errors.js';
 import type { ServerContext } from './server-context.js';
 
 export interface ConfigurationRoutesContext extends ServerContext {
@@ -26,20 +25,56 @@ interface ConfigurationRow {
   updated_at: Date;
 }
 
-export const configurationCreateBody = z.object({
-  name: z.string().trim().min(1).max(100),
-  config: z.record(z.string(), z.unknown()),
+/**
+ * A configuration's carrier settings as submitted: `provider` names the
+ * carrier, the rest is that carrier's form (GET /api/v1/providers), checked
+ * in full by the registry's save pipeline (422 naming each field).
+ */
+const configFields = (providers: readonly string[]) =>
+  z.looseObject({
+    provider: z.enum(providers as [string, ...string[]]).describe('A registered carrier'),
+  });
+
+const configurationBodies = (providers: readonly string[]) => ({
+  create: z.object({
+    name: z.string().trim().min(1).max(100),
+    config: configFields(providers),
+  }),
+  update: z
+    .object({
+      name: z.string().trim().min(1).max(100).optional(),
+      config: configFields(providers).optional(),
+    })
+    .refine(
+      (body) => body.name !== undefined || body.config !== undefined,
+      'change name or config',
+    ),
 });
-export const configurationUpdateBody = z
+
+const configurationSchema = z
   .object({
-    name: z.string().trim().min(1).max(100).optional(),
-    config: z.record(z.string(), z.unknown()).optional(),
+    id: z.uuid(),
+    name: z.string(),
+    provider: z.string(),
+    accountId: z.string().nullable(),
+    active: z.boolean(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    config: z.record(z.string(), z.unknown()).describe('Secrets masked'),
+    connection: z
+      .object({
+        state: z.string(),
+        detail: z.string().nullable(),
+        since: z.iso.datetime().nullable(),
+      })
+      .nullable(),
   })
-  .refine((body) => body.name !== undefined || body.config !== undefined, 'change name or config');
+  .meta({ id: 'Configuration' });
+const idParams = z.object({ id: z.string() });
 
 /** Configuration CRUD under /api/v1/configurations; credentials encrypted, secrets masked on every read. */
 export function registerConfigurationRoutes(
-  router: Router,
+  app: PatchbayApp,
   context: ConfigurationRoutesContext,
 ): void {
   const { database, registry, cipher } = context;
@@ -71,11 +106,11 @@ export function registerConfigurationRoutes(
           },
   });
 
-  async function load(request: RouteRequest, organizationId: string): Promise<ConfigurationRow> {
+  async function load(id: string, organizationId: string): Promise<ConfigurationRow> {
     const row = await findOwned<ConfigurationRow>(
       sql,
       'telephony_configurations',
-      request.params['id'],
+      id,
       organizationId,
     );
     if (!row) throw new HttpError(404, 'not_found', 'No such configuration');
@@ -107,16 +142,49 @@ export function registerConfigurationRoutes(
     throw error;
   }
 
-  router
-    .add('GET', '/api/v1/configurations', async (request) => {
-      const organizationId = await authenticate(database, request);
+  const bodies = configurationBodies(registry.names);
+  const tags = ['configurations'];
+  const auth = { auth: 'api-key' } as const;
+
+  app.get(
+    '/api/v1/configurations',
+    {
+      config: auth,
+      schema: {
+        operationId: 'listConfigurations',
+        summary: 'List telephony configurations (secrets masked)',
+        tags,
+        response: {
+          200: z.object({ configurations: z.array(configurationSchema) }),
+          ...errorResponses(401),
+        },
+      },
+    },
+    async (request) => {
       const rows = await sql<ConfigurationRow[]>`
-        select * from telephony_configurations where organization_id = ${organizationId} order by created_at, id`;
-      return { status: 200, body: { configurations: rows.map(show) } };
-    })
-    .add('POST', '/api/v1/configurations', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const body = parseBody(configurationCreateBody, await readJsonBody(request));
+        select * from telephony_configurations where organization_id = ${request.organizationId}
+        order by created_at, id`;
+      return { configurations: rows.map(show) };
+    },
+  );
+  app.post(
+    '/api/v1/configurations',
+    {
+      config: auth,
+      schema: {
+        operationId: 'createConfiguration',
+        summary:
+          'Create a configuration: the carrier proves its credentials, then the provider’s save hook runs',
+        tags,
+        body: bodies.create,
+        response: {
+          201: configurationSchema,
+          ...errorResponses(400, 401, 409, 413, 415, 422, 502),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { organizationId, body } = request;
       await nameTaken(organizationId, body.name);
       const saved = await registry.prepareSave(body.config, undefined, hookContext());
       const id = randomUUID();
@@ -128,19 +196,45 @@ export function registerConfigurationRoutes(
                   ${registry.accountIdOf(saved) ?? null}, ${cipher.encrypt(saved, id)})
           returning *`;
         await context.changed?.(id);
-        return { status: 201, body: show(row!) };
+        return reply.code(201).send(show(row!));
       } catch (error) {
         return compensate(saved, error);
       }
-    })
-    .add('GET', '/api/v1/configurations/:id', async (request) => {
-      const organizationId = await authenticate(database, request);
-      return { status: 200, body: show(await load(request, organizationId)) };
-    })
-    .add('PUT', '/api/v1/configurations/:id', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const body = parseBody(configurationUpdateBody, await readJsonBody(request));
-      const row = await load(request, organizationId);
+    },
+  );
+  app.get(
+    '/api/v1/configurations/:id',
+    {
+      config: auth,
+      schema: {
+        operationId: 'getConfiguration',
+        summary: 'Read a configuration (secrets masked)',
+        tags,
+        params: idParams,
+        response: { 200: configurationSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => show(await load(request.params.id, request.organizationId)),
+  );
+  app.put(
+    '/api/v1/configurations/:id',
+    {
+      config: auth,
+      schema: {
+        operationId: 'updateConfiguration',
+        summary: 'Update; a masked secret sent back keeps the stored one',
+        tags,
+        params: idParams,
+        body: bodies.update,
+        response: {
+          200: configurationSchema,
+          ...errorResponses(400, 401, 404, 409, 413, 415, 422, 502),
+        },
+      },
+    },
+    async (request) => {
+      const { organizationId, body } = request;
+      const row = await load(request.params.id, organizationId);
       const stored = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
       if (body.name) await nameTaken(organizationId, body.name, row.id);
       const saved = body.config
@@ -172,29 +266,48 @@ export function registerConfigurationRoutes(
         throw error;
       }
       await context.changed?.(row.id);
-      return { status: 200, body: show(updated!) };
-    })
-    .add('POST', '/api/v1/configurations/:id/activate', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const row = await load(request, organizationId);
-      const [updated] = await sql<ConfigurationRow[]>`
-        update telephony_configurations set is_active = true, updated_at = now()
-        where id = ${row.id} returning *`;
-      await context.changed?.(row.id);
-      return { status: 200, body: show(updated!) };
-    })
-    .add('POST', '/api/v1/configurations/:id/deactivate', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const row = await load(request, organizationId);
-      const [updated] = await sql<ConfigurationRow[]>`
-        update telephony_configurations set is_active = false, updated_at = now()
-        where id = ${row.id} returning *`;
-      await context.changed?.(row.id);
-      return { status: 200, body: show(updated!) };
-    })
-    .add('DELETE', '/api/v1/configurations/:id', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const row = await load(request, organizationId);
+      return show(updated!);
+    },
+  );
+  for (const [action, active, summary] of [
+    ['activate', true, 'Take calls again'],
+    ['deactivate', false, 'Refuse inbound and outbound calls'],
+  ] as const)
+    app.post(
+      `/api/v1/configurations/:id/${action}`,
+      {
+        config: auth,
+        schema: {
+          operationId: `${action}Configuration`,
+          summary,
+          tags,
+          params: idParams,
+          response: { 200: configurationSchema, ...errorResponses(401, 404) },
+        },
+      },
+      async (request) => {
+        const row = await load(request.params.id, request.organizationId);
+        const [updated] = await sql<ConfigurationRow[]>`
+          update telephony_configurations set is_active = ${active}, updated_at = now()
+          where id = ${row.id} returning *`;
+        await context.changed?.(row.id);
+        return show(updated!);
+      },
+    );
+  app.delete(
+    '/api/v1/configurations/:id',
+    {
+      config: auth,
+      schema: {
+        operationId: 'deleteConfiguration',
+        summary: 'Delete after the provider’s deprovision hook',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errorResponses(401, 404, 502) },
+      },
+    },
+    async (request, reply) => {
+      const row = await load(request.params.id, request.organizationId);
       const stored = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
       // Release what the carrier holds first: if it refuses, the row stays, so nothing is orphaned.
       try {
@@ -209,6 +322,7 @@ export function registerConfigurationRoutes(
       }
       await sql`delete from telephony_configurations where id = ${row.id}`;
       await context.changed?.(row.id);
-      return { status: 204 };
-    });
+      return reply.code(204).send(null);
+    },
+  );
 }

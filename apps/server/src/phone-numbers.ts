@@ -1,9 +1,8 @@
 import { CarrierApiError, normalizePhoneAddress, PatchbayError } from '@patchbay/core';
 import { z } from 'zod';
 import { findOwned, uniqueViolation } from './database/owned.js';
-import { authenticate } from './http/authenticate.js';
-import { parseBody } from './http/body.js';
-import { HttpError, type Router, readJsonBody } from './http/router.js';
+import { errorResponses, type PatchbayApp } from './http/app.js';
+import { HttpError } from './http/errors.js';
 import { openConfiguration, type ServerContext } from './server-context.js';
 
 export const phoneNumberCreateBody = z.object({
@@ -24,6 +23,17 @@ interface NumberRow {
   agent_id: string | null;
   created_at: Date;
 }
+
+const phoneNumberSchema = z
+  .object({
+    id: z.uuid(),
+    address: z.string(),
+    provider: z.string(),
+    configurationId: z.uuid(),
+    agentId: z.uuid().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'PhoneNumber' });
 
 const show = (row: NumberRow) => ({
   id: row.id,
@@ -48,7 +58,7 @@ export const canonicalAddress = (value: string): string =>
  * extension); one number has one owner per carrier account, whichever
  * organization asks (the conflict does not say whose it is).
  */
-export function registerPhoneNumberRoutes(router: Router, context: ServerContext): void {
+export function registerPhoneNumberRoutes(app: PatchbayApp, context: ServerContext): void {
   const { database } = context;
   const { sql } = database;
 
@@ -119,16 +129,49 @@ export function registerPhoneNumberRoutes(router: Router, context: ServerContext
       'This number is already registered for that carrier account',
     );
 
-  router
-    .add('GET', '/api/v1/phone-numbers', async (request) => {
-      const organizationId = await authenticate(database, request);
+  const tags = ['phone-numbers'];
+  const auth = { auth: 'api-key' } as const;
+  const idParams = z.object({ id: z.string() });
+
+  app.get(
+    '/api/v1/phone-numbers',
+    {
+      config: auth,
+      schema: {
+        operationId: 'listPhoneNumbers',
+        summary: 'List phone numbers',
+        tags,
+        response: {
+          200: z.object({ phoneNumbers: z.array(phoneNumberSchema) }),
+          ...errorResponses(401),
+        },
+      },
+    },
+    async (request) => {
       const rows = await sql<NumberRow[]>`
-        select * from phone_numbers where organization_id = ${organizationId} order by created_at, id`;
-      return { status: 200, body: { phoneNumbers: rows.map(show) } };
-    })
-    .add('POST', '/api/v1/phone-numbers', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const body = parseBody(phoneNumberCreateBody, await readJsonBody(request));
+        select * from phone_numbers where organization_id = ${request.organizationId}
+        order by created_at, id`;
+      return { phoneNumbers: rows.map(show) };
+    },
+  );
+  app.post(
+    '/api/v1/phone-numbers',
+    {
+      config: auth,
+      schema: {
+        operationId: 'createPhoneNumber',
+        summary:
+          'Register a number (canonical address) for a configuration and agent, once the carrier confirms the account holds it',
+        tags,
+        body: phoneNumberCreateBody,
+        response: {
+          201: phoneNumberSchema,
+          ...errorResponses(400, 401, 409, 413, 415, 422, 502),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { organizationId, body } = request;
       const address = canonicalAddress(body.address);
       const target = await configuration(body.configurationId, organizationId);
       const agentId = await agent(body.agentId, organizationId);
@@ -139,20 +182,46 @@ export function registerPhoneNumberRoutes(router: Router, context: ServerContext
           values (${organizationId}, ${target.id}, ${address}, ${target.provider},
                   ${target.account_id ?? ''}, ${agentId})
           returning *`;
-        return { status: 201, body: show(row!) };
+        return reply.code(201).send(show(row!));
       } catch (error) {
         if (uniqueViolation(error)) throw owned();
         throw error;
       }
-    })
-    .add('GET', '/api/v1/phone-numbers/:id', async (request) => {
-      const organizationId = await authenticate(database, request);
-      return { status: 200, body: show(await load(request.params['id'], organizationId)) };
-    })
-    .add('PUT', '/api/v1/phone-numbers/:id', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const row = await load(request.params['id'], organizationId);
-      const body = parseBody(phoneNumberUpdateBody, await readJsonBody(request));
+    },
+  );
+  app.get(
+    '/api/v1/phone-numbers/:id',
+    {
+      config: auth,
+      schema: {
+        operationId: 'getPhoneNumber',
+        summary: 'Read a phone number',
+        tags,
+        params: idParams,
+        response: { 200: phoneNumberSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => show(await load(request.params.id, request.organizationId)),
+  );
+  app.put(
+    '/api/v1/phone-numbers/:id',
+    {
+      config: auth,
+      schema: {
+        operationId: 'updatePhoneNumber',
+        summary: 'Move a number to another configuration (proven with the carrier) or agent',
+        tags,
+        params: idParams,
+        body: phoneNumberUpdateBody,
+        response: {
+          200: phoneNumberSchema,
+          ...errorResponses(400, 401, 404, 409, 413, 415, 422, 502),
+        },
+      },
+    },
+    async (request) => {
+      const { organizationId, body } = request;
+      const row = await load(request.params.id, organizationId);
       const target = body.configurationId
         ? await configuration(body.configurationId, organizationId)
         : undefined;
@@ -168,16 +237,29 @@ export function registerPhoneNumberRoutes(router: Router, context: ServerContext
             account_id = ${target ? (target.account_id ?? '') : sql`account_id`},
             agent_id = ${agentId}
           where id = ${row.id} returning *`;
-        return { status: 200, body: show(updated!) };
+        return show(updated!);
       } catch (error) {
         if (uniqueViolation(error)) throw owned();
         throw error;
       }
-    })
-    .add('DELETE', '/api/v1/phone-numbers/:id', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const row = await load(request.params['id'], organizationId);
+    },
+  );
+  app.delete(
+    '/api/v1/phone-numbers/:id',
+    {
+      config: auth,
+      schema: {
+        operationId: 'deletePhoneNumber',
+        summary: 'Forget a number',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const row = await load(request.params.id, request.organizationId);
       await sql`delete from phone_numbers where id = ${row.id}`;
-      return { status: 204 };
-    });
+      return reply.code(204).send(null);
+    },
+  );
 }

@@ -1,8 +1,10 @@
-import { type ProviderEvent, readNodeRequest } from '@patchbay/core';
+import type { ProviderEvent } from '@patchbay/core';
 import { recordCallStatus } from './calls/call-store.js';
 import type { Transfers } from './calls/transfers.js';
+import type { PatchbayApp } from './http/app.js';
 import { isUuid } from './http/body.js';
-import { HttpError, type Router } from './http/router.js';
+import { HttpError } from './http/errors.js';
+import { carrierWebhook, sendWebhookResponse } from './http/webhooks.js';
 import { openConfiguration, type ServerContext } from './server-context.js';
 
 /**
@@ -12,7 +14,7 @@ import { openConfiguration, type ServerContext } from './server-context.js';
  * route runs, always. What a route reports is recorded like any callback.
  */
 export function registerProviderRoutes(
-  router: Router,
+  carrier: PatchbayApp,
   context: ServerContext,
   transfers: Transfers,
 ): void {
@@ -39,11 +41,11 @@ export function registerProviderRoutes(
   }
 
   for (const { provider, route } of registry.routes()) {
-    router.add(
-      route.method,
-      `/telephony/${provider}/routes/:configurationId/${route.path}`,
-      async (request) => {
-        const { configurationId, ...params } = request.params;
+    carrier.route({
+      method: route.method,
+      url: `/telephony/${provider}/routes/:configurationId/${route.path}`,
+      handler: async (request, reply) => {
+        const { configurationId, ...params } = request.params as Record<string, string>;
         const [row] = isUuid(configurationId)
           ? await sql<{ id: string; credentials: Uint8Array }[]>`
             select id, credentials from telephony_configurations
@@ -52,7 +54,7 @@ export function registerProviderRoutes(
         if (!row) throw new HttpError(404, 'not_found', 'No such configuration');
         const base = context.publicBaseUrl();
         const { config, provider: bound } = openConfiguration(context, { ...row, provider });
-        const webhook = await readNodeRequest(request.raw, { publicOrigin: base });
+        const webhook = carrierWebhook(request, base);
         await bound.verifyWebhook(webhook);
         const response = await route.handle(webhook, {
           config,
@@ -61,8 +63,8 @@ export function registerProviderRoutes(
           logger,
           report: (event) => report(provider, row.id, event),
         });
-        return { status: response.status, rawBody: response.body, headers: response.headers };
+        return sendWebhookResponse(reply, response);
       },
-    );
+    });
   }
 }

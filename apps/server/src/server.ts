@@ -1,13 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger, ProviderRegistry } from '@patchbay/core';
+import { z } from 'zod';
 import { registerAgentRoutes } from './agents.js';
+import { organizationForApiKey } from './api-keys.js';
 import {
   CallLifecycle,
   type CallLifecycleTimings,
   DEFAULT_LIFECYCLE_TIMINGS,
 } from './calls/call-lifecycle.js';
-import { registerCallRoutes } from './calls/call-routes.js';
+import { registerCallRoutes, registerCallWebhooks } from './calls/call-routes.js';
 import { type CallSignals, localCallSignals, postgresCallSignals } from './calls/call-signals.js';
 import { registerInboundRoute } from './calls/inbound-route.js';
 import { Transfers } from './calls/transfers.js';
@@ -17,12 +18,10 @@ import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
 import { postgresLeases, soleProcessLeases } from './event-source-leases.js';
 import { createEventSources, type EventSources } from './event-sources.js';
-import { authenticate } from './http/authenticate.js';
-import { clientAddress } from './http/client-address.js';
-import { errorBody, Router } from './http/router.js';
+import { createHttpApp, errorResponses } from './http/app.js';
+import { registerCarrierRoutes } from './http/webhooks.js';
 import { attachMediaSockets } from './media/media-sockets.js';
 import type { MediaTokens } from './media-tokens.js';
-import { openApiDocument } from './openapi.js';
 import { registerPhoneNumberRoutes } from './phone-numbers.js';
 import { registerProviderRoutes } from './provider-routes.js';
 import type { ServerContext } from './server-context.js';
@@ -62,6 +61,8 @@ export interface PatchbayServerOptions {
 }
 
 const TRANSFER_SWEEP_MS = 5000;
+/** The management API's version, as its OpenAPI document states it. */
+const API_VERSION = '1.0.0';
 
 export interface PatchbayServer {
   /** Listening address, e.g. http://127.0.0.1:8080. */
@@ -79,41 +80,56 @@ export interface PatchbayServer {
   close(graceMs?: number): Promise<void>;
 }
 
-function send(response: ServerResponse, status: number, body: unknown, headers = {}): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  response.writeHead(status, {
-    ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  response.end(text);
-}
-
 /** Starts the HTTP server on the configured host and port. */
 export async function startPatchbayServer(options: PatchbayServerOptions): Promise<PatchbayServer> {
   const { config, database, registry, logger, cipher, mediaTokens } = options;
   let draining = false;
   let listeningUrl = '';
-  const router = new Router()
-    .add('GET', '/healthz', async () => ({ status: 200, body: { status: 'ok' } }))
-    .add('GET', '/readyz', async () => {
-      if (draining) return { status: 503, body: { status: 'draining' } };
-      try {
-        await database.sql`select 1`;
-        return { status: 200, body: { status: 'ready', database: database.kind } };
-      } catch {
-        return { status: 503, body: { status: 'database unavailable' } };
-      }
-    })
-    .add('GET', '/api/v1/openapi.json', async () => ({
-      status: 200,
-      body: openApiDocument('0.0.0'),
-    }))
-    .add('GET', '/api/v1/providers', async (request) => {
-      await authenticate(database, request);
-      return { status: 200, body: { providers: registry.describe() } };
-    });
-  registerAgentRoutes(router, database);
+  const app = await createHttpApp({
+    logger,
+    trustedProxies: config.TRUSTED_PROXIES,
+    version: API_VERSION,
+    organizationForKey: async (key) =>
+      (await organizationForApiKey(database.sql, key))?.organizationId,
+  });
+  const open = { auth: 'none' } as const;
+  app.get(
+    '/healthz',
+    {
+      config: open,
+      schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get('/readyz', { config: open, schema: { hide: true } }, async (_request, reply) => {
+    if (draining) return reply.code(503).send({ status: 'draining' });
+    try {
+      await database.sql`select 1`;
+      return { status: 'ready', database: database.kind };
+    } catch {
+      return reply.code(503).send({ status: 'database unavailable' });
+    }
+  });
+  app.get('/api/v1/openapi.json', { config: open, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+  app.get(
+    '/api/v1/providers',
+    {
+      config: { auth: 'api-key' },
+      schema: {
+        operationId: 'listProviders',
+        summary: 'Registered carriers and their configuration forms, sensitive fields marked',
+        tags: ['providers'],
+        response: {
+          200: z.object({ providers: z.array(z.looseObject({ name: z.string() })) }),
+          ...errorResponses(401),
+        },
+      },
+    },
+    async () => ({ providers: registry.describe() as unknown as { name: string }[] }),
+  );
+  registerAgentRoutes(app, database);
   const signals =
     options.signals ??
     (database.kind === 'postgres'
@@ -139,10 +155,13 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     ...options.lifecycle,
   });
   await lifecycle.start();
-  registerPhoneNumberRoutes(router, context);
-  registerCallRoutes(router, context, transfers);
-  registerInboundRoute(router, context);
-  registerProviderRoutes(router, context, transfers);
+  registerPhoneNumberRoutes(app, context);
+  registerCallRoutes(app, context, transfers);
+  await registerCarrierRoutes(app, (carrier) => {
+    registerInboundRoute(carrier, context);
+    registerCallWebhooks(carrier, context, transfers);
+    registerProviderRoutes(carrier, context, transfers);
+  });
   // Several processes share a database server; the embedded one is this process's alone.
   const shared = database.kind === 'postgres';
   const eventSources = createEventSources(
@@ -155,7 +174,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
         }
       : { leases: soleProcessLeases },
   );
-  registerConfigurationRoutes(router, {
+  registerConfigurationRoutes(app, {
     ...context,
     // A configuration's event connection follows it; failing to restart it must not fail the save.
     changed: (id) =>
@@ -169,53 +188,9 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
         ),
   });
 
-  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const started = performance.now();
-    const base = config.PUBLIC_BASE_URL ?? `http://${request.headers.host ?? 'localhost'}`;
-    // Read now: once a request is done with (a refused upload), its socket may be gone.
-    const client = clientAddress(
-      request.socket.remoteAddress,
-      request.headers['x-forwarded-for'],
-      config.TRUSTED_PROXIES,
-    );
-    router
-      .handle(request, base)
-      .then((result) => {
-        // An upload refused part-way is not read to its end: the connection closes instead.
-        const headers =
-          result.status === 413 ? { ...result.headers, connection: 'close' } : result.headers;
-        if (result.rawBody !== undefined) {
-          response.writeHead(result.status, headers);
-          response.end(result.rawBody);
-        } else send(response, result.status, result.body, headers);
-        logger.info(
-          {
-            method: request.method,
-            path: request.url?.split('?')[0],
-            client,
-            status: result.status,
-            ms: Math.round(performance.now() - started),
-          },
-          'request',
-        );
-      })
-      .catch((error: unknown) => {
-        logger.error({ path: request.url?.split('?')[0], error: String(error) }, 'request failed');
-        if (!response.headersSent)
-          send(
-            response,
-            500,
-            errorBody('internal_error', 'The server could not handle the request'),
-          );
-        else response.destroy();
-      });
-  });
-  const media = attachMediaSockets(server, context, transfers, lifecycle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const media = attachMediaSockets(app.server, context, transfers, lifecycle);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   listeningUrl = `http://${host}:${address.port}`;
   await eventSources.start();
@@ -258,10 +233,9 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       // The listener stays open while live calls finish (up to graceMs): carriers and
       // balancers keep getting answers (503 with Retry-After, /readyz 503), not refusals.
       await media.drain(graceMs);
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), 1000);
-      await closed;
+      // Requests in flight get a second to finish; then their connections close too.
+      const timer = setTimeout(() => app.server.closeAllConnections(), 1000);
+      await app.close();
       clearTimeout(timer);
       clearInterval(expiry);
       clearInterval(callSweep);

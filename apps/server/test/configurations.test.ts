@@ -115,7 +115,15 @@ describe('/api/v1/configurations', () => {
     expect(invalid.status).toBe(422);
     expect(invalid.body.error.code).toBe('configuration_invalid');
     expect((await call('POST', '', { config: ariConfig })).status).toBe(400);
-    expect((await call('POST', '', { name: 'x', config: { provider: 'fax' } })).status).toBe(422);
+    // An unknown or missing carrier is the body's fault, said with the field's name.
+    for (const config of [{ provider: 'fax' }, { ari_endpoint: 'http://pbx' }]) {
+      const unknown = await call('POST', '', { name: 'x', config });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error).toMatchObject({
+        code: 'invalid_body',
+        message: expect.stringContaining('config.provider'),
+      });
+    }
     const notJson = await fetch(`${t.server.url}/api/v1/configurations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${t.apiKey}`, 'content-type': 'text/plain' },

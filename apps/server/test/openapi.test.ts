@@ -37,6 +37,28 @@ it('documents every management route, each of which the server really serves', a
     expect(answer.status, `${method} ${path}`).not.toBe(405);
     expect(String(answer.body?.error?.message ?? ''), `${method} ${path}`).not.toMatch(/^No route/);
   }
+  // Every operation is named, says how it authenticates and what it answers; the document
+  // says where it is served.
+  const raw = document as unknown as {
+    servers: unknown[];
+    paths: Record<
+      string,
+      Record<
+        string,
+        { operationId?: string; security?: unknown[]; responses: Record<string, unknown> }
+      >
+    >;
+  };
+  expect(raw.servers.length).toBeGreaterThan(0);
+  const ids = new Set<string>();
+  for (const [path, methods] of Object.entries(raw.paths))
+    for (const [method, operation] of Object.entries(methods)) {
+      expect(operation.operationId, `${method} ${path}`).toMatch(/^[a-z][A-Za-z]+$/);
+      ids.add(operation.operationId!);
+      expect(operation.security, `${method} ${path}`).toEqual([{ apiKey: [] }]);
+      expect(Object.keys(operation.responses), `${method} ${path}`).toContain('401');
+    }
+  expect(ids.size).toBe(operations.length);
   // Bodies are the validating schemas themselves: required fields included.
   const placeCall =
     document.paths['/api/v1/calls']!['post']!.requestBody!.content['application/json']!.schema;

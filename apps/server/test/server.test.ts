@@ -255,10 +255,35 @@ describe('HTTP server', () => {
     expect(threeCx?.fields.find((field) => field.name === 'sip_password')?.sensitive).toBe(true);
   });
 
-  it('says 404 for unknown paths and 405 for a wrong method', async () => {
+  it('says 404 for unknown paths, 405 with Allow for a wrong method, and answers HEAD', async () => {
     expect((await get('/nope')).status).toBe(404);
     const wrong = await fetch(`${server.url}/healthz`, { method: 'POST' });
     expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD');
     expect(await wrong.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+    const item = await fetch(`${server.url}/api/v1/agents/${'0'.repeat(8)}`, { method: 'PATCH' });
+    expect(item.headers.get('allow')).toBe('DELETE, GET, HEAD, PUT');
+    const head = await fetch(`${server.url}/healthz`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+  });
+
+  it('names every request: its id in the response header and in its log line', async () => {
+    logged.length = 0;
+    const chosen = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'lb-42' } });
+    expect(chosen.headers.get('x-request-id')).toBe('lb-42');
+    const minted = await get('/api/v1/agents');
+    const id = minted.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    // A header that could forge log lines is not taken.
+    const forged = await fetch(`${server.url}/healthz`, {
+      headers: { 'x-request-id': 'x'.repeat(65) },
+    });
+    expect(forged.headers.get('x-request-id')).not.toBe('x'.repeat(65));
+    await expect
+      .poll(() =>
+        logged.filter((entry) => entry.message === 'request').map((e) => e.fields['requestId']),
+      )
+      .toEqual(expect.arrayContaining(['lb-42', id]));
   });
 });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { PatchbayError } from '@patchbay/core';
 import { z } from 'zod';
 import { findOwned } from '../database/owned.js';
-import { authenticate } from '../http/authenticate.js';
-import { isUuid, parseBody } from '../http/body.js';
-import { HttpError, type Router, readJsonBody } from '../http/router.js';
+import { errorResponses, type PatchbayApp } from '../http/app.js';
+import { isUuid } from '../http/body.js';
+import { HttpError } from '../http/errors.js';
+import { sendWebhookResponse } from '../http/webhooks.js';
 import { canonicalAddress } from '../phone-numbers.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
 import { mediaStreamUrl } from './call-admission.js';
@@ -21,6 +22,40 @@ export const placeCallBody = z.object({
   ringTimeoutSeconds: z.number().int().min(5).max(600).optional(),
 });
 
+/** The URLs a carrier uses for one call; the media URL carries a single-use token as its last segment. */
+async function callUrls(context: ServerContext, provider: string, callId: string) {
+  const base = context.publicBaseUrl();
+  return {
+    answerUrl: `${base}/telephony/${provider}/answer/${callId}`,
+    statusCallbackUrl: `${base}/telephony/${provider}/status/${callId}`,
+    mediaStreamUrl: await mediaStreamUrl(
+      context.registry,
+      context.mediaTokens,
+      base,
+      provider,
+      callId,
+    ),
+  };
+}
+
+/** A call as the API shows it; read with its transfers and events it says more. */
+const callSchema = z
+  .looseObject({
+    id: z.uuid(),
+    provider: z.string(),
+    direction: z.enum(['inbound', 'outbound']),
+    from: z.string(),
+    to: z.string(),
+    status: z.string(),
+    configurationId: z.uuid().nullable(),
+    agentId: z.uuid().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Call' });
+const transferSchema = z
+  .looseObject({ id: z.uuid(), status: z.string(), destination: z.string() })
+  .meta({ id: 'Transfer' });
+
 interface ConfigurationForCall {
   id: string;
   provider: string;
@@ -33,22 +68,12 @@ interface ConfigurationForCall {
  * carriers' answer, status and transfer callbacks under /telephony.
  */
 export function registerCallRoutes(
-  router: Router,
+  app: PatchbayApp,
   context: ServerContext,
   transfers: Transfers,
 ): void {
-  const { database, registry, logger } = context;
+  const { database, registry } = context;
   const { sql } = database;
-
-  /** The URLs a carrier uses for one call; the media URL carries a single-use token as its last segment. */
-  async function callUrls(provider: string, callId: string) {
-    const base = context.publicBaseUrl();
-    return {
-      answerUrl: `${base}/telephony/${provider}/answer/${callId}`,
-      statusCallbackUrl: `${base}/telephony/${provider}/status/${callId}`,
-      mediaStreamUrl: await mediaStreamUrl(registry, context.mediaTokens, base, provider, callId),
-    };
-  }
 
   async function ownedCall(id: string | undefined, organizationId: string): Promise<CallRow> {
     const row = await findOwned<CallRow>(sql, 'calls', id, organizationId);
@@ -56,14 +81,31 @@ export function registerCallRoutes(
     return row;
   }
 
-  router
-    .add('POST', '/api/v1/calls', async (request) => {
-      const organizationId = await authenticate(database, request);
+  const tags = ['calls'];
+  const auth = { auth: 'api-key' } as const;
+  const idParams = z.object({ id: z.string() });
+
+  app.post(
+    '/api/v1/calls',
+    {
+      config: auth,
+      schema: {
+        operationId: 'placeCall',
+        summary: 'Place an outbound call through a configuration, answered by an agent',
+        tags,
+        body: placeCallBody,
+        response: {
+          201: callSchema,
+          ...errorResponses(400, 401, 409, 413, 415, 422, 502, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { organizationId, body } = request;
       if (context.draining())
         throw new HttpError(503, 'draining', 'This server is shutting down; try another', {
           'retry-after': '5',
         });
-      const body = parseBody(placeCallBody, await readJsonBody(request));
       const configuration = await findOwned<ConfigurationForCall>(
         sql,
         'telephony_configurations',
@@ -103,7 +145,7 @@ export function registerCallRoutes(
           ...(body.ringTimeoutSeconds === undefined
             ? {}
             : { ringTimeoutSeconds: body.ringTimeoutSeconds }),
-          ...(await callUrls(configuration.provider, id)),
+          ...(await callUrls(context, configuration.provider, id)),
         });
       } catch (error) {
         // The call stays, failed, so the caller can see why.
@@ -126,62 +168,125 @@ export function registerCallRoutes(
         metadata: {},
       });
       const [row] = await sql<CallRow[]>`select * from calls where id = ${id}`;
-      return { status: 201, body: showCall(row!) };
-    })
-    .add('POST', '/api/v1/calls/:id/hangup', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const call = await ownedCall(request.params['id'], organizationId);
+      return reply.code(201).send(showCall(row!));
+    },
+  );
+  app.post(
+    '/api/v1/calls/:id/hangup',
+    {
+      config: auth,
+      schema: {
+        operationId: 'hangUpCall',
+        summary: 'Hang up a call',
+        tags,
+        params: idParams,
+        response: { 202: callSchema, ...errorResponses(401, 404, 409, 502) },
+      },
+    },
+    async (request, reply) => {
+      const call = await ownedCall(request.params.id, request.organizationId);
       if (!call.carrier_call_id)
         throw new HttpError(409, 'not_connected', 'The call never reached the carrier');
       const provider = await callProvider(context, call.configuration_id);
       await provider.hangUp(call.carrier_call_id);
-      return { status: 202, body: showCall(call) };
-    })
-    .add('POST', '/api/v1/calls/:id/transfer', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const call = await ownedCall(request.params['id'], organizationId);
-      const body = parseBody(transferBody, await readJsonBody(request));
-      const transfer = await transfers.start(call.id, body, 'api');
-      return { status: 202, body: showTransfer(transfer) };
-    })
-    .add('GET', '/api/v1/calls', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const limit = Math.min(
-        Math.max(Number(request.url.searchParams.get('limit') ?? 50) || 50, 1),
-        200,
-      );
+      return reply.code(202).send(showCall(call));
+    },
+  );
+  app.post(
+    '/api/v1/calls/:id/transfer',
+    {
+      config: auth,
+      schema: {
+        operationId: 'transferCall',
+        summary:
+          'Transfer a live call to a number or SIP URI; the caller stays with the agent until it answers',
+        tags,
+        params: idParams,
+        body: transferBody,
+        response: {
+          202: transferSchema,
+          ...errorResponses(400, 401, 404, 409, 413, 415, 422, 502),
+        },
+      },
+    },
+    async (request, reply) => {
+      const call = await ownedCall(request.params.id, request.organizationId);
+      const transfer = await transfers.start(call.id, request.body, 'api');
+      return reply.code(202).send(showTransfer(transfer));
+    },
+  );
+  app.get(
+    '/api/v1/calls',
+    {
+      config: auth,
+      schema: {
+        operationId: 'listCalls',
+        summary: 'Calls, newest first',
+        tags,
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: z.object({ calls: z.array(callSchema) }), ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
       const rows = await sql<CallRow[]>`
-        select * from calls where organization_id = ${organizationId}
-        order by created_at desc, id limit ${limit}`;
-      return { status: 200, body: { calls: rows.map(showCall) } };
-    })
-    .add('GET', '/api/v1/calls/:id', async (request) => {
-      const organizationId = await authenticate(database, request);
-      const row = await ownedCall(request.params['id'], organizationId);
+        select * from calls where organization_id = ${request.organizationId}
+        order by created_at desc, id limit ${request.query.limit}`;
+      return { calls: rows.map(showCall) };
+    },
+  );
+  app.get(
+    '/api/v1/calls/:id',
+    {
+      config: auth,
+      schema: {
+        operationId: 'getCall',
+        summary: 'A call with its transfers and status events',
+        tags,
+        params: idParams,
+        response: { 200: callSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const row = await ownedCall(request.params.id, request.organizationId);
       const events = await sql<
         { status: string; carrier_status: string; detail: unknown; created_at: Date }[]
       >`select status, carrier_status, detail, created_at from call_events where call_id = ${row.id} order by id`;
       return {
-        status: 200,
-        body: {
-          ...showCall(row),
-          transfers: (await transfers.forCall(row.id)).map(showTransfer),
-          events: events.map((event) => ({
-            status: event.status,
-            carrierStatus: event.carrier_status,
-            detail: event.detail,
-            at: event.created_at.toISOString(),
-          })),
-        },
+        ...showCall(row),
+        transfers: (await transfers.forCall(row.id)).map(showTransfer),
+        events: events.map((event) => ({
+          status: event.status,
+          carrierStatus: event.carrier_status,
+          detail: event.detail,
+          at: event.created_at.toISOString(),
+        })),
       };
-    })
-    .add('POST', '/telephony/:provider/answer/:callId', async (request) => {
+    },
+  );
+}
+
+/** The carriers' answer, status and transfer callbacks for calls they were given. */
+export function registerCallWebhooks(
+  carrier: PatchbayApp,
+  context: ServerContext,
+  transfers: Transfers,
+): void {
+  const { sql } = context.database;
+  const { logger } = context;
+
+  carrier.post(
+    '/telephony/:provider/answer/:callId',
+    { schema: { params: z.object({ provider: z.string(), callId: z.string() }) } },
+    async (request, reply) => {
       const { call, provider } = await verifiedCallWebhook(
         context,
         request,
-        request.params['callId'],
+        request.params.provider,
+        request.params.callId,
       );
-      const urls = await callUrls(call.provider, call.id);
+      const urls = await callUrls(context, call.provider, call.id);
       const answer = await provider.answerCall({
         callId: call.carrier_call_id ?? call.id,
         direction: call.direction,
@@ -191,21 +296,30 @@ export function registerCallRoutes(
         statusCallbackUrl: urls.statusCallbackUrl,
         customParameters: { patchbayCallId: call.id },
       });
-      return { status: answer.status, rawBody: answer.body, headers: answer.headers };
-    })
-    .add('POST', '/telephony/:provider/status/:callId', async (request) => {
+      return sendWebhookResponse(reply, answer);
+    },
+  );
+  carrier.post(
+    '/telephony/:provider/status/:callId',
+    { schema: { params: z.object({ provider: z.string(), callId: z.string() }) } },
+    async (request, reply) => {
       const { call, provider, webhook } = await verifiedCallWebhook(
         context,
         request,
-        request.params['callId'],
+        request.params.provider,
+        request.params.callId,
       );
       const update = provider.parseStatusCallback(webhook);
       const outcome = await recordCallStatus(sql, call.id, update);
       logger.info({ callId: call.id, status: update.status, outcome }, 'call status');
-      return { status: 204, rawBody: '' };
-    })
-    .add('POST', '/telephony/:provider/transfers/:transferId', async (request) => {
-      const transferId = request.params['transferId'];
+      return reply.code(204).send();
+    },
+  );
+  carrier.post(
+    '/telephony/:provider/transfers/:transferId',
+    { schema: { params: z.object({ provider: z.string(), transferId: z.string() }) } },
+    async (request, reply) => {
+      const { transferId } = request.params;
       const [transfer] = isUuid(transferId)
         ? await sql<{ call_id: string }[]>`select call_id from transfers where id = ${transferId}`
         : [];
@@ -213,14 +327,16 @@ export function registerCallRoutes(
       const { call, provider, webhook } = await verifiedCallWebhook(
         context,
         request,
+        request.params.provider,
         transfer.call_id,
       );
-      const result = provider.parseTransferCallback(webhook, transferId!);
+      const result = provider.parseTransferCallback(webhook, transferId);
       const outcome = await transfers.record(result, call.configuration_id!);
       logger.info(
         { callId: call.id, transferId, status: result.status, outcome },
         'transfer report',
       );
-      return { status: 204, rawBody: '' };
-    });
+      return reply.code(204).send();
+    },
+  );
 }

@@ -1,6 +1,8 @@
-import { readNodeRequest, type TelephonyProvider, WebhookSignatureError } from '@patchbay/core';
+import { type TelephonyProvider, WebhookSignatureError } from '@patchbay/core';
+import type { FastifyRequest } from 'fastify';
 import { isUuid } from '../http/body.js';
-import { HttpError, type RouteRequest } from '../http/router.js';
+import { HttpError } from '../http/errors.js';
+import { carrierWebhook } from '../http/webhooks.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
 import type { CallRow } from './call-store.js';
 
@@ -25,7 +27,8 @@ export async function callProvider(
  */
 export async function verifiedCallWebhook(
   context: ServerContext,
-  request: RouteRequest,
+  request: FastifyRequest,
+  providerName: string,
   callId: string | undefined,
 ) {
   const { sql } = context.database;
@@ -35,14 +38,14 @@ export async function verifiedCallWebhook(
         from calls c join telephony_configurations t on t.id = c.configuration_id
         where c.id = ${callId}`
     : [];
-  if (!call || call.provider !== request.params['provider'])
+  if (!call || call.provider !== providerName)
     throw new HttpError(404, 'not_found', 'No such call');
   const { provider } = openConfiguration(context, {
     id: call.configuration_id!,
     provider: call.provider,
     credentials: call.credentials,
   });
-  const webhook = await readNodeRequest(request.raw, { publicOrigin: context.publicBaseUrl() });
+  const webhook = carrierWebhook(request, context.publicBaseUrl());
   try {
     await provider.verifyWebhook(webhook);
   } catch (error) {

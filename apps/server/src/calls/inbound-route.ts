@@ -1,10 +1,7 @@
-import {
-  type InboundRejectionReason,
-  readNodeRequest,
-  type TelephonyProvider,
-  type WebhookResponse,
-} from '@patchbay/core';
-import { HttpError, type RouteResult, type Router } from '../http/router.js';
+import type { InboundRejectionReason, TelephonyProvider } from '@patchbay/core';
+import type { PatchbayApp } from '../http/app.js';
+import { HttpError } from '../http/errors.js';
+import { carrierWebhook, sendWebhookResponse } from '../http/webhooks.js';
 import { canonicalAddress } from '../phone-numbers.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
 import { admitInboundCall, mediaStreamUrl } from './call-admission.js';
@@ -18,12 +15,6 @@ interface Candidate {
   is_active: boolean;
 }
 
-const asResult = (response: WebhookResponse): RouteResult => ({
-  status: response.status,
-  rawBody: response.body,
-  headers: response.headers,
-});
-
 /**
  * The one inbound URL every carrier is pointed at. The registry says which
  * carrier sent it; the called number (and the carrier account, where the
@@ -31,13 +22,13 @@ const asResult = (response: WebhookResponse): RouteResult => ({
  * credentials must verify the signature before anything is written. Every
  * refusal is the carrier's own rejection document, never a hint of why.
  */
-export function registerInboundRoute(router: Router, context: ServerContext): void {
+export function registerInboundRoute(carrier: PatchbayApp, context: ServerContext): void {
   const { database, registry, mediaTokens, logger } = context;
   const { sql } = database;
 
-  router.add('POST', '/telephony/inbound', async (request) => {
+  carrier.post('/telephony/inbound', async (request, reply) => {
     const base = context.publicBaseUrl();
-    const webhook = await readNodeRequest(request.raw, { publicOrigin: base });
+    const webhook = carrierWebhook(request, base);
     const match = registry.matchInbound(webhook);
     if (!match)
       throw new HttpError(400, 'unknown_carrier', 'No registered carrier recognises this request');
@@ -54,7 +45,7 @@ export function registerInboundRoute(router: Router, context: ServerContext): vo
               'hanging up a refused inbound call failed',
             ),
           );
-      return asResult(spec.inbound.reject(reason));
+      return sendWebhookResponse(reply, spec.inbound.reject(reason));
     };
 
     let to = call.to;
@@ -118,6 +109,6 @@ export function registerInboundRoute(router: Router, context: ServerContext): vo
       customParameters: { patchbayCallId: callId },
     });
     logger.info({ provider: spec.name, callId, to }, 'inbound call answered');
-    return asResult(answer);
+    return sendWebhookResponse(reply, answer);
   });
 }

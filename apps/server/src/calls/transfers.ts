@@ -3,7 +3,7 @@ import { PatchbayError, type TransferResult } from '@patchbay/core';
 import { z } from 'zod';
 import { uniqueViolation } from '../database/owned.js';
 import { isUuid } from '../http/body.js';
-import { HttpError } from '../http/router.js';
+import { HttpError } from '../http/errors.js';
 import { canonicalAddress } from '../phone-numbers.js';
 import type { ServerContext } from '../server-context.js';
 import type { CallSignals, TransferSignal, TransferState } from './call-signals.js';

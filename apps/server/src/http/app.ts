@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import fastifySwagger from '@fastify/swagger';
+import { type Logger, PatchbayError } from '@patchbay/core';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { clientAddress } from './client-address.js';
+import { errorBody, HttpError } from './errors.js';
+
+/** The server's Fastify instance, typed by the zod schemas its routes declare. */
+export type PatchbayApp = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `api-key`: the route acts for the organization of the request's bearer
+     * key. `none`: open (health checks, and carriers' webhooks, which verify
+     * their signatures instead). Every /api route must say which.
+     */
+    auth?: 'api-key' | 'none';
+  }
+  interface FastifyRequest {
+    /** The organization the API key acts for, on `api-key` routes. */
+    organizationId: string;
+  }
+}
+
+/** Every body, API or webhook, is read up to this size; larger is 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A request id a client or proxy may choose; anything else gets a fresh one. */
+const GIVEN_REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/** The schema of every error body, for the OpenAPI document. */
+export const errorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }).loose() })
+  .meta({ id: 'Error' });
+
+/** Error responses for a route's schema: each status answers with {@link errorSchema}. */
+export function errorResponses(...statuses: number[]): Record<number, typeof errorSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, errorSchema]));
+}
+
+export interface HttpAppOptions {
+  readonly logger: Logger;
+  readonly trustedProxies: readonly string[];
+  /** The management API's version, for the OpenAPI document. */
+  readonly version: string;
+  /** The organization an API key acts for, or undefined for an unknown or revoked key. */
+  organizationForKey(key: string): Promise<string | undefined>;
+}
+
+/**
+ * The HTTP layer every route is declared on: zod schemas validate params
+ * and bodies and make the OpenAPI document; an `auth` hook resolves API
+ * keys; one error handler turns typed errors into `{ error: { code,
+ * message } }` with their status; every response carries `x-request-id`,
+ * which every access log line names.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayApp> {
+  const { logger } = options;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && GIVEN_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // The server answers while it drains (503 from its own routes), then closes itself.
+    return503OnClosing: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('organizationId', '');
+
+  // The API speaks JSON only (carriers' routes take any body, raw): anything else is 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    try {
+      done(null, parseJsonBody(text as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  // Routes declare themselves whole: /api routes say how they authenticate and name
+  // their operation; the methods each path answers are kept for 405's Allow header.
+  const methodsByPattern = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    let entry = methodsByPattern.get(route.url);
+    if (!entry) {
+      entry = { pattern: pathPattern(route.url), methods: new Set() };
+      methodsByPattern.set(route.url, entry);
+    }
+    for (const method of methods) entry.methods.add(method);
+    if (methods.includes('HEAD') && methods.length === 1) return;
+    if (route.url.startsWith('/api/')) {
+      const auth = route.config?.auth;
+      if (auth === undefined)
+        throw new Error(`${methods.join(',')} ${route.url} must declare config.auth`);
+      const schema = (route.schema ?? {}) as Record<string, unknown>;
+      if (!schema['hide'] && typeof schema['operationId'] !== 'string')
+        throw new Error(`${methods.join(',')} ${route.url} must name its operationId`);
+      if (auth === 'api-key') route.schema = { ...schema, security: [{ apiKey: [] }] };
+    }
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Patchbay management API',
+        version: options.version,
+        description:
+          'Carrier configurations, phone numbers, agents and calls of one organization, chosen by the API key.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      servers: [{ url: '/', description: 'this server' }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key, `pbk_…`' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    // Schemas with a `.meta({ id })` become components, referenced where they are used; the
+    // input twins of response-only schemas are referenced nowhere, so they are left out.
+    transformObject: (input) => withoutUnusedSchemas(jsonSchemaTransformObject(input)),
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (request.routeOptions.config.auth !== 'api-key') return;
+    const key = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (!key)
+      throw new HttpError(401, 'unauthenticated', 'Send an API key as Authorization: Bearer <key>');
+    const organizationId = await options.organizationForKey(key);
+    if (!organizationId)
+      throw new HttpError(401, 'unauthenticated', 'The API key is unknown or revoked');
+    request.organizationId = organizationId;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    logger.info(
+      {
+        requestId: request.id,
+        method: request.method,
+        path: request.url.split('?')[0],
+        client: clientAddress(
+          request.socket.remoteAddress,
+          request.headers['x-forwarded-for'],
+          options.trustedProxies,
+        ),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = new Set<string>();
+    for (const { pattern, methods } of methodsByPattern.values())
+      if (pattern.test(path)) for (const method of methods) allowed.add(method);
+    if (allowed.size > 0)
+      return reply
+        .code(405)
+        .header('allow', [...allowed].sort().join(', '))
+        .send(errorBody('method_not_allowed', `${request.method} is not allowed here`));
+    return reply.code(404).send(errorBody('not_found', `No route for ${path}`));
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    answerError(error, reply, (fields, message) =>
+      logger.error({ requestId: request.id, path: request.url.split('?')[0], ...fields }, message),
+    ),
+  );
+  return app;
+}
+
+/** The status, body and headers for whatever a route threw. */
+function answerError(
+  error: FastifyError,
+  reply: FastifyReply,
+  logError: (fields: Record<string, unknown>, message: string) => void,
+): FastifyReply {
+  if (error instanceof HttpError)
+    return reply
+      .code(error.status)
+      .headers(error.headers)
+      .send(errorBody(error.code, error.message));
+  if (PatchbayError.isInstance(error)) {
+    if (error.httpStatus >= 500) logError({ error: error.toJSON() }, 'carrier or provider failed');
+    return reply.code(error.httpStatus).send({ error: error.toJSON() });
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    const detail = error.validation
+      .map(
+        (issue) => `${issue.instancePath.slice(1).replaceAll('/', '.') || where}: ${issue.message}`,
+      )
+      .join('; ');
+    return reply.code(400).send(errorBody(`invalid_${where}`, detail));
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      // The rest of the upload is not read: the connection closes instead.
+      return reply
+        .code(413)
+        .header('connection', 'close')
+        .send(errorBody('payload_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes`));
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return reply
+        .code(415)
+        .send(errorBody('unsupported_media_type', 'Send the body as application/json'));
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return reply.code(400).send(errorBody('invalid_json', 'The body is not valid JSON'));
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)
+    return reply.code(error.statusCode).send(errorBody('bad_request', error.message));
+  logError({ error: String(error) }, 'request failed');
+  return reply
+    .code(500)
+    .send(errorBody('internal_error', 'The server could not handle the request'));
+}
+
+/**
+ * A JSON body, refusing what PostgreSQL cannot store (a NUL character)
+ * with a 400 that names the field.
+ * @throws HttpError 400 `invalid_json` or `invalid_string`
+ */
+export function parseJsonBody(text: string): unknown {
+  let nul: string | undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text, (key, value) => {
+      if (
+        nul === undefined &&
+        (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000')))
+      )
+        nul = key;
+      return value;
+    });
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'The body is not valid JSON');
+  }
+  if (nul !== undefined)
+    throw new HttpError(
+      400,
+      'invalid_string',
+      `${nul === '' ? 'The body' : `"${nul}"`} contains a NUL character, which cannot be stored`,
+    );
+  return parsed;
+}
+
+/** The document without component schemas that nothing references. */
+function withoutUnusedSchemas<T>(document: T): T {
+  const { components, ...rest } = document as {
+    components?: { schemas?: Record<string, unknown> };
+  };
+  const schemas = components?.schemas;
+  if (!schemas) return document;
+  const text = JSON.stringify(rest);
+  const used = Object.fromEntries(
+    Object.entries(schemas).filter(([name]) => text.includes(`"#/components/schemas/${name}"`)),
+  );
+  return { ...rest, components: { ...components, schemas: used } } as T;
+}
+
+/** A route path (`/api/v1/calls/:id`, `/x/*`) as a pattern over concrete paths. */
+function pathPattern(url: string): RegExp {
+  const source = url
+    .split('/')
+    .map((segment) =>
+      segment.startsWith(':')
+        ? '[^/]+'
+        : segment === '*'
+          ? '.*'
+          : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('/');
+  return new RegExp(`^${source}$`);
+}
