@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger, ProviderRegistry } from '@patchbay/core';
 import { z } from 'zod';
 import { registerAgentRoutes } from './agents.js';
+import { registerApiKeyRoutes } from './api-key-routes.js';
 import { organizationForApiKey } from './api-keys.js';
 import {
   CallLifecycle,
@@ -89,8 +90,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     logger,
     trustedProxies: config.TRUSTED_PROXIES,
     version: API_VERSION,
-    organizationForKey: async (key) =>
-      (await organizationForApiKey(database.sql, key))?.organizationId,
+    resolveApiKey: (key) => organizationForApiKey(database.sql, key),
   });
   const open = { auth: 'none' } as const;
   app.get(
@@ -130,6 +130,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     async () => ({ providers: registry.describe() as unknown as { name: string }[] }),
   );
   registerAgentRoutes(app, database);
+  registerApiKeyRoutes(app, database);
   const signals =
     options.signals ??
     (database.kind === 'postgres'

@@ -33,14 +33,19 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * `api-key`: the route acts for the organization of the request's bearer
-     * key. `none`: open (health checks, and carriers' webhooks, which verify
-     * their signatures instead). Every /api route must say which.
+     * key. `deployment-key`: the same, and the key must be a deployment key
+     * (the first-start key, or one minted as such), since the route manages
+     * organizations. `none`: open (health checks, and carriers' webhooks,
+     * which verify their signatures instead). Every /api route must say which.
      */
-    auth?: 'api-key' | 'none';
+    auth?: 'api-key' | 'deployment-key' | 'none';
   }
   interface FastifyRequest {
-    /** The organization the API key acts for, on `api-key` routes. */
+    /** The organization the API key acts for, on routes that take a key. */
     organizationId: string;
+    /** The key itself, and what it may manage, on routes that take one. */
+    apiKeyId: string;
+    apiKeyScope: 'organization' | 'deployment';
   }
 }
 
@@ -65,8 +70,12 @@ export interface HttpAppOptions {
   readonly trustedProxies: readonly string[];
   /** The management API's version, for the OpenAPI document. */
   readonly version: string;
-  /** The organization an API key acts for, or undefined for an unknown or revoked key. */
-  organizationForKey(key: string): Promise<string | undefined>;
+  /** Who an API key acts for, or undefined for an unknown or revoked key. */
+  resolveApiKey(
+    key: string,
+  ): Promise<
+    { organizationId: string; keyId: string; scope: 'organization' | 'deployment' } | undefined
+  >;
 }
 
 /**
@@ -91,6 +100,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('organizationId', '');
+  app.decorateRequest('apiKeyId', '');
+  app.decorateRequest('apiKeyScope', 'organization');
 
   // The API speaks JSON only (carriers' routes take any body, raw): anything else is 415.
   app.removeAllContentTypeParsers();
@@ -121,7 +132,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
       const schema = (route.schema ?? {}) as Record<string, unknown>;
       if (!schema['hide'] && typeof schema['operationId'] !== 'string')
         throw new Error(`${methods.join(',')} ${route.url} must name its operationId`);
-      if (auth === 'api-key') route.schema = { ...schema, security: [{ apiKey: [] }] };
+      if (auth !== 'none') route.schema = { ...schema, security: [{ apiKey: [] }] };
     }
   });
 
@@ -150,14 +161,22 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (request.routeOptions.config.auth !== 'api-key') return;
+    const auth = request.routeOptions.config.auth;
+    if (auth !== 'api-key' && auth !== 'deployment-key') return;
     const key = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (!key)
       throw new HttpError(401, 'unauthenticated', 'Send an API key as Authorization: Bearer <key>');
-    const organizationId = await options.organizationForKey(key);
-    if (!organizationId)
-      throw new HttpError(401, 'unauthenticated', 'The API key is unknown or revoked');
-    request.organizationId = organizationId;
+    const found = await options.resolveApiKey(key);
+    if (!found) throw new HttpError(401, 'unauthenticated', 'The API key is unknown or revoked');
+    if (auth === 'deployment-key' && found.scope !== 'deployment')
+      throw new HttpError(
+        403,
+        'deployment_key_required',
+        'Managing organizations takes a deployment key (the first-start key, or one minted with scope deployment)',
+      );
+    request.organizationId = found.organizationId;
+    request.apiKeyId = found.keyId;
+    request.apiKeyScope = found.scope;
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -1,0 +1,89 @@
+/**
+ * Organizations and API keys through the API: every organization manages its
+ * own keys; the deployment key (the first-start key) creates organizations;
+ * a revoked key is refused from the next request.
+ */
+import { createRegistry } from '@patchbay/core';
+import { ari } from '@patchbay/provider-ari';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers.js';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer(createRegistry([ari()]));
+});
+afterAll(async () => t?.close());
+
+it('lets an organization mint, list and revoke its own keys, and no one else’s', async () => {
+  const minted = await t.call('POST', '/api/v1/api-keys', { name: 'ci' }, t.otherKey);
+  expect(minted.status).toBe(201);
+  expect(minted.body.key).toMatch(/^pbk_/);
+  expect(minted.body.apiKey).toMatchObject({ name: 'ci', scope: 'organization', revokedAt: null });
+  expect((await t.call('GET', '/api/v1/agents', undefined, minted.body.key)).status).toBe(200);
+
+  const listed = await t.call('GET', '/api/v1/api-keys', undefined, t.otherKey);
+  expect(listed.body.apiKeys.map((key: { name: string }) => key.name)).toEqual(['admin', 'ci']);
+  expect(JSON.stringify(listed.body)).not.toContain(minted.body.key);
+  expect(listed.body.apiKeys[1].lastUsedAt).not.toBeNull();
+
+  // Another organization cannot see or revoke it.
+  const id = minted.body.apiKey.id;
+  expect((await t.call('DELETE', `/api/v1/api-keys/${id}`)).status).toBe(404);
+  expect((await t.call('DELETE', `/api/v1/api-keys/${id}`, undefined, t.otherKey)).status).toBe(
+    204,
+  );
+  const refused = await t.call('GET', '/api/v1/agents', undefined, minted.body.key);
+  expect(refused.status).toBe(401);
+  expect(
+    (await t.call('POST', '/api/v1/api-keys', { name: 'x', scope: 'deployment' }, t.otherKey)).body
+      .error.code,
+  ).toBe('deployment_key_required');
+});
+
+it('lets the deployment key create organizations, whose keys manage only themselves', async () => {
+  const created = await t.call('POST', '/api/v1/organizations', { name: 'Acme' });
+  expect(created.status).toBe(201);
+  const acmeKey = created.body.key as string;
+  const acmeId = created.body.organization.id as string;
+  expect((await t.call('GET', '/api/v1/agents', undefined, acmeKey)).body.agents).toEqual([]);
+  const forbidden = await t.call('GET', '/api/v1/organizations', undefined, acmeKey);
+  expect(forbidden.status).toBe(403);
+  expect(forbidden.body.error.code).toBe('deployment_key_required');
+
+  const organizations = await t.call('GET', '/api/v1/organizations');
+  expect(organizations.body.organizations.map((org: { name: string }) => org.name)).toContain(
+    'Acme',
+  );
+  const second = await t.call('POST', `/api/v1/organizations/${acmeId}/api-keys`, {
+    name: 'ops',
+  });
+  expect(second.status).toBe(201);
+  const keys = await t.call('GET', `/api/v1/organizations/${acmeId}/api-keys`);
+  expect(keys.body.apiKeys).toHaveLength(2);
+  expect(
+    (await t.call('DELETE', `/api/v1/organizations/${acmeId}/api-keys/${second.body.apiKey.id}`))
+      .status,
+  ).toBe(204);
+  expect((await t.call('GET', '/api/v1/agents', undefined, second.body.key)).status).toBe(401);
+  expect(
+    (await t.call('GET', `/api/v1/organizations/${crypto.randomUUID()}/api-keys`)).status,
+  ).toBe(404);
+});
+
+it('keeps the last deployment key: revoking it would lock the operator out', async () => {
+  const own = (await t.call('GET', '/api/v1/api-keys')).body.apiKeys.find(
+    (key: { scope: string; revokedAt: string | null }) =>
+      key.scope === 'deployment' && key.revokedAt === null,
+  );
+  const last = await t.call('DELETE', `/api/v1/api-keys/${own.id}`);
+  expect(last.status).toBe(409);
+  expect(last.body.error.code).toBe('last_deployment_key');
+  const spare = await t.call('POST', '/api/v1/api-keys', { name: 'spare', scope: 'deployment' });
+  expect(spare.status).toBe(201);
+  expect(
+    (await t.call('DELETE', `/api/v1/api-keys/${own.id}`, undefined, spare.body.key)).status,
+  ).toBe(204);
+  expect((await t.call('GET', '/api/v1/organizations', undefined, spare.body.key)).status).toBe(
+    200,
+  );
+});
