@@ -79,10 +79,18 @@ export function registerConfigurationRoutes(
 ): void {
   const { database, registry, cipher } = context;
   const { sql } = database;
-  const hookContext = () => ({
-    logger: context.logger,
-    inboundWebhookUrl: `${context.publicBaseUrl()}/telephony/inbound`,
-  });
+  /**
+   * What a save or delete hook gets. A save hook may hand the inbound URL to
+   * the carrier (an application pointed at it), so for a provider that has
+   * one it must be a URL the carrier can reach, or the save is refused.
+   */
+  const hookContext = (savingFor?: string) => {
+    const base =
+      savingFor && registry.get(savingFor).hooks?.beforeSave
+        ? context.carrierBaseUrl(savingFor)
+        : context.publicBaseUrl();
+    return { logger: context.logger, inboundWebhookUrl: `${base}/telephony/inbound` };
+  };
 
   const show = (row: ConfigurationRow) => ({
     id: row.id,
@@ -186,7 +194,11 @@ export function registerConfigurationRoutes(
     async (request, reply) => {
       const { organizationId, body } = request;
       await nameTaken(organizationId, body.name);
-      const saved = await registry.prepareSave(body.config, undefined, hookContext());
+      const saved = await registry.prepareSave(
+        body.config,
+        undefined,
+        hookContext(body.config.provider),
+      );
       const id = randomUUID();
       try {
         const [row] = await sql<ConfigurationRow[]>`
@@ -238,7 +250,7 @@ export function registerConfigurationRoutes(
       const stored = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
       if (body.name) await nameTaken(organizationId, body.name, row.id);
       const saved = body.config
-        ? await registry.prepareSave(body.config, stored, hookContext())
+        ? await registry.prepareSave(body.config, stored, hookContext(stored.provider))
         : stored;
       const accountId = registry.accountIdOf(saved) ?? null;
       let updated: ConfigurationRow | undefined;

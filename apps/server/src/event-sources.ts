@@ -100,7 +100,7 @@ export function createEventSources(
           mediaStreamUrl: await mediaStreamUrl(
             registry,
             mediaTokens,
-            context.publicBaseUrl(),
+            context.carrierBaseUrl(row.provider),
             row.provider,
             callId,
           ),

@@ -19,8 +19,18 @@ export interface ServerContext {
   readonly logger: Logger;
   /** Reaches the process that holds a call's media, wherever a webhook or command arrived. */
   readonly signals: CallSignals;
-  /** The URL carriers reach this server at. */
+  /**
+   * The URL carriers reach this server at (PUBLIC_BASE_URL), or where it
+   * listens when that is unset; what webhook signatures are checked against.
+   */
   publicBaseUrl(): string;
+  /**
+   * The base of every URL handed to `provider`'s carrier: PUBLIC_BASE_URL;
+   * without it, the listening address only for a PBX that may sit beside
+   * this server (Asterisk).
+   * @throws HttpError 503 `public_base_url_unset` for a carrier in the cloud
+   */
+  carrierBaseUrl(provider: string): string;
   /** True once shutdown began: live calls go on, new ones are refused with 503. */
   draining(): boolean;
 }
@@ -39,11 +49,10 @@ export interface StoredConfiguration {
  * names the configuration whose credentials verify it.
  */
 export function providerContext(context: ServerContext, row: StoredConfiguration): ProviderContext {
-  const base = context.publicBaseUrl();
   return {
     logger: context.logger,
     routeUrl: (path) =>
-      `${base}/telephony/${row.provider}/routes/${row.id}/${path.replace(/^\/+/, '')}`,
+      `${context.carrierBaseUrl(row.provider)}/telephony/${row.provider}/routes/${row.id}/${path.replace(/^\/+/, '')}`,
   };
 }
 

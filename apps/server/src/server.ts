@@ -20,6 +20,7 @@ import type { Database } from './database/database.js';
 import { postgresLeases, soleProcessLeases } from './event-source-leases.js';
 import { createEventSources, type EventSources } from './event-sources.js';
 import { createHttpApp, errorResponses } from './http/app.js';
+import { HttpError } from './http/errors.js';
 import { registerCarrierRoutes } from './http/webhooks.js';
 import { attachMediaSockets } from './media/media-sockets.js';
 import type { MediaTokens } from './media-tokens.js';
@@ -79,6 +80,24 @@ export interface PatchbayServer {
   drain(): void;
   /** Drains, stops taking requests, lets live calls finish within `graceMs`, then closes. */
   close(graceMs?: number): Promise<void>;
+}
+
+/** Says at start what carriers will not be able to reach. */
+function warnAboutPublicUrl(publicUrl: string | undefined, listening: string, logger: Logger) {
+  if (publicUrl === undefined) {
+    logger.warn(
+      { listening },
+      'PUBLIC_BASE_URL is not set: calls through cloud carriers are refused until it is (they cannot reach this address); an Asterisk beside this server still works',
+    );
+    return;
+  }
+  const { protocol, hostname } = new URL(publicUrl);
+  const local = hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.');
+  if (protocol === 'http:' && !local)
+    logger.warn(
+      { publicUrl },
+      'PUBLIC_BASE_URL is plain http: carriers sign webhooks for it, but their media streams need wss://, so put TLS in front (a proxy or tunnel) and give its https URL',
+    );
 }
 
 /** Starts the HTTP server on the configured host and port. */
@@ -145,6 +164,15 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     logger,
     signals,
     publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
+    carrierBaseUrl: (provider) => {
+      if (config.PUBLIC_BASE_URL) return config.PUBLIC_BASE_URL;
+      if (registry.get(provider).connectivity === 'sip') return listeningUrl;
+      throw new HttpError(
+        503,
+        'public_base_url_unset',
+        `Set PUBLIC_BASE_URL to the https URL ${registry.get(provider).displayName} reaches this server at: without it, it would be handed ${listeningUrl}, which it cannot reach`,
+      );
+    },
     draining: () => draining,
   };
   const transfers = new Transfers(context);
@@ -194,6 +222,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   listeningUrl = `http://${host}:${address.port}`;
+  warnAboutPublicUrl(config.PUBLIC_BASE_URL, listeningUrl, logger);
   await eventSources.start();
   // Transfers this process starts expire on their own timers; on a shared database a
   // sweep also catches those of processes that died. PGlite runs queries on this

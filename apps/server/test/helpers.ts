@@ -54,7 +54,11 @@ export async function startTestServer(
   options: Pick<
     PatchbayServerOptions,
     'eventSourceCheckMs' | 'transferSweepMs' | 'callSweepMs' | 'lifecycle'
-  > = {},
+  > & {
+    /** Environment the server's configuration is read from, over the tests' defaults. */
+    env?: Record<string, string | undefined>;
+    logger?: PatchbayServerOptions['logger'];
+  } = {},
 ): Promise<TestServer> {
   const database = share?.database ?? (await startTestDatabase());
   let apiKey = share?.apiKey;
@@ -81,13 +85,14 @@ export async function startTestServer(
   // effect, so they share the in-process signal bus; on PostgreSQL each LISTENs itself.
   const embedded = database.kind === 'pglite';
   const signals = embedded ? (share?.signals ?? localCallSignals(silentLogger)) : undefined;
+  const { env, logger, ...serverOptions } = options;
   const server = await startPatchbayServer({
-    config: loadServerConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://voice.example.com' }),
+    config: loadServerConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://voice.example.com', ...env }),
     database: serverDatabase(database, sql),
     ...(signals ? { signals } : {}),
-    ...options,
+    ...serverOptions,
     registry,
-    logger: silentLogger,
+    logger: logger ?? silentLogger,
     cipher: new CredentialCipher(key),
     mediaTokens: new MediaTokens(key),
   });

@@ -24,7 +24,7 @@ export const placeCallBody = z.object({
 
 /** The URLs a carrier uses for one call; the media URL carries a single-use token as its last segment. */
 async function callUrls(context: ServerContext, provider: string, callId: string) {
-  const base = context.publicBaseUrl();
+  const base = context.carrierBaseUrl(provider);
   return {
     answerUrl: `${base}/telephony/${provider}/answer/${callId}`,
     statusCallbackUrl: `${base}/telephony/${provider}/status/${callId}`,
@@ -132,6 +132,8 @@ export function registerCallRoutes(
       const { provider } = openConfiguration(context, configuration);
 
       const id = randomUUID();
+      // Before anything is written: a server carriers cannot reach refuses here (503).
+      const urls = await callUrls(context, configuration.provider, id);
       await sql`
         insert into calls (id, organization_id, configuration_id, agent_id, provider, direction,
                            from_address, to_address, status)
@@ -145,7 +147,7 @@ export function registerCallRoutes(
           ...(body.ringTimeoutSeconds === undefined
             ? {}
             : { ringTimeoutSeconds: body.ringTimeoutSeconds }),
-          ...(await callUrls(context, configuration.provider, id)),
+          ...urls,
         });
       } catch (error) {
         // The call stays, failed, so the caller can see why.

@@ -104,8 +104,14 @@ export function registerInboundRoute(carrier: PatchbayApp, context: ServerContex
       direction: 'inbound',
       from: call.from,
       to,
-      mediaStreamUrl: await mediaStreamUrl(registry, mediaTokens, base, spec.name, callId),
-      statusCallbackUrl: `${base}/telephony/${spec.name}/status/${callId}`,
+      mediaStreamUrl: await mediaStreamUrl(
+        registry,
+        mediaTokens,
+        context.carrierBaseUrl(spec.name),
+        spec.name,
+        callId,
+      ),
+      statusCallbackUrl: `${context.carrierBaseUrl(spec.name)}/telephony/${spec.name}/status/${callId}`,
       customParameters: { patchbayCallId: callId },
     });
     logger.info({ provider: spec.name, callId, to }, 'inbound call answered');

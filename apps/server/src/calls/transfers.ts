@@ -88,6 +88,7 @@ export class Transfers {
     if (!call.carrier_call_id || call.status !== 'in-progress')
       throw new HttpError(409, 'call_not_live', 'Only an answered, live call can be transferred');
     const provider = await callProvider(this.context, call.configuration_id);
+    const base = this.context.carrierBaseUrl(call.provider);
     if (!provider.capabilities.transfers)
       throw new HttpError(
         422,
@@ -125,7 +126,7 @@ export class Transfers {
         callId: call.carrier_call_id,
         destination,
         transferId: id,
-        statusCallbackUrl: `${this.context.publicBaseUrl()}/telephony/${call.provider}/transfers/${id}`,
+        statusCallbackUrl: `${base}/telephony/${call.provider}/transfers/${id}`,
         timeoutSeconds: request.timeoutSeconds,
         ...(callerId === undefined ? {} : { from: callerId }),
       });

@@ -224,11 +224,14 @@ function answerError(
   reply: FastifyReply,
   logError: (fields: Record<string, unknown>, message: string) => void,
 ): FastifyReply {
-  if (error instanceof HttpError)
+  if (error instanceof HttpError) {
+    if (error.status >= 500)
+      logError({ code: error.code, reason: error.message }, 'request refused');
     return reply
       .code(error.status)
       .headers(error.headers)
       .send(errorBody(error.code, error.message));
+  }
   if (PatchbayError.isInstance(error)) {
     if (error.httpStatus >= 500) logError({ error: error.toJSON() }, 'carrier or provider failed');
     return reply.code(error.httpStatus).send({ error: error.toJSON() });
