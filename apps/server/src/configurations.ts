@@ -67,7 +67,33 @@ const configurationSchema = z
         detail: z.string().nullable(),
         since: z.iso.datetime().nullable(),
       })
-      .nullable(),
+      .nullable()
+      .describe('The event connection of a carrier that calls over one (Asterisk)'),
+    setup: z.object({
+      inboundWebhookUrl: z
+        .string()
+        .nullable()
+        .describe(
+          'The URL to paste into the carrier’s console for inbound calls; null when the carrier calls over a connection, or PUBLIC_BASE_URL is unset',
+        ),
+      checklist: z
+        .object({
+          steps: z.array(
+            z.object({
+              key: z.string(),
+              title: z.string(),
+              description: z.string(),
+              complete: z.boolean(),
+              blocksOutbound: z.boolean(),
+            }),
+          ),
+          readyForOutbound: z.boolean(),
+          outboundBlockedReason: z.string().nullable(),
+          docsUrl: z.string().optional(),
+        })
+        .nullable()
+        .describe('What is still missing; null when nothing ever is'),
+    }),
   })
   .meta({ id: 'Configuration' });
 const idParams = z.object({ id: z.string() });
@@ -92,27 +118,81 @@ export function registerConfigurationRoutes(
     return { logger: context.logger, inboundWebhookUrl: `${base}/telephony/inbound` };
   };
 
-  const show = (row: ConfigurationRow) => ({
-    id: row.id,
-    name: row.name,
-    provider: row.provider,
-    // Some carriers' account ids are secrets too (Plivo's auth_id, Vonage's api_key).
-    accountId:
-      row.account_id === null ? null : registry.maskAccountId(row.provider, row.account_id),
-    active: row.is_active,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    config: registry.maskConfig(cipher.decrypt(row.credentials, row.id) as ProviderConfigBase),
-    // Carriers that deliver calls over a connection (Asterisk): how it stands.
-    connection:
-      registry.get(row.provider).eventSource === undefined
-        ? null
-        : {
-            state: row.is_active ? (row.connection_state ?? 'connecting') : 'stopped',
-            detail: row.is_active ? row.connection_detail : null,
-            since: row.connection_changed_at?.toISOString() ?? null,
-          },
-  });
+  /** How many of each configuration's numbers are active and routed, for its setup checklist. */
+  async function numberCounts(ids: readonly string[]) {
+    const rows = ids.length
+      ? await sql<{ configuration_id: string; numbers: number; routed: number }[]>`
+          select configuration_id, count(*)::int as numbers, count(agent_id)::int as routed
+          from phone_numbers where configuration_id in ${sql(ids)} group by configuration_id`
+      : [];
+    return new Map(rows.map((row) => [row.configuration_id, row]));
+  }
+
+  /**
+   * What to do at the carrier, and what is still missing: the inbound URL to
+   * paste into its console (none for a carrier that calls over a connection,
+   * and none while PUBLIC_BASE_URL is unset: there is no URL to give), and
+   * the provider's checklist.
+   */
+  function setup(
+    row: ConfigurationRow,
+    config: ProviderConfigBase,
+    numbers?: { numbers: number; routed: number },
+  ) {
+    const spec = registry.get(row.provider);
+    let inboundWebhookUrl: string | null = null;
+    if (spec.eventSource === undefined) {
+      try {
+        inboundWebhookUrl = `${context.carrierBaseUrl(row.provider)}/telephony/inbound`;
+      } catch {
+        // PUBLIC_BASE_URL unset: there is no URL to give, and the server warned at start.
+      }
+    }
+    const checklist = registry.setupChecklist(config, {
+      activePhoneNumberCount: numbers?.numbers ?? 0,
+      inboundRoutedPhoneNumberCount: numbers?.routed ?? 0,
+    });
+    return {
+      inboundWebhookUrl,
+      checklist: checklist
+        ? {
+            ...checklist,
+            steps: [...checklist.steps],
+            outboundBlockedReason: checklist.outboundBlockedReason ?? null,
+          }
+        : null,
+    };
+  }
+
+  const show = (row: ConfigurationRow, numbers?: { numbers: number; routed: number }) => {
+    const config = cipher.decrypt(row.credentials, row.id) as ProviderConfigBase;
+    return {
+      id: row.id,
+      name: row.name,
+      provider: row.provider,
+      // Some carriers' account ids are secrets too (Plivo's auth_id, Vonage's api_key).
+      accountId:
+        row.account_id === null ? null : registry.maskAccountId(row.provider, row.account_id),
+      active: row.is_active,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+      config: registry.maskConfig(config),
+      // Carriers that deliver calls over a connection (Asterisk): how it stands.
+      connection:
+        registry.get(row.provider).eventSource === undefined
+          ? null
+          : {
+              state: row.is_active ? (row.connection_state ?? 'connecting') : 'stopped',
+              detail: row.is_active ? row.connection_detail : null,
+              since: row.connection_changed_at?.toISOString() ?? null,
+            },
+      setup: setup(row, config, numbers),
+    };
+  };
+
+  /** One configuration as reads show it, with its numbers counted. */
+  const showOne = async (row: ConfigurationRow) =>
+    show(row, (await numberCounts([row.id])).get(row.id));
 
   async function load(id: string, organizationId: string): Promise<ConfigurationRow> {
     const row = await findOwned<ConfigurationRow>(
@@ -172,7 +252,8 @@ export function registerConfigurationRoutes(
       const rows = await sql<ConfigurationRow[]>`
         select * from telephony_configurations where organization_id = ${request.organizationId}
         order by created_at, id`;
-      return { configurations: rows.map(show) };
+      const counts = await numberCounts(rows.map((row) => row.id));
+      return { configurations: rows.map((row) => show(row, counts.get(row.id))) };
     },
   );
   app.post(
@@ -208,7 +289,7 @@ export function registerConfigurationRoutes(
                   ${registry.accountIdOf(saved) ?? null}, ${cipher.encrypt(saved, id)})
           returning *`;
         await context.changed?.(id);
-        return reply.code(201).send(show(row!));
+        return reply.code(201).send(await showOne(row!));
       } catch (error) {
         return compensate(saved, error);
       }
@@ -226,7 +307,7 @@ export function registerConfigurationRoutes(
         response: { 200: configurationSchema, ...errorResponses(401, 404) },
       },
     },
-    async (request) => show(await load(request.params.id, request.organizationId)),
+    async (request) => showOne(await load(request.params.id, request.organizationId)),
   );
   app.put(
     '/api/v1/configurations/:id',
@@ -278,7 +359,7 @@ export function registerConfigurationRoutes(
         throw error;
       }
       await context.changed?.(row.id);
-      return show(updated!);
+      return showOne(updated!);
     },
   );
   for (const [action, active, summary] of [
@@ -303,7 +384,7 @@ export function registerConfigurationRoutes(
           update telephony_configurations set is_active = ${active}, updated_at = now()
           where id = ${row.id} returning *`;
         await context.changed?.(row.id);
-        return show(updated!);
+        return showOne(updated!);
       },
     );
   app.delete(

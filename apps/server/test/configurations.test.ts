@@ -79,6 +79,12 @@ describe('/api/v1/configurations', () => {
     const created = await call('POST', '', { name: 'Office PBX', config: ariConfig });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'Office PBX', provider: 'ari', active: true });
+    // Asterisk calls over its connection: nothing to paste, and its checklist says where the
+    // credentials are proven instead.
+    expect(created.body.setup.inboundWebhookUrl).toBeNull();
+    expect(created.body.setup.checklist.steps.map((step: { key: string }) => step.key)).toEqual([
+      'ari-credentials',
+    ]);
     expect(created.body.config.app_password).not.toBe('ari-password-secret');
     expect(created.body.config.stasis_app_name).toMatch(/^patchbay_[0-9a-f]{12}$/);
     const id = created.body.id as string;

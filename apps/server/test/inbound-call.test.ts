@@ -147,3 +147,11 @@ it('shows a Plivo configuration’s account id masked: its auth_id is a secret t
   const listed = await t.call('GET', '/api/v1/configurations');
   expect(JSON.stringify(listed.body)).not.toContain(AUTH_ID);
 });
+
+it('shows what to paste into Plivo’s console, and what is still missing', async () => {
+  const { body } = await t.call('GET', `/api/v1/configurations/${configurationId}`);
+  expect(body.setup.inboundWebhookUrl).toBe('https://voice.example.com/telephony/inbound');
+  expect(body.setup.checklist).toMatchObject({ readyForOutbound: true });
+  const listed = await t.call('GET', '/api/v1/configurations');
+  expect(listed.body.configurations[0].setup).toEqual(body.setup);
+});

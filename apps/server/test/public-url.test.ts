@@ -47,6 +47,12 @@ it('refuses a cloud carrier’s call and a save that would register its URL, nam
     config: { provider: 'twilio', account_sid: ACCOUNT_SID, auth_token: AUTH_TOKEN },
   });
   expect(configuration.status).toBe(201); // Twilio's save hands it no URL
+  // There is no inbound URL to paste yet, and no caller id to call from.
+  expect(configuration.body.setup.inboundWebhookUrl).toBeNull();
+  expect(configuration.body.setup.checklist).toMatchObject({
+    readyForOutbound: false,
+    outboundBlockedReason: expect.stringContaining('phone number'),
+  });
   const placed = await t.call('POST', '/api/v1/calls', {
     configurationId: configuration.body.id,
     to: '+15551230002',
