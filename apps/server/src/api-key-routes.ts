@@ -11,6 +11,7 @@ import type { Database } from './database/database.js';
 import { errorResponses, type PatchbayApp } from './http/app.js';
 import { isUuid } from './http/body.js';
 import { HttpError } from './http/errors.js';
+import { countryCode } from './phone-numbers.js';
 
 const apiKeySchema = z
   .object({
@@ -148,6 +149,79 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
     async (request, reply) => {
       await revoke(request.params.id, request.organizationId);
       return reply.code(204).send(null);
+    },
+  );
+
+  const ownOrganizationSchema = z
+    .object({
+      id: z.uuid(),
+      name: z.string(),
+      defaultCountry: z
+        .string()
+        .nullable()
+        .describe('Where national numbers are read, unless a configuration says otherwise'),
+      createdAt: z.iso.datetime(),
+    })
+    .meta({ id: 'OwnOrganization' });
+  type OrganizationRow = {
+    id: string;
+    name: string;
+    default_country: string | null;
+    created_at: Date;
+  };
+  const showOrganization = (row: OrganizationRow) => ({
+    id: row.id,
+    name: row.name,
+    defaultCountry: row.default_country,
+    createdAt: row.created_at.toISOString(),
+  });
+  app.get(
+    '/api/v1/organization',
+    {
+      config: { auth: 'api-key' },
+      schema: {
+        operationId: 'getOrganization',
+        summary: 'The organization this key acts for',
+        tags: ['organization'],
+        response: { 200: ownOrganizationSchema, ...errorResponses(401) },
+      },
+    },
+    async (request) => {
+      const [row] = await sql<OrganizationRow[]>`
+        select id, name, default_country, created_at from organizations
+        where id = ${request.organizationId}`;
+      return showOrganization(row!);
+    },
+  );
+  app.patch(
+    '/api/v1/organization',
+    {
+      config: { auth: 'api-key' },
+      schema: {
+        operationId: 'updateOrganization',
+        summary: 'Rename the organization, or set where national numbers are read',
+        tags: ['organization'],
+        body: z
+          .object({
+            name: z.string().trim().min(1).max(100).optional(),
+            defaultCountry: countryCode.nullable().optional(),
+          })
+          .refine(
+            (body) => body.name !== undefined || body.defaultCountry !== undefined,
+            'change name or defaultCountry',
+          ),
+        response: { 200: ownOrganizationSchema, ...errorResponses(400, 401, 413, 415) },
+      },
+    },
+    async (request) => {
+      const { name, defaultCountry } = request.body;
+      const [row] = await sql<OrganizationRow[]>`
+        update organizations set
+          name = coalesce(${name ?? null}, name),
+          default_country = ${defaultCountry === undefined ? sql`default_country` : defaultCountry}
+        where id = ${request.organizationId}
+        returning id, name, default_country, created_at`;
+      return showOrganization(row!);
     },
   );
 

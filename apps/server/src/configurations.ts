@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { findOwned, uniqueViolation } from './database/owned.js';
 import { errorResponses, type PatchbayApp } from './http/app.js';
 import { HttpError } from './http/errors.js';
+import { countryCode } from './phone-numbers.js';
 import type { ServerContext } from './server-context.js';
 
 export interface ConfigurationRoutesContext extends ServerContext {
@@ -18,6 +19,7 @@ interface ConfigurationRow {
   account_id: string | null;
   credentials: Uint8Array;
   is_active: boolean;
+  default_country: string | null;
   connection_state: string | null;
   connection_detail: string | null;
   connection_changed_at: Date | null;
@@ -39,15 +41,18 @@ const configurationBodies = (providers: readonly string[]) => ({
   create: z.object({
     name: z.string().trim().min(1).max(100),
     config: configFields(providers),
+    defaultCountry: countryCode.nullable().optional(),
   }),
   update: z
     .object({
       name: z.string().trim().min(1).max(100).optional(),
       config: configFields(providers).optional(),
+      defaultCountry: countryCode.nullable().optional(),
     })
     .refine(
-      (body) => body.name !== undefined || body.config !== undefined,
-      'change name or config',
+      (body) =>
+        body.name !== undefined || body.config !== undefined || body.defaultCountry !== undefined,
+      'change name, config or defaultCountry',
     ),
 });
 
@@ -57,6 +62,10 @@ const configurationSchema = z
     name: z.string(),
     provider: z.string(),
     accountId: z.string().nullable(),
+    defaultCountry: z
+      .string()
+      .nullable()
+      .describe('Where national numbers are read; the organization’s when null'),
     active: z.boolean(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -173,6 +182,7 @@ export function registerConfigurationRoutes(
       // Some carriers' account ids are secrets too (Plivo's auth_id, Vonage's api_key).
       accountId:
         row.account_id === null ? null : registry.maskAccountId(row.provider, row.account_id),
+      defaultCountry: row.default_country,
       active: row.is_active,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
@@ -284,9 +294,10 @@ export function registerConfigurationRoutes(
       try {
         const [row] = await sql<ConfigurationRow[]>`
           insert into telephony_configurations
-            (id, organization_id, name, provider, account_id, credentials)
+            (id, organization_id, name, provider, account_id, credentials, default_country)
           values (${id}, ${organizationId}, ${body.name}, ${saved.provider},
-                  ${registry.accountIdOf(saved) ?? null}, ${cipher.encrypt(saved, id)})
+                  ${registry.accountIdOf(saved) ?? null}, ${cipher.encrypt(saved, id)},
+                  ${body.defaultCountry ?? null})
           returning *`;
         await context.changed?.(id);
         return reply.code(201).send(await showOne(row!));
@@ -344,6 +355,7 @@ export function registerConfigurationRoutes(
               name = ${body.name ?? row.name},
               account_id = ${accountId},
               credentials = ${cipher.encrypt(saved, row.id)},
+              default_country = ${body.defaultCountry === undefined ? row.default_country : body.defaultCountry},
               updated_at = now()
             where id = ${row.id}
             returning *`;

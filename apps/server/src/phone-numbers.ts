@@ -1,4 +1,6 @@
 import { CarrierApiError, normalizePhoneAddress, PatchbayError } from '@patchbay/core';
+import { isSupportedCountry } from 'libphonenumber-js';
+import type postgres from 'postgres';
 import { z } from 'zod';
 import { findOwned, uniqueViolation } from './database/owned.js';
 import { errorResponses, type PatchbayApp } from './http/app.js';
@@ -45,13 +47,36 @@ const show = (row: NumberRow) => ({
 });
 
 /**
- * How the server stores and matches every address: numbers given without
- * `+` are taken as international (the server has no country to assume), so
- * a number, the call placed to it and the call arriving for it all meet.
+ * How the server stores and matches an address a person gave (through the
+ * API or an agent): a number with `+` or `00`, checked against its
+ * country's numbering plan; a national number only with a default country
+ * (guessing one stored `4155550101` as a Swiss `+4155550101`); SIP URIs,
+ * extensions and PBX dial strings as core normalizes them.
  * @throws InvalidPayloadError (400) for something that is no address
  */
-export const canonicalAddress = (value: string): string =>
-  normalizePhoneAddress(value, { digitsAreInternational: true }).canonical;
+export const canonicalAddress = (value: string, defaultCountry?: string | null): string =>
+  normalizePhoneAddress(value, { strict: true, ...(defaultCountry ? { defaultCountry } : {}) })
+    .canonical;
+
+/** A default country: ISO 3166-1 alpha-2, one libphonenumber knows the numbering plan of. */
+export const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code, such as US or GB')
+  .refine((code) => isSupportedCountry(code), 'a country with a known numbering plan')
+  .describe('National numbers (without + or 00) are read in this country');
+
+/** The country a configuration reads national numbers in: its own, else its organization's. */
+export async function defaultCountryOf(
+  sql: postgres.Sql,
+  configurationId: string | null,
+): Promise<string | undefined> {
+  if (!configurationId) return undefined;
+  const [row] = await sql<{ country: string | null }[]>`
+    select coalesce(t.default_country, o.default_country) as country
+    from telephony_configurations t join organizations o on o.id = t.organization_id
+    where t.id = ${configurationId}`;
+  return row?.country ?? undefined;
+}
 /**
  * /api/v1/phone-numbers: numbers a configuration answers, each with the agent
  * inbound calls reach. Addresses are stored canonical (`+E.164`, SIP URI or
@@ -172,8 +197,8 @@ export function registerPhoneNumberRoutes(app: PatchbayApp, context: ServerConte
     },
     async (request, reply) => {
       const { organizationId, body } = request;
-      const address = canonicalAddress(body.address);
       const target = await configuration(body.configurationId, organizationId);
+      const address = canonicalAddress(body.address, await defaultCountryOf(sql, target.id));
       const agentId = await agent(body.agentId, organizationId);
       await proveOwnership(target.id, address);
       try {

@@ -118,3 +118,44 @@ describe('/api/v1/phone-numbers', () => {
     expect((await t.call('DELETE', `/api/v1/phone-numbers/${created.body.id}`)).status).toBe(204);
   });
 });
+
+describe('national numbers and default countries', () => {
+  const register = (address: string, configuration = configurationId) =>
+    t.call('POST', '/api/v1/phone-numbers', { address, configurationId: configuration });
+
+  it('refuses a national number until there is a country to read it in, then reads it there', async () => {
+    // Once silently stored as +4155550101, a Swiss-looking number.
+    const guessed = await register('4155550101');
+    expect(guessed.status).toBe(400);
+    expect(guessed.body.error.message).toContain('national number');
+
+    const organization = await t.call('PATCH', '/api/v1/organization', { defaultCountry: 'US' });
+    expect(organization.body).toMatchObject({ defaultCountry: 'US' });
+    expect((await register('(415) 555-0101')).body.address).toBe('+14155550101');
+
+    // A configuration's own country wins over the organization's.
+    const london = await t.call('POST', '/api/v1/configurations', {
+      name: 'London PBX',
+      defaultCountry: 'GB',
+      config: {
+        provider: 'ari',
+        ari_endpoint: 'http://pbx.example.com:8088',
+        app_name: 'london',
+        app_password: 'ari-password-secret',
+        ws_client_name: 'patchbay-media',
+      },
+    });
+    expect(london.body.defaultCountry).toBe('GB');
+    expect((await register('020 7946 0110', london.body.id)).body.address).toBe('+442079460110');
+    await t.call('PATCH', '/api/v1/organization', { defaultCountry: null });
+  });
+
+  it('refuses numbers that cannot exist, and countries it does not know', async () => {
+    const short = await register('+1 415 555 010');
+    expect(short.status).toBe(400);
+    expect(short.body.error.message).toMatch(/not a possible \+1 number/);
+    const unknown = await t.call('PATCH', '/api/v1/organization', { defaultCountry: 'XX' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain('defaultCountry');
+  });
+});

@@ -64,6 +64,22 @@ describe('normalizePhoneAddress', () => {
     });
   });
 
+  it('refuses, when strict, numbers their country’s numbering plan says cannot exist', () => {
+    const strict = { strict: true };
+    expect(canonical('+1 415 555 0100', strict)).toBe('+14155550100');
+    expect(canonical('020 7946 0110', { ...strict, defaultCountry: 'GB' })).toBe('+442079460110');
+    // One digit short of a US number, and a calling code no country has.
+    expect(() => normalizePhoneAddress('+1 415 555 010', strict)).toThrow(
+      /not a possible \+1 number/,
+    );
+    expect(() => normalizePhoneAddress('+999 1234 5678', strict)).toThrow(/no known country/);
+    expect(() => normalizePhoneAddress('415 555 010', { ...strict, defaultCountry: 'US' })).toThrow(
+      /wrong length/,
+    );
+    // Not strict: as carriers send them.
+    expect(canonical('+1 415 555 010')).toBe('+1415555010');
+  });
+
   it('gives typed errors for what it cannot normalize', () => {
     expect(() => normalizePhoneAddress('   ')).toThrow(InvalidPayloadError);
     expect(() => normalizePhoneAddress('4155550100')).toThrow(/national number/);

@@ -6,7 +6,7 @@ import { errorResponses, type PatchbayApp } from '../http/app.js';
 import { isUuid } from '../http/body.js';
 import { HttpError } from '../http/errors.js';
 import { sendWebhookResponse } from '../http/webhooks.js';
-import { canonicalAddress } from '../phone-numbers.js';
+import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
 import { mediaStreamUrl } from './call-admission.js';
 import { type CallRow, recordCallStatus, showCall } from './call-store.js';
@@ -121,8 +121,9 @@ export function registerCallRoutes(
           throw new HttpError(422, 'unknown_agent', 'No such agent');
       }
       const spec = registry.get(configuration.provider);
-      const to = canonicalAddress(body.to);
-      const from = body.from === undefined ? undefined : canonicalAddress(body.from);
+      const country = await defaultCountryOf(sql, configuration.id);
+      const to = canonicalAddress(body.to, country);
+      const from = body.from === undefined ? undefined : canonicalAddress(body.from, country);
       if (spec.requiresCallerId && from === undefined)
         throw new HttpError(
           422,

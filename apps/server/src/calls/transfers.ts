@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { uniqueViolation } from '../database/owned.js';
 import { isUuid } from '../http/body.js';
 import { HttpError } from '../http/errors.js';
-import { canonicalAddress } from '../phone-numbers.js';
+import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
 import type { ServerContext } from '../server-context.js';
 import type { CallSignals, TransferSignal, TransferState } from './call-signals.js';
 import type { CallRow } from './call-store.js';
@@ -95,11 +95,12 @@ export class Transfers {
         'transfers_unsupported',
         `${this.context.registry.get(call.provider).displayName} cannot transfer calls`,
       );
-    const destination = canonicalAddress(request.destination);
+    const country = await defaultCountryOf(this.sql, call.configuration_id);
+    const destination = canonicalAddress(request.destination, country);
     // Our side of the call: the number we called from, or the one that was called.
     const ours = call.direction === 'outbound' ? call.from_address : call.to_address;
     const callerId =
-      request.from === undefined ? ours || undefined : canonicalAddress(request.from);
+      request.from === undefined ? ours || undefined : canonicalAddress(request.from, country);
 
     const id = randomUUID();
     let row: TransferRow;

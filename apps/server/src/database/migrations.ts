@@ -208,6 +208,17 @@ export const MIGRATIONS: readonly Migration[] = [
         order by o.created_at, k.created_at limit 1);
     `,
   },
+  {
+    version: 10,
+    name: 'default countries',
+    sql: `
+      -- The country national numbers are read in: a configuration's, else its organization's.
+      alter table organizations
+        add column default_country text check (default_country ~ '^[A-Z]{2}$');
+      alter table telephony_configurations
+        add column default_country text check (default_country ~ '^[A-Z]{2}$');
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

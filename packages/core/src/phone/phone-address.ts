@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { InvalidPayloadError } from '../errors/invalid-payload-error.js';
 import { dialCodeOf } from './dial-codes.js';
 
@@ -27,6 +28,33 @@ export interface NormalizeOptions {
    * carriers send them in webhooks (`14155550100`). Default false.
    */
   readonly digitsAreInternational?: boolean;
+  /**
+   * Refuse a number its country's numbering plan says cannot exist (too
+   * short or too long for it, or an unknown calling code), by
+   * libphonenumber's possibility check. For numbers a person typed; carriers'
+   * webhooks are better taken as they come. Default false.
+   */
+  readonly strict?: boolean;
+}
+
+/** A PSTN address, checked against its country's numbering plan when asked to be strict. */
+function pstn(
+  raw: string,
+  canonical: string,
+  strict: boolean | undefined,
+  country?: string,
+): PhoneAddress {
+  if (strict) {
+    const parsed = parsePhoneNumberFromString(canonical);
+    if (!parsed?.isPossible())
+      throw new InvalidPayloadError(
+        'phone address',
+        parsed
+          ? `"${raw}" is not a possible ${parsed.country ?? `+${parsed.countryCallingCode}`} number: wrong length for its numbering plan`
+          : `"${raw}" has no known country calling code`,
+      );
+  }
+  return country === undefined ? { canonical, type: 'pstn' } : { canonical, type: 'pstn', country };
 }
 
 // A PBX dial string: technology, slash, resource (`PJSIP/6001@trunk`, `Local/100@ctx/n`).
@@ -80,7 +108,7 @@ export function normalizePhoneAddress(raw: string, options: NormalizeOptions = {
   if (international) {
     const digits = international[2]!;
     if (digits.length >= MIN_PSTN_DIGITS && digits.length <= MAX_PSTN_DIGITS) {
-      return { canonical: `+${digits}`, type: 'pstn' };
+      return pstn(raw, `+${digits}`, options.strict);
     }
     throw new InvalidPayloadError(
       'phone address',
@@ -93,7 +121,7 @@ export function normalizePhoneAddress(raw: string, options: NormalizeOptions = {
     compact.length >= MIN_PSTN_DIGITS &&
     compact.length <= MAX_PSTN_DIGITS
   ) {
-    if (options.digitsAreInternational) return { canonical: `+${compact}`, type: 'pstn' };
+    if (options.digitsAreInternational) return pstn(raw, `+${compact}`, options.strict);
     const country = options.defaultCountry?.toUpperCase();
     if (country === undefined) {
       throw new InvalidPayloadError(
@@ -114,7 +142,7 @@ export function normalizePhoneAddress(raw: string, options: NormalizeOptions = {
         `"${raw}" is too long for a ${country} number`,
       );
     }
-    return { canonical: `+${digits}`, type: 'pstn', country };
+    return pstn(raw, `+${digits}`, options.strict, country);
   }
 
   return { canonical: input.toLowerCase(), type: 'extension' };
