@@ -2,28 +2,39 @@ import { z } from 'zod';
 import type { Database } from './database/database.js';
 import { findOwned, uniqueViolation } from './database/owned.js';
 import { errorResponses, type PatchbayApp } from './http/app.js';
-import { HttpError } from './http/errors.js';
+import { ServerError } from './server-errors.js';
 
 /** Who answers a call: the built-in echo, or a WebSocket speaking the agent-stream protocol. */
-export const agentBody = z.discriminatedUnion('kind', [
-  z.object({
-    name: z.string().trim().min(1).max(100),
-    kind: z.literal('echo'),
-    sampleRate: z
-      .union([z.literal(8000), z.literal(16000), z.literal(24000), z.literal(48000)])
-      .default(16000),
-  }),
-  z.object({
-    name: z.string().trim().min(1).max(100),
-    kind: z.literal('websocket'),
-    url: z
-      .string()
-      .refine((url) => /^wss?:\/\/[^/]/.test(url) && URL.canParse(url), 'a ws:// or wss:// URL'),
-    sampleRate: z
-      .union([z.literal(8000), z.literal(16000), z.literal(24000), z.literal(48000)])
-      .default(16000),
-  }),
-]);
+export const agentBody = z
+  .discriminatedUnion('kind', [
+    z.object({
+      name: z.string().trim().min(1).max(100),
+      kind: z.literal('echo'),
+      sampleRate: z
+        .union([z.literal(8000), z.literal(16000), z.literal(24000), z.literal(48000)])
+        .default(16000),
+    }),
+    z.object({
+      name: z.string().trim().min(1).max(100),
+      kind: z.literal('websocket'),
+      url: z
+        .string()
+        .refine((url) => /^wss?:\/\/[^/]/.test(url) && URL.canParse(url), 'a ws:// or wss:// URL'),
+      sampleRate: z
+        .union([z.literal(8000), z.literal(16000), z.literal(24000), z.literal(48000)])
+        .default(16000),
+    }),
+  ])
+  .meta({
+    examples: [
+      {
+        name: 'Support bot',
+        kind: 'websocket',
+        url: 'wss://bot.example.com/stream',
+        sampleRate: 16000,
+      },
+    ],
+  });
 
 interface AgentRow {
   id: string;
@@ -60,11 +71,11 @@ export function registerAgentRoutes(app: PatchbayApp, database: Database): void 
   const { sql } = database;
   const load = async (id: string | undefined, organizationId: string) => {
     const row = await findOwned<AgentRow>(sql, 'agents', id, organizationId);
-    if (!row) throw new HttpError(404, 'not_found', 'No such agent');
+    if (!row) throw new ServerError('not_found', 'No such agent');
     return row;
   };
   const nameTaken = (name: string) =>
-    new HttpError(409, 'name_taken', `An agent named ${JSON.stringify(name)} exists`);
+    new ServerError('name_taken', `An agent named ${JSON.stringify(name)} exists`);
   const tags = ['agents'];
   const auth = { auth: 'api-key' } as const;
 

@@ -8,10 +8,10 @@ import {
   revokeApiKey,
 } from './api-keys.js';
 import type { Database } from './database/database.js';
+import { isUuid } from './database/owned.js';
 import { errorResponses, type PatchbayApp } from './http/app.js';
-import { isUuid } from './http/body.js';
-import { HttpError } from './http/errors.js';
 import { countryCode } from './phone-numbers.js';
+import { ServerError } from './server-errors.js';
 
 const apiKeySchema = z
   .object({
@@ -74,14 +74,13 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
           select scope, revoked_at from api_keys
           where id = ${keyId} and organization_id = ${organizationId}`
       : [];
-    if (!key || key.revoked_at) throw new HttpError(404, 'not_found', 'No such live API key');
+    if (!key || key.revoked_at) throw new ServerError('not_found', 'No such live API key');
     if (key.scope === 'deployment') {
       const [{ live }] = (await sql`
         select count(*)::int as live from api_keys
         where scope = 'deployment' and revoked_at is null`) as unknown as [{ live: number }];
       if (live <= 1)
-        throw new HttpError(
-          409,
+        throw new ServerError(
           'last_deployment_key',
           'This is the last deployment key; mint another first, or use the keys command',
         );
@@ -91,8 +90,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
 
   async function mint(organizationId: string, body: z.output<typeof keyBody>, deployment: boolean) {
     if (body.scope === 'deployment' && !deployment)
-      throw new HttpError(
-        403,
+      throw new ServerError(
         'deployment_key_required',
         'Only a deployment key can mint another deployment key',
       );
@@ -230,7 +228,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
   const orgParams = z.object({ id: z.string() });
   const ownedOrganization = async (id: string) => {
     const [row] = isUuid(id) ? await sql`select id from organizations where id = ${id}` : [];
-    if (!row) throw new HttpError(404, 'not_found', 'No such organization');
+    if (!row) throw new ServerError('not_found', 'No such organization');
     return id;
   };
 

@@ -3,9 +3,9 @@ import { PatchbayError, type ProviderConfigBase } from '@patchbay/core';
 import { z } from 'zod';
 import { findOwned, uniqueViolation } from './database/owned.js';
 import { errorResponses, type PatchbayApp } from './http/app.js';
-import { HttpError } from './http/errors.js';
 import { countryCode } from './phone-numbers.js';
 import type { ServerContext } from './server-context.js';
+import { ServerError } from './server-errors.js';
 
 export interface ConfigurationRoutesContext extends ServerContext {
   /** Told after a configuration was created, changed, (de)activated or deleted. */
@@ -38,11 +38,25 @@ const configFields = (providers: readonly string[]) =>
   });
 
 const configurationBodies = (providers: readonly string[]) => ({
-  create: z.object({
-    name: z.string().trim().min(1).max(100),
-    config: configFields(providers),
-    defaultCountry: countryCode.nullable().optional(),
-  }),
+  create: z
+    .object({
+      name: z.string().trim().min(1).max(100),
+      config: configFields(providers),
+      defaultCountry: countryCode.nullable().optional(),
+    })
+    .meta({
+      examples: [
+        {
+          name: 'Twilio production',
+          defaultCountry: 'US',
+          config: {
+            provider: 'twilio',
+            account_sid: 'AC0123456789abcdef0123456789abcdef',
+            auth_token: 'your-auth-token',
+          },
+        },
+      ],
+    }),
   update: z
     .object({
       name: z.string().trim().min(1).max(100).optional(),
@@ -211,7 +225,7 @@ export function registerConfigurationRoutes(
       id,
       organizationId,
     );
-    if (!row) throw new HttpError(404, 'not_found', 'No such configuration');
+    if (!row) throw new ServerError('not_found', 'No such configuration');
     return row;
   }
 
@@ -220,11 +234,7 @@ export function registerConfigurationRoutes(
       select 1 from telephony_configurations
       where organization_id = ${organizationId} and name = ${name} and id is distinct from ${except ?? null}::uuid`;
     if (row)
-      throw new HttpError(
-        409,
-        'name_taken',
-        `A configuration named ${JSON.stringify(name)} exists`,
-      );
+      throw new ServerError('name_taken', `A configuration named ${JSON.stringify(name)} exists`);
   }
 
   /** A save hook reached the carrier, then our write failed: undo at the carrier, best effort. */
@@ -363,8 +373,7 @@ export function registerConfigurationRoutes(
         });
       } catch (error) {
         if (uniqueViolation(error))
-          throw new HttpError(
-            409,
+          throw new ServerError(
             'number_taken',
             'A number of this configuration is already registered for the new carrier account',
           );
@@ -419,8 +428,7 @@ export function registerConfigurationRoutes(
         await registry.get(stored.provider).hooks?.afterDelete?.(stored as never, hookContext());
       } catch (error) {
         if (PatchbayError.isInstance(error)) throw error;
-        throw new HttpError(
-          502,
+        throw new ServerError(
           'deprovision_failed',
           'The carrier-side cleanup failed; nothing was deleted',
         );

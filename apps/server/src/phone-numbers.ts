@@ -4,14 +4,24 @@ import type postgres from 'postgres';
 import { z } from 'zod';
 import { findOwned, uniqueViolation } from './database/owned.js';
 import { errorResponses, type PatchbayApp } from './http/app.js';
-import { HttpError } from './http/errors.js';
 import { openConfiguration, type ServerContext } from './server-context.js';
+import { ServerError } from './server-errors.js';
 
-export const phoneNumberCreateBody = z.object({
-  address: z.string().min(1).max(200),
-  configurationId: z.string(),
-  agentId: z.string().nullable().optional(),
-});
+export const phoneNumberCreateBody = z
+  .object({
+    address: z.string().min(1).max(200),
+    configurationId: z.string(),
+    agentId: z.string().nullable().optional(),
+  })
+  .meta({
+    examples: [
+      {
+        address: '+14155550100',
+        configurationId: '5f0c6f43-7c1e-4b0a-9d0e-2f4a8c9b1d20',
+        agentId: '0b8e3c9a-2d4f-4c61-9a7e-5d3b2c1f0e99',
+      },
+    ],
+  });
 export const phoneNumberUpdateBody = z.object({
   configurationId: z.string().optional(),
   agentId: z.string().nullable().optional(),
@@ -96,28 +106,25 @@ export function registerPhoneNumberRoutes(app: PatchbayApp, context: ServerConte
   async function proveOwnership(configurationId: string, address: string): Promise<void> {
     const [row] = await sql<{ id: string; provider: string; credentials: Uint8Array }[]>`
       select id, provider, credentials from telephony_configurations where id = ${configurationId}`;
-    if (!row) throw new HttpError(422, 'unknown_configuration', 'No such configuration');
+    if (!row) throw new ServerError('unknown_configuration', 'No such configuration');
     let result: { ok: boolean; message?: string | undefined };
     try {
       result = await openConfiguration(context, row).provider.validatePhoneNumber(address);
     } catch (error) {
       if (CarrierApiError.isInstance(error) && [401, 403].includes(error.statusCode ?? 0))
-        throw new HttpError(
-          422,
+        throw new ServerError(
           'carrier_credentials_refused',
           `The carrier refused this configuration's credentials, so it cannot confirm that ${address} is the account's`,
         );
       if (PatchbayError.isInstance(error))
-        throw new HttpError(
-          502,
+        throw new ServerError(
           'carrier_unavailable',
           `The carrier could not be asked whether ${address} is the account's: ${error.message}`,
         );
       throw error;
     }
     if (!result.ok)
-      throw new HttpError(
-        422,
+      throw new ServerError(
         'number_not_owned',
         result.message ?? `The carrier says ${address} is not a number of this account`,
       );
@@ -130,29 +137,25 @@ export function registerPhoneNumberRoutes(app: PatchbayApp, context: ServerConte
       id,
       organizationId,
     );
-    if (!row) throw new HttpError(422, 'unknown_configuration', 'No such configuration');
+    if (!row) throw new ServerError('unknown_configuration', 'No such configuration');
     return row;
   }
 
   async function agent(id: string | null | undefined, organizationId: string) {
     if (id === null || id === undefined) return null;
     if (!(await findOwned(sql, 'agents', id, organizationId)))
-      throw new HttpError(422, 'unknown_agent', 'No such agent');
+      throw new ServerError('unknown_agent', 'No such agent');
     return id;
   }
 
   async function load(id: string | undefined, organizationId: string): Promise<NumberRow> {
     const row = await findOwned<NumberRow>(sql, 'phone_numbers', id, organizationId);
-    if (!row) throw new HttpError(404, 'not_found', 'No such phone number');
+    if (!row) throw new ServerError('not_found', 'No such phone number');
     return row;
   }
 
   const owned = () =>
-    new HttpError(
-      409,
-      'number_taken',
-      'This number is already registered for that carrier account',
-    );
+    new ServerError('number_taken', 'This number is already registered for that carrier account');
 
   const tags = ['phone-numbers'];
   const auth = { auth: 'api-key' } as const;

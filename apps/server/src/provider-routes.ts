@@ -1,11 +1,11 @@
 import type { ProviderEvent } from '@patchbay/core';
 import { recordCallStatus } from './calls/call-store.js';
 import type { Transfers } from './calls/transfers.js';
+import { isUuid } from './database/owned.js';
 import type { PatchbayApp } from './http/app.js';
-import { isUuid } from './http/body.js';
-import { HttpError } from './http/errors.js';
 import { carrierWebhook, sendWebhookResponse } from './http/webhooks.js';
 import { openConfiguration, type ServerContext } from './server-context.js';
+import { ServerError } from './server-errors.js';
 
 /**
  * Every spec's own routes, at /telephony/<provider>/routes/<configuration>/<path>
@@ -51,7 +51,7 @@ export function registerProviderRoutes(
             select id, credentials from telephony_configurations
             where id = ${configurationId} and provider = ${provider}`
           : [];
-        if (!row) throw new HttpError(404, 'not_found', 'No such configuration');
+        if (!row) throw new ServerError('not_found', 'No such configuration');
         const base = context.publicBaseUrl();
         const { config, provider: bound } = openConfiguration(context, { ...row, provider });
         const webhook = carrierWebhook(request, base);

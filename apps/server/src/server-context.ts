@@ -28,7 +28,7 @@ export interface ServerContext {
    * The base of every URL handed to `provider`'s carrier: PUBLIC_BASE_URL;
    * without it, the listening address only for a PBX that may sit beside
    * this server (Asterisk).
-   * @throws HttpError 503 `public_base_url_unset` for a carrier in the cloud
+   * @throws ServerError `public_base_url_unset` for a carrier in the cloud
    */
   carrierBaseUrl(provider: string): string;
   /** True once shutdown began: live calls go on, new ones are refused with 503. */

@@ -20,13 +20,13 @@ import type { Database } from './database/database.js';
 import { postgresLeases, soleProcessLeases } from './event-source-leases.js';
 import { createEventSources, type EventSources } from './event-sources.js';
 import { createHttpApp, errorResponses } from './http/app.js';
-import { HttpError } from './http/errors.js';
 import { registerCarrierRoutes } from './http/webhooks.js';
 import { attachMediaSockets } from './media/media-sockets.js';
 import type { MediaTokens } from './media-tokens.js';
 import { registerPhoneNumberRoutes } from './phone-numbers.js';
 import { registerProviderRoutes } from './provider-routes.js';
 import type { ServerContext } from './server-context.js';
+import { ServerError } from './server-errors.js';
 
 export interface PatchbayServerOptions {
   readonly config: ServerConfig;
@@ -167,8 +167,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     carrierBaseUrl: (provider) => {
       if (config.PUBLIC_BASE_URL) return config.PUBLIC_BASE_URL;
       if (registry.get(provider).connectivity === 'sip') return listeningUrl;
-      throw new HttpError(
-        503,
+      throw new ServerError(
         'public_base_url_unset',
         `Set PUBLIC_BASE_URL to the https URL ${registry.get(provider).displayName} reaches this server at: without it, it would be handed ${listeningUrl}, which it cannot reach`,
       );

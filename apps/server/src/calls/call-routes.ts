@@ -1,26 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { PatchbayError } from '@patchbay/core';
 import { z } from 'zod';
-import { findOwned } from '../database/owned.js';
+import { findOwned, isUuid } from '../database/owned.js';
 import { errorResponses, type PatchbayApp } from '../http/app.js';
-import { isUuid } from '../http/body.js';
-import { HttpError } from '../http/errors.js';
 import { sendWebhookResponse } from '../http/webhooks.js';
 import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
+import { ServerError } from '../server-errors.js';
 import { mediaStreamUrl } from './call-admission.js';
 import { type CallRow, recordCallStatus, showCall } from './call-store.js';
 import { callProvider, verifiedCallWebhook } from './call-webhook.js';
 import { showTransfer, type Transfers, transferBody } from './transfers.js';
 
-export const placeCallBody = z.object({
-  configurationId: z.string(),
-  to: z.string().min(1).max(200),
-  from: z.string().min(1).max(200).optional(),
-  /** The agent that talks; the built-in echo when absent. */
-  agentId: z.string().optional(),
-  ringTimeoutSeconds: z.number().int().min(5).max(600).optional(),
-});
+export const placeCallBody = z
+  .object({
+    configurationId: z.string(),
+    to: z.string().min(1).max(200),
+    from: z.string().min(1).max(200).optional(),
+    /** The agent that talks; the built-in echo when absent. */
+    agentId: z.string().optional(),
+    ringTimeoutSeconds: z.number().int().min(5).max(600).optional(),
+  })
+  .meta({
+    examples: [
+      {
+        configurationId: '5f0c6f43-7c1e-4b0a-9d0e-2f4a8c9b1d20',
+        to: '+14155550123',
+        from: '+14155550100',
+        agentId: '0b8e3c9a-2d4f-4c61-9a7e-5d3b2c1f0e99',
+      },
+    ],
+  });
 
 /** The URLs a carrier uses for one call; the media URL carries a single-use token as its last segment. */
 async function callUrls(context: ServerContext, provider: string, callId: string) {
@@ -77,7 +87,7 @@ export function registerCallRoutes(
 
   async function ownedCall(id: string | undefined, organizationId: string): Promise<CallRow> {
     const row = await findOwned<CallRow>(sql, 'calls', id, organizationId);
-    if (!row) throw new HttpError(404, 'not_found', 'No such call');
+    if (!row) throw new ServerError('not_found', 'No such call');
     return row;
   }
 
@@ -103,7 +113,7 @@ export function registerCallRoutes(
     async (request, reply) => {
       const { organizationId, body } = request;
       if (context.draining())
-        throw new HttpError(503, 'draining', 'This server is shutting down; try another', {
+        throw new ServerError('draining', 'This server is shutting down; try another', {
           'retry-after': '5',
         });
       const configuration = await findOwned<ConfigurationForCall>(
@@ -112,24 +122,19 @@ export function registerCallRoutes(
         body.configurationId,
         organizationId,
       );
-      if (!configuration)
-        throw new HttpError(422, 'unknown_configuration', 'No such configuration');
+      if (!configuration) throw new ServerError('unknown_configuration', 'No such configuration');
       if (!configuration.is_active)
-        throw new HttpError(409, 'configuration_inactive', 'The configuration is deactivated');
+        throw new ServerError('configuration_inactive', 'The configuration is deactivated');
       if (body.agentId !== undefined) {
         if (!(await findOwned(sql, 'agents', body.agentId, organizationId)))
-          throw new HttpError(422, 'unknown_agent', 'No such agent');
+          throw new ServerError('unknown_agent', 'No such agent');
       }
       const spec = registry.get(configuration.provider);
       const country = await defaultCountryOf(sql, configuration.id);
       const to = canonicalAddress(body.to, country);
       const from = body.from === undefined ? undefined : canonicalAddress(body.from, country);
       if (spec.requiresCallerId && from === undefined)
-        throw new HttpError(
-          422,
-          'caller_id_required',
-          `${spec.displayName} needs a caller ID (from)`,
-        );
+        throw new ServerError('caller_id_required', `${spec.displayName} needs a caller ID (from)`);
       const { provider } = openConfiguration(context, configuration);
 
       const id = randomUUID();
@@ -160,7 +165,7 @@ export function registerCallRoutes(
           metadata: {},
         });
         if (PatchbayError.isInstance(error)) throw error;
-        throw new HttpError(502, 'place_call_failed', 'The carrier did not take the call');
+        throw new ServerError('place_call_failed', 'The carrier did not take the call');
       }
       // The carrier has the call now: from here a failure is ours, never reported as the call failing.
       await sql`update calls set carrier_call_id = ${placed.callId}, updated_at = now() where id = ${id}`;
@@ -189,7 +194,7 @@ export function registerCallRoutes(
     async (request, reply) => {
       const call = await ownedCall(request.params.id, request.organizationId);
       if (!call.carrier_call_id)
-        throw new HttpError(409, 'not_connected', 'The call never reached the carrier');
+        throw new ServerError('not_connected', 'The call never reached the carrier');
       const provider = await callProvider(context, call.configuration_id);
       await provider.hangUp(call.carrier_call_id);
       return reply.code(202).send(showCall(call));
@@ -326,7 +331,7 @@ export function registerCallWebhooks(
       const [transfer] = isUuid(transferId)
         ? await sql<{ call_id: string }[]>`select call_id from transfers where id = ${transferId}`
         : [];
-      if (!transfer) throw new HttpError(404, 'not_found', 'No such transfer');
+      if (!transfer) throw new ServerError('not_found', 'No such transfer');
       const { call, provider, webhook } = await verifiedCallWebhook(
         context,
         request,

@@ -1,12 +1,12 @@
 import { type TelephonyProvider, WebhookSignatureError } from '@patchbay/core';
 import type { FastifyRequest } from 'fastify';
-import { isUuid } from '../http/body.js';
-import { HttpError } from '../http/errors.js';
+import { isUuid } from '../database/owned.js';
 import { carrierWebhook } from '../http/webhooks.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
+import { ServerError } from '../server-errors.js';
 import type { CallRow } from './call-store.js';
 
-/** The provider bound to a call's configuration. @throws HttpError 409 when it was deleted */
+/** The provider bound to a call's configuration. @throws ServerError `configuration_gone` when it was deleted */
 export async function callProvider(
   context: ServerContext,
   configurationId: string | null,
@@ -15,14 +15,14 @@ export async function callProvider(
     ? await context.database.sql<{ id: string; provider: string; credentials: Uint8Array }[]>`
         select id, provider, credentials from telephony_configurations where id = ${configurationId}`
     : [];
-  if (!row) throw new HttpError(409, 'configuration_gone', 'The call’s configuration was deleted');
+  if (!row) throw new ServerError('configuration_gone', 'The call’s configuration was deleted');
   return openConfiguration(context, row).provider;
 }
 
 /**
  * A carrier's webhook about one of our calls, with its signature checked
  * against the call's configuration before the caller reads or writes more.
- * @throws HttpError 404 for an unknown call or a provider that is not the call's
+ * @throws ServerError `not_found` for an unknown call or a provider that is not the call's
  * @throws WebhookSignatureError (401) for a bad signature
  */
 export async function verifiedCallWebhook(
@@ -38,8 +38,7 @@ export async function verifiedCallWebhook(
         from calls c join telephony_configurations t on t.id = c.configuration_id
         where c.id = ${callId}`
     : [];
-  if (!call || call.provider !== providerName)
-    throw new HttpError(404, 'not_found', 'No such call');
+  if (!call || call.provider !== providerName) throw new ServerError('not_found', 'No such call');
   const { provider } = openConfiguration(context, {
     id: call.configuration_id!,
     provider: call.provider,

@@ -1,9 +1,9 @@
 import type { InboundRejectionReason, TelephonyProvider } from '@patchbay/core';
 import type { PatchbayApp } from '../http/app.js';
-import { HttpError } from '../http/errors.js';
 import { carrierWebhook, sendWebhookResponse } from '../http/webhooks.js';
 import { canonicalAddress } from '../phone-numbers.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
+import { ServerError } from '../server-errors.js';
 import { admitInboundCall, mediaStreamUrl } from './call-admission.js';
 
 interface Candidate {
@@ -31,7 +31,7 @@ export function registerInboundRoute(carrier: PatchbayApp, context: ServerContex
     const webhook = carrierWebhook(request, base);
     const match = registry.matchInbound(webhook);
     if (!match)
-      throw new HttpError(400, 'unknown_carrier', 'No registered carrier recognises this request');
+      throw new ServerError('unknown_carrier', 'No registered carrier recognises this request');
     const { spec, call } = match;
     const reject = (reason: InboundRejectionReason, verified?: TelephonyProvider) => {
       logger.info({ provider: spec.name, callId: call.callId, reason }, 'inbound call refused');

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { PatchbayError, type TransferResult } from '@patchbay/core';
 import { z } from 'zod';
-import { uniqueViolation } from '../database/owned.js';
-import { isUuid } from '../http/body.js';
-import { HttpError } from '../http/errors.js';
+import { isUuid, uniqueViolation } from '../database/owned.js';
 import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
 import type { ServerContext } from '../server-context.js';
+import { ServerError } from '../server-errors.js';
 import type { CallSignals, TransferSignal, TransferState } from './call-signals.js';
 import type { CallRow } from './call-store.js';
 import { callProvider } from './call-webhook.js';
@@ -76,7 +75,7 @@ export class Transfers {
   /**
    * Dials `destination` for a live call; the caller stays with the agent
    * until it answers.
-   * @throws HttpError 409 when the call is not live or a transfer is under way, 422 when the carrier cannot transfer
+   * @throws ServerError `call_not_live`, `transfer_in_progress`, `transfers_unsupported`
    */
   async start(
     callId: string,
@@ -84,14 +83,13 @@ export class Transfers {
     requestedBy: TransferRow['requested_by'],
   ): Promise<TransferRow> {
     const [call] = await this.sql<CallRow[]>`select * from calls where id = ${callId}`;
-    if (!call) throw new HttpError(404, 'not_found', 'No such call');
+    if (!call) throw new ServerError('not_found', 'No such call');
     if (!call.carrier_call_id || call.status !== 'in-progress')
-      throw new HttpError(409, 'call_not_live', 'Only an answered, live call can be transferred');
+      throw new ServerError('call_not_live', 'Only an answered, live call can be transferred');
     const provider = await callProvider(this.context, call.configuration_id);
     const base = this.context.carrierBaseUrl(call.provider);
     if (!provider.capabilities.transfers)
-      throw new HttpError(
-        422,
+      throw new ServerError(
         'transfers_unsupported',
         `${this.context.registry.get(call.provider).displayName} cannot transfer calls`,
       );
@@ -113,11 +111,7 @@ export class Transfers {
       row = inserted!;
     } catch (error) {
       if (uniqueViolation(error))
-        throw new HttpError(
-          409,
-          'transfer_in_progress',
-          'The call already has a transfer under way',
-        );
+        throw new ServerError('transfer_in_progress', 'The call already has a transfer under way');
       throw error;
     }
     // Before the carrier is asked: its first report may come back faster than its answer.
@@ -140,7 +134,7 @@ export class Transfers {
     } catch (error) {
       await this.move(row, ['pending'], 'failed', 'carrier-refused');
       if (PatchbayError.isInstance(error)) throw error;
-      throw new HttpError(502, 'transfer_failed', 'The carrier did not dial the destination');
+      throw new ServerError('transfer_failed', 'The carrier did not dial the destination');
     }
     this.context.logger.info({ callId: call.id, transferId: id, requestedBy }, 'transfer dialing');
     this.expireAt(row.deadline_at);

@@ -17,8 +17,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errorBody, SERVER_ERRORS, ServerError, type ServerErrorCode } from '../server-errors.js';
 import { clientAddress } from './client-address.js';
-import { errorBody, HttpError } from './errors.js';
 
 /** The server's Fastify instance, typed by the zod schemas its routes declare. */
 export type PatchbayApp = FastifyInstance<
@@ -57,7 +57,18 @@ const GIVEN_REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 /** The schema of every error body, for the OpenAPI document. */
 export const errorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }).loose() })
+  .object({
+    error: z
+      .object({
+        code: z.string().describe(
+          `Stable, safe to branch on: ${Object.entries(SERVER_ERRORS)
+            .map(([code, { status, meaning }]) => `${code} (${status}: ${meaning})`)
+            .join('; ')}; or a package's own (configuration_invalid, carrier_api_error, …)`,
+        ),
+        message: z.string().describe('For people; never a secret'),
+      })
+      .loose(),
+  })
   .meta({ id: 'Error' });
 
 /** Error responses for a route's schema: each status answers with {@link errorSchema}. */
@@ -165,12 +176,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
     if (auth !== 'api-key' && auth !== 'deployment-key') return;
     const key = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (!key)
-      throw new HttpError(401, 'unauthenticated', 'Send an API key as Authorization: Bearer <key>');
+      throw new ServerError('unauthenticated', 'Send an API key as Authorization: Bearer <key>');
     const found = await options.resolveApiKey(key);
-    if (!found) throw new HttpError(401, 'unauthenticated', 'The API key is unknown or revoked');
+    if (!found) throw new ServerError('unauthenticated', 'The API key is unknown or revoked');
     if (auth === 'deployment-key' && found.scope !== 'deployment')
-      throw new HttpError(
-        403,
+      throw new ServerError(
         'deployment_key_required',
         'Managing organizations takes a deployment key (the first-start key, or one minted with scope deployment)',
       );
@@ -203,11 +213,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
     for (const { pattern, methods } of methodsByPattern.values())
       if (pattern.test(path)) for (const method of methods) allowed.add(method);
     if (allowed.size > 0)
-      return reply
-        .code(405)
-        .header('allow', [...allowed].sort().join(', '))
-        .send(errorBody('method_not_allowed', `${request.method} is not allowed here`));
-    return reply.code(404).send(errorBody('not_found', `No route for ${path}`));
+      return answer(reply, 'method_not_allowed', `${request.method} is not allowed here`, {
+        allow: [...allowed].sort().join(', '),
+      });
+    return answer(reply, 'not_found', `No route for ${path}`);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) =>
@@ -218,19 +227,26 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
   return app;
 }
 
+/** Answers with a catalogued error: its status, `{ error: { code, message } }`, and any headers. */
+function answer(
+  reply: FastifyReply,
+  code: ServerErrorCode,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): FastifyReply {
+  return reply.code(SERVER_ERRORS[code].status).headers(headers).send(errorBody(code, message));
+}
+
 /** The status, body and headers for whatever a route threw. */
 function answerError(
   error: FastifyError,
   reply: FastifyReply,
   logError: (fields: Record<string, unknown>, message: string) => void,
 ): FastifyReply {
-  if (error instanceof HttpError) {
+  if (error instanceof ServerError) {
     if (error.status >= 500)
       logError({ code: error.code, reason: error.message }, 'request refused');
-    return reply
-      .code(error.status)
-      .headers(error.headers)
-      .send(errorBody(error.code, error.message));
+    return answer(reply, error.code, error.message, error.headers);
   }
   if (PatchbayError.isInstance(error)) {
     if (error.httpStatus >= 500) logError({ error: error.toJSON() }, 'carrier or provider failed');
@@ -243,35 +259,30 @@ function answerError(
         (issue) => `${issue.instancePath.slice(1).replaceAll('/', '.') || where}: ${issue.message}`,
       )
       .join('; ');
-    return reply.code(400).send(errorBody(`invalid_${where}`, detail));
+    return answer(reply, `invalid_${where}` as ServerErrorCode, detail);
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       // The rest of the upload is not read: the connection closes instead.
-      return reply
-        .code(413)
-        .header('connection', 'close')
-        .send(errorBody('payload_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes`));
+      return answer(reply, 'payload_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes`, {
+        connection: 'close',
+      });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return reply
-        .code(415)
-        .send(errorBody('unsupported_media_type', 'Send the body as application/json'));
+      return answer(reply, 'unsupported_media_type', 'Send the body as application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return reply.code(400).send(errorBody('invalid_json', 'The body is not valid JSON'));
+      return answer(reply, 'invalid_json', 'The body is not valid JSON');
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)
     return reply.code(error.statusCode).send(errorBody('bad_request', error.message));
   logError({ error: String(error) }, 'request failed');
-  return reply
-    .code(500)
-    .send(errorBody('internal_error', 'The server could not handle the request'));
+  return answer(reply, 'internal_error', 'The server could not handle the request');
 }
 
 /**
  * A JSON body, refusing what PostgreSQL cannot store (a NUL character)
  * with a 400 that names the field.
- * @throws HttpError 400 `invalid_json` or `invalid_string`
+ * @throws ServerError `invalid_json` or `invalid_string`
  */
 export function parseJsonBody(text: string): unknown {
   let nul: string | undefined;
@@ -286,11 +297,10 @@ export function parseJsonBody(text: string): unknown {
       return value;
     });
   } catch {
-    throw new HttpError(400, 'invalid_json', 'The body is not valid JSON');
+    throw new ServerError('invalid_json', 'The body is not valid JSON');
   }
   if (nul !== undefined)
-    throw new HttpError(
-      400,
+    throw new ServerError(
       'invalid_string',
       `${nul === '' ? 'The body' : `"${nul}"`} contains a NUL character, which cannot be stored`,
     );

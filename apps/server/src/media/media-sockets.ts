@@ -10,7 +10,7 @@ import { WebSocketServer } from 'ws';
 import type { CallLifecycle } from '../calls/call-lifecycle.js';
 import { callProvider } from '../calls/call-webhook.js';
 import type { Transfers } from '../calls/transfers.js';
-import { isUuid } from '../http/body.js';
+import { isUuid } from '../database/owned.js';
 import type { ServerContext } from '../server-context.js';
 import { createWebSocketAgent } from './websocket-agent.js';
 

@@ -1,7 +1,14 @@
-import type { CallDirection, Logger, MediaAgent, MediaBridge } from '@patchbay/core';
+import {
+  type CallDirection,
+  type Logger,
+  type MediaAgent,
+  type MediaBridge,
+  PatchbayError,
+} from '@patchbay/core';
 import WebSocket from 'ws';
 import type { TransferSignal } from '../calls/call-signals.js';
 import { transferBody } from '../calls/transfers.js';
+import { ServerError } from '../server-errors.js';
 
 export const AGENT_STREAM_PROTOCOL = 'patchbay.agent-stream.v1';
 
@@ -114,11 +121,12 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): WebSocketA
               .join('; '),
           );
         options.requestTransfer(request.data).catch((failure: unknown) => {
-          const code = (failure as { code?: unknown }).code;
-          error(
-            typeof code === 'string' ? code : 'transfer_failed',
-            failure instanceof Error ? failure.message : String(failure),
-          );
+          // Refusals have codes (call_not_live, transfers_unsupported, a carrier's), faults do not.
+          const code =
+            failure instanceof ServerError || PatchbayError.isInstance(failure)
+              ? failure.code
+              : 'transfer_failed';
+          error(code, failure instanceof Error ? failure.message : String(failure));
         });
         return;
       }
