@@ -21,7 +21,7 @@ import { postgresLeases, soleProcessLeases } from './event-source-leases.js';
 import { createEventSources, type EventSources } from './event-sources.js';
 import { createHttpApp, errorResponses } from './http/app.js';
 import { registerCarrierRoutes } from './http/webhooks.js';
-import { attachMediaSockets } from './media/media-sockets.js';
+import { type MediaSockets, registerMediaRoutes } from './media/media-sockets.js';
 import type { MediaTokens } from './media-tokens.js';
 import { registerPhoneNumberRoutes } from './phone-numbers.js';
 import { registerProviderRoutes } from './provider-routes.js';
@@ -109,6 +109,9 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     logger,
     trustedProxies: config.TRUSTED_PROXIES,
     version: API_VERSION,
+    maxWebSocketMessageBytes: Math.max(
+      ...registry.specs.map((spec) => spec.media.createSerializer().maxMessageBytes),
+    ),
     resolveApiKey: (key) => organizationForApiKey(database.sql, key),
   });
   const open = { auth: 'none' } as const;
@@ -185,7 +188,9 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   await lifecycle.start();
   registerPhoneNumberRoutes(app, context);
   registerCallRoutes(app, context, transfers);
+  let media: MediaSockets | undefined;
   await registerCarrierRoutes(app, (carrier) => {
+    media = registerMediaRoutes(carrier, context, transfers, lifecycle);
     registerInboundRoute(carrier, context);
     registerCallWebhooks(carrier, context, transfers);
     registerProviderRoutes(carrier, context, transfers);
@@ -216,7 +221,6 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
         ),
   });
 
-  const media = attachMediaSockets(app.server, context, transfers, lifecycle);
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -261,7 +265,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       await eventSources.stop();
       // The listener stays open while live calls finish (up to graceMs): carriers and
       // balancers keep getting answers (503 with Retry-After, /readyz 503), not refusals.
-      await media.drain(graceMs);
+      await media!.drain(graceMs);
       // Requests in flight get a second to finish; then their connections close too.
       const timer = setTimeout(() => app.server.closeAllConnections(), 1000);
       await app.close();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
 import { type Logger, PatchbayError } from '@patchbay/core';
 import Fastify, {
   type FastifyBaseLogger,
@@ -81,6 +82,11 @@ export interface HttpAppOptions {
   readonly trustedProxies: readonly string[];
   /** The management API's version, for the OpenAPI document. */
   readonly version: string;
+  /**
+   * The largest WebSocket message read at all (the largest carrier dialect's
+   * limit); each media bridge then holds its own carrier to its own.
+   */
+  readonly maxWebSocketMessageBytes: number;
   /** Who an API key acts for, or undefined for an unknown or revoked key. */
   resolveApiKey(
     key: string,
@@ -101,6 +107,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
   const app = Fastify({
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
+    // Media tokens travel as a path segment (carriers drop a stream URL's query).
+    routerOptions: { maxParamLength: 512 },
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && GIVEN_REQUEST_ID.test(given) ? given : randomUUID();
@@ -113,6 +121,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
   app.decorateRequest('organizationId', '');
   app.decorateRequest('apiKeyId', '');
   app.decorateRequest('apiKeyScope', 'organization');
+  app.decorateRequest('mediaCall', null);
 
   // The API speaks JSON only (carriers' routes take any body, raw): anything else is 415.
   app.removeAllContentTypeParsers();
@@ -147,6 +156,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
     }
   });
 
+  // Upgrades go through the same routing and hooks as any request; the media routes admit
+  // a socket (its call and single-use token) in preValidation, before it is upgraded.
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: options.maxWebSocketMessageBytes, perMessageDeflate: false },
+  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',

@@ -1,16 +1,16 @@
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
 import {
   createMediaBridge,
   type MediaAgent,
   type MediaBridge,
   type MediaBridgeEndReason,
 } from '@patchbay/core';
-import { WebSocketServer } from 'ws';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
 import type { CallLifecycle } from '../calls/call-lifecycle.js';
 import { callProvider } from '../calls/call-webhook.js';
 import type { Transfers } from '../calls/transfers.js';
 import { isUuid } from '../database/owned.js';
+import type { PatchbayApp } from '../http/app.js';
 import type { ServerContext } from '../server-context.js';
 import { createWebSocketAgent } from './websocket-agent.js';
 
@@ -33,8 +33,25 @@ function withBookkeeping(
   };
 }
 
-const MEDIA_PATH = /^\/telephony\/([a-z][a-z0-9_-]*)\/media\/([^/]+)\/([^/?]+)$/;
-const QUERY_MEDIA_PATH = /^\/telephony\/([a-z][a-z0-9_-]*)\/media$/;
+interface MediaCall {
+  id: string;
+  provider: string;
+  configuration_id: string | null;
+  carrier_call_id: string | null;
+  direction: 'inbound' | 'outbound';
+  from_address: string;
+  to_address: string;
+  kind: string | null;
+  url: string | null;
+  sample_rate: number | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The call a media socket was admitted for, once its token is redeemed. */
+    mediaCall: MediaCall | null;
+  }
+}
 
 /** Live media bridges, so a shutdown can let them finish. */
 export interface MediaSockets {
@@ -43,76 +60,59 @@ export interface MediaSockets {
   drain(graceMs: number): Promise<void>;
 }
 
-function refuse(socket: Duplex, status: 401 | 404, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
 /**
- * Carrier media WebSockets at /telephony/<provider>/media/<call>/<token>.
- * The token is redeemed (valid, this call's, unused) before the upgrade
- * completes, so no audio flows on a socket that was not admitted; then the
- * provider's serializer and the core media bridge join it to the call's agent.
+ * Carrier media WebSockets at /telephony/<provider>/media/<call>/<token>
+ * (or `…/media?call=&token=` for Asterisk's media client, which appends a
+ * query to a fixed URL). The token is redeemed (valid, this call's, unused)
+ * before the upgrade, so no audio flows on a socket that was not admitted;
+ * then the provider's serializer and the core media bridge join it to the
+ * call's agent.
  */
-export function attachMediaSockets(
-  server: Server,
+export function registerMediaRoutes(
+  carrier: PatchbayApp,
   context: ServerContext,
   transfers: Transfers,
   lifecycle: CallLifecycle,
 ): MediaSockets {
   const { database, registry, mediaTokens, logger } = context;
-  // One WebSocket server per message size limit: ws refuses a larger message (1009)
-  // before buffering it, so no peer holds more memory than its carrier ever needs.
-  const socketServers = new Map<number, WebSocketServer>();
-  const socketServer = (maxPayload: number) => {
-    let sockets = socketServers.get(maxPayload);
-    if (!sockets) {
-      sockets = new WebSocketServer({ noServer: true, maxPayload });
-      socketServers.set(maxPayload, sockets);
-    }
-    return sockets;
-  };
   const bridges = new Set<MediaBridge>();
   /** One live media socket per call: the newest replaces any other. */
   const byCall = new Map<string, MediaBridge>();
   const previousReplaced = new WeakSet<MediaBridge>();
   let drained: (() => void) | undefined;
 
-  async function admit(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const match = MEDIA_PATH.exec(url.pathname) ?? QUERY_MEDIA_PATH.exec(url.pathname);
-    if (!match) return refuse(socket, 404, 'Not Found');
-    const provider = match[1]!;
-    // Path form /media/<call>/<token>, or query form /media?call=&token= for Asterisk's media client.
-    const callId = match[2] ?? url.searchParams.get('call') ?? '';
-    const token = match[3] ?? url.searchParams.get('token') ?? '';
+  /** Before the upgrade: the call exists for this carrier and the token is its, unused. */
+  async function admit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const params = request.params as { provider: string; callId?: string; token?: string };
+    const query = request.query as { call?: string; token?: string };
+    const provider = params.provider;
+    const callId = params.callId ?? query.call ?? '';
+    const token = params.token ?? query.token ?? '';
     const [call] = isUuid(callId)
-      ? await database.sql<
-          {
-            id: string;
-            provider: string;
-            configuration_id: string | null;
-            carrier_call_id: string | null;
-            direction: 'inbound' | 'outbound';
-            from_address: string;
-            to_address: string;
-            kind: string | null;
-            url: string | null;
-            sample_rate: number | null;
-          }[]
-        >`
+      ? await database.sql<MediaCall[]>`
           select c.id, c.provider, c.configuration_id, c.carrier_call_id, c.direction,
                  c.from_address, c.to_address,
                  a.kind, a.url, a.sample_rate
           from calls c left join agents a on a.id = c.agent_id where c.id = ${callId}`
       : [];
-    if (!call || call.provider !== provider || registry.find(provider) === undefined)
-      return refuse(socket, 404, 'Not Found');
+    if (!call || call.provider !== provider || registry.find(provider) === undefined) {
+      await reply.code(404).send();
+      return;
+    }
     if (!(await mediaTokens.redeem(database.sql, token, { callId: call.id, provider }))) {
       logger.warn({ callId: call.id, provider }, 'media socket refused: bad or used token');
-      return refuse(socket, 401, 'Unauthorized');
+      await reply.code(401).send();
+      return;
     }
+    request.mediaCall = call;
+  }
+
+  /** After the upgrade: the socket joined to the call's agent through a media bridge. */
+  function join(ws: WebSocket, request: FastifyRequest): void {
+    const call = request.mediaCall!;
+    const provider = call.provider;
     const serializer = registry.get(provider).media.createSerializer();
-    socketServer(serializer.maxMessageBytes).handleUpgrade(request, socket, head, (ws) => {
+    {
       const sampleRate = call.sample_rate ?? 16000;
       let bridge: MediaBridge | undefined;
       let unsubscribe = () => {};
@@ -206,15 +206,12 @@ export function attachMediaSockets(
       void context.signals
         .publish({ callId: call.id, type: 'media-taken', instanceId: lifecycle.instanceId })
         .catch(() => {});
-    });
+    }
   }
 
-  server.on('upgrade', (request, socket, head) => {
-    admit(request, socket, head).catch((error: unknown) => {
-      logger.error({ error: String(error) }, 'media socket upgrade failed');
-      socket.destroy();
-    });
-  });
+  const route = { websocket: true, preValidation: admit } as const;
+  carrier.get('/telephony/:provider/media/:callId/:token', route, join);
+  carrier.get('/telephony/:provider/media', route, join);
 
   return {
     get live() {
@@ -230,7 +227,6 @@ export function attachMediaSockets(
         ]);
       }
       for (const bridge of bridges) bridge.close();
-      for (const sockets of socketServers.values()) sockets.close();
     },
   };
 }
