@@ -1,8 +1,9 @@
 import type { InboundDecision, ProviderConfigBase, ProviderEventSource } from '@patchbay/core';
-import { admitInboundCall, mediaStreamUrl } from './calls/call-admission.js';
+import { admitInboundCall } from './calls/call-admission.js';
 import { recordCallStatus } from './calls/call-store.js';
 import type { Transfers } from './calls/transfers.js';
 import type { EventSourceLeases } from './event-source-leases.js';
+import { mediaStreamUrl } from './media/media-sockets.js';
 import { providerContext, type ServerContext } from './server-context.js';
 
 interface ConfigurationRow {

@@ -9,6 +9,7 @@ import type { CallSignals } from './calls/call-signals.js';
 import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
 import type { MediaTokens } from './media-tokens.js';
+import { ServerError } from './server-errors.js';
 
 /** What the server's routes, event sources and media sockets share. */
 export interface ServerContext {
@@ -66,4 +67,17 @@ export function openConfiguration(
     config,
     provider: context.registry.createProvider(config, providerContext(context, row)),
   };
+}
+
+/** The provider bound to a call's configuration. @throws ServerError `configuration_gone` when it was deleted */
+export async function callProvider(
+  context: ServerContext,
+  configurationId: string | null,
+): Promise<TelephonyProvider> {
+  const [row] = configurationId
+    ? await context.database.sql<{ id: string; provider: string; credentials: Uint8Array }[]>`
+        select id, provider, credentials from telephony_configurations where id = ${configurationId}`
+    : [];
+  if (!row) throw new ServerError('configuration_gone', 'The call’s configuration was deleted');
+  return openConfiguration(context, row).provider;
 }

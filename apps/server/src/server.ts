@@ -9,8 +9,9 @@ import {
   type CallLifecycleTimings,
   DEFAULT_LIFECYCLE_TIMINGS,
 } from './calls/call-lifecycle.js';
-import { registerCallRoutes, registerCallWebhooks } from './calls/call-routes.js';
+import { registerCallRoutes } from './calls/call-routes.js';
 import { type CallSignals, localCallSignals, postgresCallSignals } from './calls/call-signals.js';
+import { registerCallWebhooks } from './calls/call-webhook.js';
 import { registerInboundRoute } from './calls/inbound-route.js';
 import { Transfers } from './calls/transfers.js';
 import type { ServerConfig } from './config.js';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CallStatus, ProviderRegistry } from '@patchbay/core';
+import type { CallStatus } from '@patchbay/core';
 import type postgres from 'postgres';
-import type { MediaTokens } from '../media-tokens.js';
 import { recordCallStatus } from './call-store.js';
 
 /** An inbound call the server decided to take. */
@@ -37,24 +36,4 @@ export async function admitInboundCall(sql: postgres.Sql, call: AdmittedCall): P
       metadata: {},
     });
   return row!.id;
-}
-
-/**
- * The media URL of a call, carrying a fresh single-use token where the
- * provider's spec says (`media.urlParameters`): in the path for carriers
- * that drop query strings (Twilio), in the query for those that append it
- * to a fixed URI (Asterisk).
- */
-export async function mediaStreamUrl(
-  registry: ProviderRegistry,
-  mediaTokens: MediaTokens,
-  publicBaseUrl: string,
-  provider: string,
-  callId: string,
-): Promise<string> {
-  const token = await mediaTokens.issue({ callId, provider });
-  const base = `${publicBaseUrl.replace(/^http/, 'ws')}/telephony/${provider}/media`;
-  return registry.get(provider).media.urlParameters === 'query'
-    ? `${base}?call=${callId}&token=${token}`
-    : `${base}/${callId}/${token}`;
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { isTerminalCallStatus } from '@patchbay/core';
 import type { ServerContext } from '../server-context.js';
+import { callProvider } from '../server-context.js';
 import { recordCallStatus } from './call-store.js';
-import { callProvider } from './call-webhook.js';
 
 /** How the lifecycle keeps time; shortened in tests. */
 export interface CallLifecycleTimings {

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { PatchbayError } from '@patchbay/core';
 import { z } from 'zod';
-import { findOwned, isUuid } from '../database/owned.js';
+import { findOwned } from '../database/owned.js';
 import { errorResponses, type PatchbayApp } from '../http/app.js';
-import { sendWebhookResponse } from '../http/webhooks.js';
+import { mediaStreamUrl } from '../media/media-sockets.js';
 import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
-import { openConfiguration, type ServerContext } from '../server-context.js';
+import { callProvider, openConfiguration, type ServerContext } from '../server-context.js';
 import { ServerError } from '../server-errors.js';
-import { mediaStreamUrl } from './call-admission.js';
 import { type CallRow, recordCallStatus, showCall } from './call-store.js';
-import { callProvider, verifiedCallWebhook } from './call-webhook.js';
-import { showTransfer, type Transfers, transferBody } from './transfers.js';
+import { callbackUrls } from './call-webhook.js';
+import { transferBody } from './transfer-request.js';
+import { showTransfer, type Transfers } from './transfers.js';
 
 export const placeCallBody = z
   .object({
@@ -36,8 +36,7 @@ export const placeCallBody = z
 async function callUrls(context: ServerContext, provider: string, callId: string) {
   const base = context.carrierBaseUrl(provider);
   return {
-    answerUrl: `${base}/telephony/${provider}/answer/${callId}`,
-    statusCallbackUrl: `${base}/telephony/${provider}/status/${callId}`,
+    ...callbackUrls(base, provider, callId),
     mediaStreamUrl: await mediaStreamUrl(
       context.registry,
       context.mediaTokens,
@@ -271,80 +270,6 @@ export function registerCallRoutes(
           at: event.created_at.toISOString(),
         })),
       };
-    },
-  );
-}
-
-/** The carriers' answer, status and transfer callbacks for calls they were given. */
-export function registerCallWebhooks(
-  carrier: PatchbayApp,
-  context: ServerContext,
-  transfers: Transfers,
-): void {
-  const { sql } = context.database;
-  const { logger } = context;
-
-  carrier.post(
-    '/telephony/:provider/answer/:callId',
-    { schema: { params: z.object({ provider: z.string(), callId: z.string() }) } },
-    async (request, reply) => {
-      const { call, provider } = await verifiedCallWebhook(
-        context,
-        request,
-        request.params.provider,
-        request.params.callId,
-      );
-      const urls = await callUrls(context, call.provider, call.id);
-      const answer = await provider.answerCall({
-        callId: call.carrier_call_id ?? call.id,
-        direction: call.direction,
-        from: call.from_address,
-        to: call.to_address,
-        mediaStreamUrl: urls.mediaStreamUrl,
-        statusCallbackUrl: urls.statusCallbackUrl,
-        customParameters: { patchbayCallId: call.id },
-      });
-      return sendWebhookResponse(reply, answer);
-    },
-  );
-  carrier.post(
-    '/telephony/:provider/status/:callId',
-    { schema: { params: z.object({ provider: z.string(), callId: z.string() }) } },
-    async (request, reply) => {
-      const { call, provider, webhook } = await verifiedCallWebhook(
-        context,
-        request,
-        request.params.provider,
-        request.params.callId,
-      );
-      const update = provider.parseStatusCallback(webhook);
-      const outcome = await recordCallStatus(sql, call.id, update);
-      logger.info({ callId: call.id, status: update.status, outcome }, 'call status');
-      return reply.code(204).send();
-    },
-  );
-  carrier.post(
-    '/telephony/:provider/transfers/:transferId',
-    { schema: { params: z.object({ provider: z.string(), transferId: z.string() }) } },
-    async (request, reply) => {
-      const { transferId } = request.params;
-      const [transfer] = isUuid(transferId)
-        ? await sql<{ call_id: string }[]>`select call_id from transfers where id = ${transferId}`
-        : [];
-      if (!transfer) throw new ServerError('not_found', 'No such transfer');
-      const { call, provider, webhook } = await verifiedCallWebhook(
-        context,
-        request,
-        request.params.provider,
-        transfer.call_id,
-      );
-      const result = provider.parseTransferCallback(webhook, transferId);
-      const outcome = await transfers.record(result, call.configuration_id!);
-      logger.info(
-        { callId: call.id, transferId, status: result.status, outcome },
-        'transfer report',
-      );
-      return reply.code(204).send();
     },
   );
 }

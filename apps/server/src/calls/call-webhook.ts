@@ -1,23 +1,14 @@
-import { type TelephonyProvider, WebhookSignatureError } from '@patchbay/core';
+import { WebhookSignatureError } from '@patchbay/core';
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { isUuid } from '../database/owned.js';
-import { carrierWebhook } from '../http/webhooks.js';
+import type { PatchbayApp } from '../http/app.js';
+import { carrierWebhook, sendWebhookResponse } from '../http/webhooks.js';
+import { mediaStreamUrl } from '../media/media-sockets.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
 import { ServerError } from '../server-errors.js';
-import type { CallRow } from './call-store.js';
-
-/** The provider bound to a call's configuration. @throws ServerError `configuration_gone` when it was deleted */
-export async function callProvider(
-  context: ServerContext,
-  configurationId: string | null,
-): Promise<TelephonyProvider> {
-  const [row] = configurationId
-    ? await context.database.sql<{ id: string; provider: string; credentials: Uint8Array }[]>`
-        select id, provider, credentials from telephony_configurations where id = ${configurationId}`
-    : [];
-  if (!row) throw new ServerError('configuration_gone', 'The call’s configuration was deleted');
-  return openConfiguration(context, row).provider;
-}
+import { type CallRow, recordCallStatus } from './call-store.js';
+import type { Transfers } from './transfers.js';
 
 /**
  * A carrier's webhook about one of our calls, with its signature checked
@@ -56,4 +47,102 @@ export async function verifiedCallWebhook(
     throw error;
   }
   return { call, provider, webhook };
+}
+
+/**
+ * Where a carrier reports on one call: its answer document (markup
+ * carriers fetch it when the callee picks up) and its status callbacks.
+ * Built here, beside the routes that serve them.
+ */
+export function callbackUrls(base: string, provider: string, callId: string) {
+  return {
+    answerUrl: `${base}/telephony/${provider}/answer/${callId}`,
+    statusCallbackUrl: `${base}/telephony/${provider}/status/${callId}`,
+  };
+}
+
+/** Where a carrier reports on a transfer's destination leg. */
+export function transferCallbackUrl(base: string, provider: string, transferId: string): string {
+  return `${base}/telephony/${provider}/transfers/${transferId}`;
+}
+
+/** The carriers' answer, status and transfer callbacks for calls they were given. */
+export function registerCallWebhooks(
+  carrier: PatchbayApp,
+  context: ServerContext,
+  transfers: Transfers,
+): void {
+  const { sql } = context.database;
+  const { logger } = context;
+
+  carrier.post(
+    '/telephony/:provider/answer/:callId',
+    { schema: { params: z.object({ provider: z.string(), callId: z.string() }) } },
+    async (request, reply) => {
+      const { call, provider } = await verifiedCallWebhook(
+        context,
+        request,
+        request.params.provider,
+        request.params.callId,
+      );
+      const base = context.carrierBaseUrl(call.provider);
+      const urls = callbackUrls(base, call.provider, call.id);
+      const answer = await provider.answerCall({
+        callId: call.carrier_call_id ?? call.id,
+        direction: call.direction,
+        from: call.from_address,
+        to: call.to_address,
+        mediaStreamUrl: await mediaStreamUrl(
+          context.registry,
+          context.mediaTokens,
+          base,
+          call.provider,
+          call.id,
+        ),
+        statusCallbackUrl: urls.statusCallbackUrl,
+        customParameters: { patchbayCallId: call.id },
+      });
+      return sendWebhookResponse(reply, answer);
+    },
+  );
+  carrier.post(
+    '/telephony/:provider/status/:callId',
+    { schema: { params: z.object({ provider: z.string(), callId: z.string() }) } },
+    async (request, reply) => {
+      const { call, provider, webhook } = await verifiedCallWebhook(
+        context,
+        request,
+        request.params.provider,
+        request.params.callId,
+      );
+      const update = provider.parseStatusCallback(webhook);
+      const outcome = await recordCallStatus(sql, call.id, update);
+      logger.info({ callId: call.id, status: update.status, outcome }, 'call status');
+      return reply.code(204).send();
+    },
+  );
+  carrier.post(
+    '/telephony/:provider/transfers/:transferId',
+    { schema: { params: z.object({ provider: z.string(), transferId: z.string() }) } },
+    async (request, reply) => {
+      const { transferId } = request.params;
+      const [transfer] = isUuid(transferId)
+        ? await sql<{ call_id: string }[]>`select call_id from transfers where id = ${transferId}`
+        : [];
+      if (!transfer) throw new ServerError('not_found', 'No such transfer');
+      const { call, provider, webhook } = await verifiedCallWebhook(
+        context,
+        request,
+        request.params.provider,
+        transfer.call_id,
+      );
+      const result = provider.parseTransferCallback(webhook, transferId);
+      const outcome = await transfers.record(result, call.configuration_id!);
+      logger.info(
+        { callId: call.id, transferId, status: result.status, outcome },
+        'transfer report',
+      );
+      return reply.code(204).send();
+    },
+  );
 }

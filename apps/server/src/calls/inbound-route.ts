@@ -1,10 +1,12 @@
 import type { InboundRejectionReason, TelephonyProvider } from '@patchbay/core';
 import type { PatchbayApp } from '../http/app.js';
 import { carrierWebhook, sendWebhookResponse } from '../http/webhooks.js';
+import { mediaStreamUrl } from '../media/media-sockets.js';
 import { canonicalAddress } from '../phone-numbers.js';
 import { openConfiguration, type ServerContext } from '../server-context.js';
 import { ServerError } from '../server-errors.js';
-import { admitInboundCall, mediaStreamUrl } from './call-admission.js';
+import { admitInboundCall } from './call-admission.js';
+import { callbackUrls } from './call-webhook.js';
 
 interface Candidate {
   phone_number_id: string;
@@ -111,7 +113,8 @@ export function registerInboundRoute(carrier: PatchbayApp, context: ServerContex
         spec.name,
         callId,
       ),
-      statusCallbackUrl: `${context.carrierBaseUrl(spec.name)}/telephony/${spec.name}/status/${callId}`,
+      statusCallbackUrl: callbackUrls(context.carrierBaseUrl(spec.name), spec.name, callId)
+        .statusCallbackUrl,
       customParameters: { patchbayCallId: callId },
     });
     logger.info({ provider: spec.name, callId, to }, 'inbound call answered');

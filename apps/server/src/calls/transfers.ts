@@ -1,24 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { PatchbayError, type TransferResult } from '@patchbay/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { isUuid, uniqueViolation } from '../database/owned.js';
 import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
-import type { ServerContext } from '../server-context.js';
+import { callProvider, type ServerContext } from '../server-context.js';
 import { ServerError } from '../server-errors.js';
 import type { CallSignals, TransferSignal, TransferState } from './call-signals.js';
 import type { CallRow } from './call-store.js';
-import { callProvider } from './call-webhook.js';
-
-export const transferBody = z.object({
-  /** A phone number or SIP URI. */
-  destination: z.string().min(1).max(200),
-  /** Caller ID on the destination leg; the call's own number (ours) when absent. */
-  from: z.string().min(1).max(200).optional(),
-  /** How long the destination may ring. */
-  timeoutSeconds: z.number().int().min(5).max(120).default(30),
-});
-
-export type TransferRequestBody = z.input<typeof transferBody>;
+import { transferCallbackUrl } from './call-webhook.js';
+import type { transferBody } from './transfer-request.js';
 
 export interface TransferRow {
   id: string;
@@ -121,7 +111,7 @@ export class Transfers {
         callId: call.carrier_call_id,
         destination,
         transferId: id,
-        statusCallbackUrl: `${base}/telephony/${call.provider}/transfers/${id}`,
+        statusCallbackUrl: transferCallbackUrl(base, call.provider, id),
         timeoutSeconds: request.timeoutSeconds,
         ...(callerId === undefined ? {} : { from: callerId }),
       });

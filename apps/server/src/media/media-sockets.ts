@@ -3,16 +3,38 @@ import {
   type MediaAgent,
   type MediaBridge,
   type MediaBridgeEndReason,
+  type ProviderRegistry,
 } from '@patchbay/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { CallLifecycle } from '../calls/call-lifecycle.js';
-import { callProvider } from '../calls/call-webhook.js';
+
 import type { Transfers } from '../calls/transfers.js';
 import { isUuid } from '../database/owned.js';
 import type { PatchbayApp } from '../http/app.js';
-import type { ServerContext } from '../server-context.js';
+import type { MediaTokens } from '../media-tokens.js';
+import { callProvider, type ServerContext } from '../server-context.js';
 import { createWebSocketAgent } from './websocket-agent.js';
+
+/**
+ * The media URL of a call, carrying a fresh single-use token where the
+ * provider's spec says (`media.urlParameters`): in the path for carriers
+ * that drop query strings (Twilio), in the query for those that append it
+ * to a fixed URI (Asterisk).
+ */
+export async function mediaStreamUrl(
+  registry: ProviderRegistry,
+  mediaTokens: MediaTokens,
+  publicBaseUrl: string,
+  provider: string,
+  callId: string,
+): Promise<string> {
+  const token = await mediaTokens.issue({ callId, provider });
+  const base = `${publicBaseUrl.replace(/^http/, 'ws')}/telephony/${provider}/media`;
+  return registry.get(provider).media.urlParameters === 'query'
+    ? `${base}?call=${callId}&token=${token}`
+    : `${base}/${callId}/${token}`;
+}
 
 /** The agent, plus the server's own bookkeeping when its media starts and ends. */
 function withBookkeeping(
@@ -112,101 +134,102 @@ export function registerMediaRoutes(
     const call = request.mediaCall!;
     const provider = call.provider;
     const serializer = registry.get(provider).media.createSerializer();
-    {
-      const sampleRate = call.sample_rate ?? 16000;
-      let bridge: MediaBridge | undefined;
-      let unsubscribe = () => {};
-      const started = () => {
-        lifecycle
-          .mediaStarted(call.id)
+    const sampleRate = call.sample_rate ?? 16000;
+    let bridge: MediaBridge | undefined;
+    let unsubscribe = () => {};
+    const started = () => {
+      lifecycle
+        .mediaStarted(call.id)
+        .catch((error: unknown) =>
+          logger.error({ callId: call.id, error: String(error) }, 'recording media start failed'),
+        );
+    };
+    const ended = (reason: MediaBridgeEndReason) => {
+      unsubscribe();
+      if (bridge) bridges.delete(bridge);
+      if (byCall.get(call.id) === bridge) byCall.delete(call.id);
+      logger.info({ callId: call.id, reason }, 'media ended');
+      if (bridges.size === 0) drained?.();
+      if (replaced || (bridge && previousReplaced.has(bridge))) return; // another socket carries the call now
+      // The agent hung up: not every carrier ends the call when its stream closes
+      // (Telnyx streams a fork of the call), so end it through the carrier's API too.
+      if (reason === 'hang-up' && call.carrier_call_id)
+        void callProvider(context, call.configuration_id)
+          .then((provider) => provider.hangUp(call.carrier_call_id!))
           .catch((error: unknown) =>
-            logger.error({ callId: call.id, error: String(error) }, 'recording media start failed'),
+            logger.error(
+              { callId: call.id, error: String(error) },
+              'hanging up after the agent failed',
+            ),
           );
-      };
-      const ended = (reason: MediaBridgeEndReason) => {
-        unsubscribe();
-        if (bridge) bridges.delete(bridge);
-        if (byCall.get(call.id) === bridge) byCall.delete(call.id);
-        logger.info({ callId: call.id, reason }, 'media ended');
-        if (bridges.size === 0) drained?.();
-        if (replaced || (bridge && previousReplaced.has(bridge))) return; // another socket carries the call now
-        // The agent hung up: not every carrier ends the call when its stream closes
-        // (Telnyx streams a fork of the call), so end it through the carrier's API too.
-        if (reason === 'hang-up' && call.carrier_call_id)
-          void callProvider(context, call.configuration_id)
-            .then((provider) => provider.hangUp(call.carrier_call_id!))
-            .catch((error: unknown) =>
-              logger.error(
-                { callId: call.id, error: String(error) },
-                'hanging up after the agent failed',
-              ),
-            );
-        // After a transfer the call goes on at the carrier without media.
-        if (reason !== 'transferred')
-          lifecycle
-            .mediaEnded(call.id)
-            .catch((error: unknown) =>
-              logger.error({ callId: call.id, error: String(error) }, 'recording media end failed'),
-            );
-      };
-      let replaced = false;
-      const websocketAgent =
-        call.kind === 'websocket' && call.url
-          ? createWebSocketAgent({
-              url: call.url,
-              sampleRate,
-              call: {
-                callId: call.id,
-                direction: call.direction,
-                from: call.from_address,
-                to: call.to_address,
-              },
-              bridge: () => bridge,
-              requestTransfer: async (request) => {
-                await transfers.start(call.id, request, 'agent');
-              },
-              logger,
-            })
-          : undefined;
-      const agent: MediaAgent = websocketAgent ?? {
-        // The built-in echo: the caller hears themself, paced like any agent.
-        audio: (samples) => bridge?.sendAudio(samples),
-        start: (info) => logger.info({ callId: call.id, stream: info.streamId }, 'media started'),
-      };
-      bridge = createMediaBridge({
-        socket: ws,
-        serializer,
-        agentSampleRate: sampleRate,
-        logger,
-        agent: withBookkeeping(agent, started, ended),
-      });
-      const joined = bridge;
-      // A transfer's steps may be reported to any process; this one holds the media.
-      unsubscribe = context.signals.subscribe(call.id, (signal) => {
-        if (signal.type === 'media-taken') {
-          if (signal.instanceId !== lifecycle.instanceId) {
-            replaced = true;
-            joined.close();
-          }
-          return;
+      // After a transfer the call goes on at the carrier without media.
+      if (reason !== 'transferred')
+        lifecycle
+          .mediaEnded(call.id)
+          .catch((error: unknown) =>
+            logger.error({ callId: call.id, error: String(error) }, 'recording media end failed'),
+          );
+    };
+    let replaced = false;
+    const websocketAgent =
+      call.kind === 'websocket' && call.url
+        ? createWebSocketAgent({
+            url: call.url,
+            sampleRate,
+            call: {
+              callId: call.id,
+              direction: call.direction,
+              from: call.from_address,
+              to: call.to_address,
+            },
+            bridge: () => bridge,
+            requestTransfer: async (request) => {
+              await transfers.start(call.id, request, 'agent');
+            },
+            logger,
+          })
+        : undefined;
+    const agent: MediaAgent = websocketAgent ?? {
+      // The built-in echo: the caller hears themself, paced like any agent.
+      audio: (samples) => bridge?.sendAudio(samples),
+      start: (info) => logger.info({ callId: call.id, stream: info.streamId }, 'media started'),
+    };
+    bridge = createMediaBridge({
+      socket: ws,
+      serializer,
+      agentSampleRate: sampleRate,
+      logger,
+      agent: withBookkeeping(agent, started, ended),
+    });
+    const joined = bridge;
+    // A transfer's steps may be reported to any process; this one holds the media.
+    unsubscribe = context.signals.subscribe(call.id, (signal) => {
+      if (signal.type === 'media-taken') {
+        if (signal.instanceId !== lifecycle.instanceId) {
+          replaced = true;
+          joined.close();
         }
-        websocketAgent?.transferUpdate(signal);
-        if (signal.status === 'connected') joined.close('transferred');
-      });
-      if (joined.ended) return unsubscribe();
-      bridges.add(bridge);
-      // A retried webhook can mint a second media token: the newest socket wins.
-      const previous = byCall.get(call.id);
-      byCall.set(call.id, joined);
-      if (previous) {
-        logger.warn({ callId: call.id }, 'a second media socket for the call replaces the first');
-        previousReplaced.add(previous);
-        previous.close();
+        return;
       }
-      void context.signals
-        .publish({ callId: call.id, type: 'media-taken', instanceId: lifecycle.instanceId })
-        .catch(() => {});
+      websocketAgent?.transferUpdate(signal);
+      if (signal.status === 'connected') joined.close('transferred');
+    });
+    if (joined.ended) {
+      unsubscribe();
+      return;
     }
+    bridges.add(bridge);
+    // A retried webhook can mint a second media token: the newest socket wins.
+    const previous = byCall.get(call.id);
+    byCall.set(call.id, joined);
+    if (previous) {
+      logger.warn({ callId: call.id }, 'a second media socket for the call replaces the first');
+      previousReplaced.add(previous);
+      previous.close();
+    }
+    void context.signals
+      .publish({ callId: call.id, type: 'media-taken', instanceId: lifecycle.instanceId })
+      .catch(() => {});
   }
 
   const route = { websocket: true, preValidation: admit } as const;

@@ -7,7 +7,7 @@ import {
 } from '@patchbay/core';
 import WebSocket from 'ws';
 import type { TransferSignal } from '../calls/call-signals.js';
-import { transferBody } from '../calls/transfers.js';
+import { transferBody } from '../calls/transfer-request.js';
 import { ServerError } from '../server-errors.js';
 
 export const AGENT_STREAM_PROTOCOL = 'patchbay.agent-stream.v1';
