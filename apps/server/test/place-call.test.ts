@@ -41,6 +41,21 @@ const callResource = {
 };
 
 describe('POST /api/v1/calls', () => {
+  it('answers 502 when the carrier names a call it already gave another, and keeps the call failed', async () => {
+    const reused = { ...callResource, sid: 'CA00000000000000000000000000000777' };
+    carrier.route('POST', `${ACCOUNT}/Calls.json`, { status: 201, json: reused });
+    const body = { configurationId, to: '+15551230002', from: '+15551230001' };
+    expect((await t.call('POST', '/api/v1/calls', body)).status).toBe(201);
+    const second = await t.call('POST', '/api/v1/calls', body);
+    expect(second.status).toBe(502);
+    expect(second.body.error).toMatchObject({
+      code: 'place_call_failed',
+      message: expect.stringContaining('CA00000000000000000000000000000777'),
+    });
+    const [latest] = (await t.call('GET', '/api/v1/calls?limit=1')).body.calls;
+    expect(latest).toMatchObject({ status: 'failed', carrierCallId: null });
+  });
+
   it('places the call with this server’s answer and status URLs and records it', async () => {
     carrier.route('POST', `${ACCOUNT}/Calls.json`, { status: 201, json: callResource });
     const placed = await t.call('POST', '/api/v1/calls', {

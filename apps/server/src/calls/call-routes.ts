@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PatchbayError } from '@patchbay/core';
 import { z } from 'zod';
-import { findOwned } from '../database/owned.js';
+import { findOwned, uniqueViolation } from '../database/owned.js';
 import { errorResponses, type PatchbayApp } from '../http/app.js';
 import { mediaStreamUrl } from '../media/media-sockets.js';
 import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
@@ -167,7 +167,21 @@ export function registerCallRoutes(
         throw new ServerError('place_call_failed', 'The carrier did not take the call');
       }
       // The carrier has the call now: from here a failure is ours, never reported as the call failing.
-      await sql`update calls set carrier_call_id = ${placed.callId}, updated_at = now() where id = ${id}`;
+      try {
+        await sql`update calls set carrier_call_id = ${placed.callId}, updated_at = now() where id = ${id}`;
+      } catch (error) {
+        if (!uniqueViolation(error)) throw error;
+        // The carrier named a call we already hold: one of the two would be answered for the other.
+        const reason = `${spec.displayName} answered with the id of another call (${placed.callId})`;
+        await recordCallStatus(sql, id, {
+          callId: id,
+          status: 'failed',
+          carrierStatus: 'place-call-error',
+          reason,
+          metadata: {},
+        });
+        throw new ServerError('place_call_failed', reason);
+      }
       await recordCallStatus(sql, id, {
         callId: placed.callId,
         status: placed.status,

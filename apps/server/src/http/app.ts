@@ -234,8 +234,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) =>
-    answerError(error, reply, (fields, message) =>
-      logger.error({ requestId: request.id, path: request.url.split('?')[0], ...fields }, message),
+    answerError(error, reply, (level, fields, message) =>
+      logger[level]({ requestId: request.id, path: request.url.split('?')[0], ...fields }, message),
     ),
   );
   return app;
@@ -255,15 +255,18 @@ function answer(
 function answerError(
   error: FastifyError,
   reply: FastifyReply,
-  logError: (fields: Record<string, unknown>, message: string) => void,
+  log: (level: 'warn' | 'error', fields: Record<string, unknown>, message: string) => void,
 ): FastifyReply {
   if (error instanceof ServerError) {
+    // The server's own refusals (draining, PUBLIC_BASE_URL unset, a carrier that said no)
+    // are worth a line; faults below are errors.
     if (error.status >= 500)
-      logError({ code: error.code, reason: error.message }, 'request refused');
+      log('warn', { code: error.code, reason: error.message }, 'request refused');
     return answer(reply, error.code, error.message, error.headers);
   }
   if (PatchbayError.isInstance(error)) {
-    if (error.httpStatus >= 500) logError({ error: error.toJSON() }, 'carrier or provider failed');
+    if (error.httpStatus >= 500)
+      log('warn', { error: error.toJSON() }, 'carrier or provider failed');
     return reply.code(error.httpStatus).send({ error: error.toJSON() });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -289,7 +292,7 @@ function answerError(
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)
     return reply.code(error.statusCode).send(errorBody('bad_request', error.message));
-  logError({ error: String(error) }, 'request failed');
+  log('error', { error: String(error) }, 'request failed');
   return answer(reply, 'internal_error', 'The server could not handle the request');
 }
 
