@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger, ProviderRegistry } from '@patchbay/core';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { z } from 'zod';
 import { registerAgentRoutes } from './agents.js';
 import { registerApiKeyRoutes } from './api-key-routes.js';
@@ -68,6 +69,11 @@ const TRANSFER_SWEEP_MS = 5000;
 const API_VERSION = '1.0.0';
 
 export interface PatchbayServer {
+  /**
+   * Sends a request through the whole HTTP stack (hooks, auth, validation,
+   * error handling) without a socket: Fastify's `inject`.
+   */
+  inject(request: InjectOptions): Promise<LightMyRequestResponse>;
   /** Listening address, e.g. http://127.0.0.1:8080. */
   readonly url: string;
   /** Configurations whose carrier event connection runs in this server. */
@@ -256,6 +262,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     options.callSweepMs ?? (shared ? 15_000 : 60_000),
   ).unref();
   return {
+    inject: (request) => app.inject(request),
     url: listeningUrl,
     eventSources,
     drain() {
