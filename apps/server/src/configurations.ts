@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PatchbayError, type ProviderConfigBase } from '@patchbay/core';
+import { PatchbayError, type ProviderConfigBase, type ProviderRegistry } from '@patchbay/core';
 import { z } from 'zod';
 import { findOwned, uniqueViolation } from './database/owned.js';
 import { errorResponses, type PatchbayApp } from './http/app.js';
@@ -32,16 +32,28 @@ interface ConfigurationRow {
  * carrier, the rest is that carrier's form (GET /api/v1/providers), checked
  * in full by the registry's save pipeline (422 naming each field).
  */
-const configFields = (providers: readonly string[]) =>
-  z.looseObject({
-    provider: z.enum(providers as [string, ...string[]]).describe('A registered carrier'),
-  });
+const configFields = (registry: ProviderRegistry) =>
+  z
+    .looseObject({
+      provider: z.enum(registry.names as [string, ...string[]]).describe('A registered carrier'),
+    })
+    .meta({
+      // For the document only: each carrier's own form, so it says how to write one.
+      // Validation stays the registry's, whose 422 names every field at once.
+      oneOf: registry.specs.map((spec) => {
+        const { $schema: _dialect, ...form } = z.toJSONSchema(spec.configSchema, {
+          io: 'input',
+          unrepresentable: 'any',
+        });
+        return { title: spec.displayName, ...form };
+      }),
+    });
 
-const configurationBodies = (providers: readonly string[]) => ({
+const configurationBodies = (registry: ProviderRegistry) => ({
   create: z
     .object({
       name: z.string().trim().min(1).max(100),
-      config: configFields(providers),
+      config: configFields(registry),
       defaultCountry: countryCode.nullable().optional(),
     })
     .meta({
@@ -60,7 +72,7 @@ const configurationBodies = (providers: readonly string[]) => ({
   update: z
     .object({
       name: z.string().trim().min(1).max(100).optional(),
-      config: configFields(providers).optional(),
+      config: configFields(registry).optional(),
       defaultCountry: countryCode.nullable().optional(),
     })
     .refine(
@@ -250,7 +262,7 @@ export function registerConfigurationRoutes(
     throw error;
   }
 
-  const bodies = configurationBodies(registry.names);
+  const bodies = configurationBodies(registry);
   const tags = ['configurations'];
   const auth = { auth: 'api-key' } as const;
 

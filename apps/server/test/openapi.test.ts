@@ -59,6 +59,18 @@ it('documents every management route, each of which the server really serves', a
       expect(Object.keys(operation.responses), `${method} ${path}`).toContain('401');
     }
   expect(ids.size).toBe(operations.length);
+  // A configuration body says, carrier by carrier, what its form needs.
+  const configuration = document.paths['/api/v1/configurations']!['post']!.requestBody!.content[
+    'application/json'
+  ]!.schema as unknown as {
+    properties: { config: { oneOf: { title: string; required: string[] }[] } };
+  };
+  expect(configuration.properties.config.oneOf).toContainEqual(
+    expect.objectContaining({
+      title: 'Asterisk (ARI)',
+      required: expect.arrayContaining(['provider', 'ari_endpoint', 'app_password']),
+    }),
+  );
   // Bodies are the validating schemas themselves: required fields included.
   const placeCall =
     document.paths['/api/v1/calls']!['post']!.requestBody!.content['application/json']!.schema;
