@@ -136,6 +136,19 @@ export async function provisionThreeCx(ara: Sql, config: ThreeCxConfig): Promise
 }
 
 /**
+ * Whether Asterisk's realtime tables hold an endpoint with this id already.
+ *
+ * @throws CarrierApiError when the database cannot be asked
+ */
+export async function endpointExists(ara: Sql, id: string): Promise<boolean> {
+  try {
+    return (await ara`select 1 from ps_endpoints where id = ${id}`).length > 0;
+  } catch (error) {
+    throw araFailure('look up the Asterisk endpoint', error);
+  }
+}
+
+/**
  * Removes only the extension's registration row, so a reload of the
  * registration module sends its un-REGISTER while the auth still exists.
  *

@@ -17,6 +17,7 @@ import {
 import type { Sql } from 'postgres';
 import {
   deprovisionThreeCx,
+  endpointExists,
   provisionThreeCx,
   removeRegistration,
   threeCxEndpointId,
@@ -138,6 +139,18 @@ export function threeCx(settings: ThreeCxSettings = {}): ProviderSpec<ThreeCxCon
       async beforeSave(next, previous) {
         const named = withStasisApplication(next, previous);
         const database = ara();
+        // The endpoint is the extension at its domain: a second configuration naming the same
+        // one would take it over, and deleting either would un-register both.
+        const endpoint = threeCxEndpointId(named);
+        const ours = previous !== undefined && threeCxEndpointId(previous) === endpoint;
+        if (!ours && (await endpointExists(database, endpoint)))
+          throw new ConfigurationError(
+            `Extension ${named.extension} on ${named.sip_domain} is registered by another configuration already; delete that one first (or, if it is stale, its rows in Asterisk's realtime tables)`,
+            {
+              code: 'extension_taken',
+              issues: [{ path: 'extension', message: 'registered by another configuration' }],
+            },
+          );
         if (previous && threeCxEndpointId(previous) !== threeCxEndpointId(named))
           await retire(database, previous);
         await provisionThreeCx(database, named);

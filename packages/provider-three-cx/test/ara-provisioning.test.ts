@@ -190,6 +190,26 @@ describe('the spec’s hooks', () => {
     expect(Object.values(await snapshot()).flat()).toEqual([]);
   });
 
+  it('refuse a second configuration for an extension another one registers, leaving it alone', async () => {
+    const registry = createRegistry([threeCx({ ara: database.sql })]);
+    const first = (await registry.prepareSave(submitted(), undefined, context)) as ReturnType<
+      typeof threeCxConfig
+    >;
+    const before = await snapshot();
+    const second = await registry
+      .prepareSave(submitted(), undefined, context)
+      .catch((error: unknown) => error);
+    expect(ConfigurationError.isInstance(second)).toBe(true);
+    expect(second).toMatchObject({ code: 'extension_taken', httpStatus: 422 });
+    // The first one's rows (and its Stasis application) are untouched.
+    expect(await snapshot()).toEqual(before);
+    const [endpoint] = await database.sql`select set_var from ps_endpoints where id = ${ID}`;
+    expect(endpoint?.['set_var']).toContain(first.stasis_app_name);
+    // Saving the first one again is not a takeover.
+    await registry.prepareSave(registry.maskConfig(first), first, context);
+    await registry.get('three_cx').hooks!.afterDelete!(first, context);
+  });
+
   it('un-register a changed extension while its auth still exists, then remove it', async () => {
     const registry = createRegistry([threeCx({ ara: database.sql })]);
     const created = (await registry.prepareSave(submitted(), undefined, context)) as ReturnType<
