@@ -5,7 +5,6 @@ import {
   issueApiKey,
   listApiKeys,
   listOrganizations,
-  revokeApiKey,
 } from './api-keys.js';
 import type { Database } from './database/database.js';
 import { isUuid } from './database/owned.js';
@@ -69,23 +68,24 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
   const tags = ['api-keys'];
 
   async function revoke(keyId: string, organizationId: string) {
-    const [key] = isUuid(keyId)
-      ? await sql<{ scope: string; revoked_at: Date | null }[]>`
-          select scope, revoked_at from api_keys
-          where id = ${keyId} and organization_id = ${organizationId}`
-      : [];
-    if (!key || key.revoked_at) throw new ServerError('not_found', 'No such live API key');
-    if (key.scope === 'deployment') {
-      const [{ live }] = (await sql`
-        select count(*)::int as live from api_keys
-        where scope = 'deployment' and revoked_at is null`) as unknown as [{ live: number }];
-      if (live <= 1)
+    if (!isUuid(keyId)) throw new ServerError('not_found', 'No such live API key');
+    await sql.begin(async (tx) => {
+      // Every live deployment key is locked while one is revoked: two revocations at once
+      // cannot both see the other key and leave none.
+      const deployment = await tx<{ id: string }[]>`
+        select id from api_keys where scope = 'deployment' and revoked_at is null for update`;
+      const [key] = await tx<{ scope: string }[]>`
+        select scope from api_keys
+        where id = ${keyId} and organization_id = ${organizationId} and revoked_at is null
+        for update`;
+      if (!key) throw new ServerError('not_found', 'No such live API key');
+      if (key.scope === 'deployment' && deployment.length <= 1)
         throw new ServerError(
           'last_deployment_key',
           'This is the last deployment key; mint another first, or use the keys command',
         );
-    }
-    await revokeApiKey(sql, keyId);
+      await tx`update api_keys set revoked_at = now() where id = ${keyId}`;
+    });
   }
 
   async function mint(organizationId: string, body: z.output<typeof keyBody>, deployment: boolean) {

@@ -86,4 +86,22 @@ it('keeps the last deployment key: revoking it would lock the operator out', asy
   expect((await t.call('GET', '/api/v1/organizations', undefined, spare.body.key)).status).toBe(
     200,
   );
+
+  // Two deployment keys revoking each other at once: one of them stays.
+  const other = await t.call(
+    'POST',
+    '/api/v1/api-keys',
+    { name: 'other', scope: 'deployment' },
+    spare.body.key,
+  );
+  const outcomes = await Promise.all([
+    t.call('DELETE', `/api/v1/api-keys/${other.body.apiKey.id}`, undefined, spare.body.key),
+    t.call('DELETE', `/api/v1/api-keys/${spare.body.apiKey.id}`, undefined, other.body.key),
+  ]);
+  // The other is refused: as the last deployment key (409), or as revoked already (401).
+  expect(outcomes.filter((outcome) => outcome.status === 204)).toHaveLength(1);
+  const [{ live }] = (await t.database.sql`
+    select count(*)::int as live from api_keys
+    where scope = 'deployment' and revoked_at is null`) as unknown as [{ live: number }];
+  expect(live).toBe(1);
 });
