@@ -107,8 +107,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
   const app = Fastify({
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
-    // Media tokens travel as a path segment (carriers drop a stream URL's query).
-    routerOptions: { maxParamLength: 512 },
+    // Media tokens (signed JWTs, about 300 characters) travel as a path segment: carriers drop
+    // a stream URL's query.
+    routerOptions: { maxParamLength: 2048 },
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && GIVEN_REQUEST_ID.test(given) ? given : randomUUID();
