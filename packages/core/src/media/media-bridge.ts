@@ -133,6 +133,20 @@ const realClock: BridgeClock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/** A resampler and the output buffer it reuses, grown only when a longer chunk arrives. */
+class ResamplingStage {
+  /** Holds the last `process` call's samples (its return value says how many). */
+  output = new Int16Array(0);
+
+  constructor(readonly resampler: Resampler) {}
+
+  process(samples: Int16Array): number {
+    const needed = this.resampler.maxOutputLength(samples.length);
+    if (this.output.length < needed) this.output = new Int16Array(needed * 2);
+    return this.resampler.processInto(samples, this.output);
+  }
+}
+
 interface PendingMark {
   readonly name: string;
   /** Queue position the mark follows. */
@@ -152,8 +166,8 @@ class Bridge implements MediaBridge {
   private readonly frameSamples: number;
   private readonly wireRate: number;
   private readonly agentRate: number;
-  private readonly toAgent: Resampler | undefined;
-  private readonly toCaller: Resampler | undefined;
+  private readonly toAgent: ResamplingStage | undefined;
+  private readonly toCaller: ResamplingStage | undefined;
   private readonly carrierMarks: boolean;
   private readonly queue = new SampleQueue();
   private readonly frame: Int16Array;
@@ -170,8 +184,6 @@ class Bridge implements MediaBridge {
   private readonly callerBurst: number;
   private callerAllowanceAt: number | undefined;
   private droppedCallerSamples = 0;
-  private agentBuffer = new Int16Array(0);
-  private callerBuffer = new Int16Array(0);
   /** The frame being filled for the agent, handed over only when whole. */
   private readonly agentFrame: Int16Array;
   private agentFrameFill = 0;
@@ -214,8 +226,12 @@ class Bridge implements MediaBridge {
     this.callerBurst = samplesIn(options.callerBurstMs ?? 2000);
     this.callerAllowance = this.callerBurst;
     if (this.agentRate !== this.wireRate) {
-      this.toAgent = createResampler({ from: this.wireRate, to: this.agentRate });
-      this.toCaller = createResampler({ from: this.agentRate, to: this.wireRate });
+      this.toAgent = new ResamplingStage(
+        createResampler({ from: this.wireRate, to: this.agentRate }),
+      );
+      this.toCaller = new ResamplingStage(
+        createResampler({ from: this.agentRate, to: this.wireRate }),
+      );
     }
     this.carrierMarks = this.serializer.encodeMark('probe') !== undefined;
     if (audio.continuous === false) this.silence = new Int16Array(this.frameSamples);
@@ -249,10 +265,8 @@ class Bridge implements MediaBridge {
       let source = samples;
       let count = samples.length;
       if (this.toCaller !== undefined) {
-        const needed = this.toCaller.maxOutputLength(samples.length);
-        if (this.callerBuffer.length < needed) this.callerBuffer = new Int16Array(needed * 2);
-        count = this.toCaller.processInto(samples, this.callerBuffer);
-        source = this.callerBuffer;
+        count = this.toCaller.process(samples);
+        source = this.toCaller.output;
       }
       const accepted = Math.min(count, room);
       this.queue.push(source, accepted);
@@ -285,7 +299,7 @@ class Bridge implements MediaBridge {
     this.queue.clear();
     this.queueDrained();
     // What the agent sends next is a new utterance: no filter tail from the old one.
-    this.toCaller?.reset();
+    this.toCaller?.resampler.reset();
     const message = this.serializer.encodeClear();
     if (message !== undefined) {
       this.send(message);
@@ -450,10 +464,8 @@ class Bridge implements MediaBridge {
     let source = samples;
     let count = samples.length;
     if (this.toAgent !== undefined) {
-      const needed = this.toAgent.maxOutputLength(samples.length);
-      if (this.agentBuffer.length < needed) this.agentBuffer = new Int16Array(needed * 2);
-      count = this.toAgent.processInto(samples, this.agentBuffer);
-      source = this.agentBuffer;
+      count = this.toAgent.process(samples);
+      source = this.toAgent.output;
     }
     const frame = this.agentFrame;
     let fill = this.agentFrameFill;
