@@ -87,7 +87,7 @@ export function registerAgentRoutes(app: PatchbayApp, database: Database): void 
         operationId: 'listAgents',
         summary: 'List agents',
         tags,
-        response: { 200: z.object({ agents: z.array(agentSchema) }), ...errorResponses(401) },
+        response: { 200: z.object({ agents: z.array(agentSchema) }) },
       },
     },
     async (request) => {
@@ -105,7 +105,7 @@ export function registerAgentRoutes(app: PatchbayApp, database: Database): void 
         summary: 'Create an agent',
         tags,
         body: agentBody,
-        response: { 201: agentSchema, ...errorResponses(400, 401, 409, 413, 415) },
+        response: { 201: agentSchema, ...errorResponses(400, 409) },
       },
     },
     async (request, reply) => {
@@ -132,7 +132,7 @@ export function registerAgentRoutes(app: PatchbayApp, database: Database): void 
         summary: 'Read an agent',
         tags,
         params: idParams,
-        response: { 200: agentSchema, ...errorResponses(401, 404) },
+        response: { 200: agentSchema, ...errorResponses(404) },
       },
     },
     async (request) => showAgent(await load(request.params.id, request.organizationId)),
@@ -147,7 +147,7 @@ export function registerAgentRoutes(app: PatchbayApp, database: Database): void 
         tags,
         params: idParams,
         body: agentBody,
-        response: { 200: agentSchema, ...errorResponses(400, 401, 404, 409, 413, 415) },
+        response: { 200: agentSchema, ...errorResponses(400, 404, 409) },
       },
     },
     async (request) => {
@@ -174,7 +174,7 @@ export function registerAgentRoutes(app: PatchbayApp, database: Database): void 
         summary: 'Delete an agent; its numbers keep their configuration',
         tags,
         params: idParams,
-        response: { 204: z.null(), ...errorResponses(401, 404) },
+        response: { 204: z.null(), ...errorResponses(404) },
       },
     },
     async (request, reply) => {

@@ -106,7 +106,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
         operationId: 'listApiKeys',
         summary: 'This organization’s API keys, revoked ones included; never their secrets',
         tags,
-        response: { 200: z.object({ apiKeys: z.array(apiKeySchema) }), ...errorResponses(401) },
+        response: { 200: z.object({ apiKeys: z.array(apiKeySchema) }) },
       },
     },
     async (request) => ({
@@ -122,7 +122,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
         summary: 'Mint a key for this organization; its secret is in this response only',
         tags,
         body: keyBody,
-        response: { 201: newApiKeySchema, ...errorResponses(400, 401, 403, 413, 415) },
+        response: { 201: newApiKeySchema, ...errorResponses(400, 403) },
       },
     },
     async (request, reply) =>
@@ -141,7 +141,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
         summary: 'Revoke one of this organization’s keys; refused from the next request on',
         tags,
         params: z.object({ id: z.string() }),
-        response: { 204: z.null(), ...errorResponses(401, 404, 409) },
+        response: { 204: z.null(), ...errorResponses(404, 409) },
       },
     },
     async (request, reply) => {
@@ -181,7 +181,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
         operationId: 'getOrganization',
         summary: 'The organization this key acts for',
         tags: ['organization'],
-        response: { 200: ownOrganizationSchema, ...errorResponses(401) },
+        response: { 200: ownOrganizationSchema },
       },
     },
     async (request) => {
@@ -208,7 +208,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
             (body) => body.name !== undefined || body.defaultCountry !== undefined,
             'change name or defaultCountry',
           ),
-        response: { 200: ownOrganizationSchema, ...errorResponses(400, 401, 413, 415) },
+        response: { 200: ownOrganizationSchema, ...errorResponses(400) },
       },
     },
     async (request) => {
@@ -242,7 +242,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
         tags: orgTags,
         response: {
           200: z.object({ organizations: z.array(organizationSchema) }),
-          ...errorResponses(401, 403),
+          ...errorResponses(403),
         },
       },
     },
@@ -268,7 +268,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
             key: z.string(),
             apiKey: apiKeySchema,
           }),
-          ...errorResponses(400, 401, 403, 413, 415),
+          ...errorResponses(400, 403),
         },
       },
     },
@@ -297,7 +297,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
         params: orgParams,
         response: {
           200: z.object({ apiKeys: z.array(apiKeySchema) }),
-          ...errorResponses(401, 403, 404),
+          ...errorResponses(403, 404),
         },
       },
     },
@@ -315,7 +315,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
         tags: orgTags,
         params: orgParams,
         body: keyBody,
-        response: { 201: newApiKeySchema, ...errorResponses(400, 401, 403, 404, 413, 415) },
+        response: { 201: newApiKeySchema, ...errorResponses(400, 403, 404) },
       },
     },
     async (request, reply) =>
@@ -332,7 +332,7 @@ export function registerApiKeyRoutes(app: PatchbayApp, database: Database): void
         summary: 'Revoke an organization’s key (deployment key)',
         tags: orgTags,
         params: z.object({ id: z.string(), keyId: z.string() }),
-        response: { 204: z.null(), ...errorResponses(401, 403, 404, 409) },
+        response: { 204: z.null(), ...errorResponses(403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -276,7 +276,6 @@ export function registerConfigurationRoutes(
         tags,
         response: {
           200: z.object({ configurations: z.array(configurationSchema) }),
-          ...errorResponses(401),
         },
       },
     },
@@ -300,7 +299,7 @@ export function registerConfigurationRoutes(
         body: bodies.create,
         response: {
           201: configurationSchema,
-          ...errorResponses(400, 401, 409, 413, 415, 422, 502),
+          ...errorResponses(400, 409, 422, 502),
         },
       },
     },
@@ -337,7 +336,7 @@ export function registerConfigurationRoutes(
         summary: 'Read a configuration (secrets masked)',
         tags,
         params: idParams,
-        response: { 200: configurationSchema, ...errorResponses(401, 404) },
+        response: { 200: configurationSchema, ...errorResponses(404) },
       },
     },
     async (request) => showOne(await load(request.params.id, request.organizationId)),
@@ -354,7 +353,7 @@ export function registerConfigurationRoutes(
         body: bodies.update,
         response: {
           200: configurationSchema,
-          ...errorResponses(400, 401, 404, 409, 413, 415, 422, 502),
+          ...errorResponses(400, 404, 409, 422, 502),
         },
       },
     },
@@ -408,7 +407,7 @@ export function registerConfigurationRoutes(
           summary,
           tags,
           params: idParams,
-          response: { 200: configurationSchema, ...errorResponses(401, 404) },
+          response: { 200: configurationSchema, ...errorResponses(404) },
         },
       },
       async (request) => {
@@ -429,7 +428,7 @@ export function registerConfigurationRoutes(
         summary: 'Delete after the provider’s deprovision hook',
         tags,
         params: idParams,
-        response: { 204: z.null(), ...errorResponses(401, 404, 502) },
+        response: { 204: z.null(), ...errorResponses(404, 502) },
       },
     },
     async (request, reply) => {

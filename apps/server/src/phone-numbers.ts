@@ -171,7 +171,6 @@ export function registerPhoneNumberRoutes(app: PatchbayApp, context: ServerConte
         tags,
         response: {
           200: z.object({ phoneNumbers: z.array(phoneNumberSchema) }),
-          ...errorResponses(401),
         },
       },
     },
@@ -194,7 +193,7 @@ export function registerPhoneNumberRoutes(app: PatchbayApp, context: ServerConte
         body: phoneNumberCreateBody,
         response: {
           201: phoneNumberSchema,
-          ...errorResponses(400, 401, 409, 413, 415, 422, 502),
+          ...errorResponses(400, 409, 422, 502),
         },
       },
     },
@@ -226,7 +225,7 @@ export function registerPhoneNumberRoutes(app: PatchbayApp, context: ServerConte
         summary: 'Read a phone number',
         tags,
         params: idParams,
-        response: { 200: phoneNumberSchema, ...errorResponses(401, 404) },
+        response: { 200: phoneNumberSchema, ...errorResponses(404) },
       },
     },
     async (request) => show(await load(request.params.id, request.organizationId)),
@@ -243,7 +242,7 @@ export function registerPhoneNumberRoutes(app: PatchbayApp, context: ServerConte
         body: phoneNumberUpdateBody,
         response: {
           200: phoneNumberSchema,
-          ...errorResponses(400, 401, 404, 409, 413, 415, 422, 502),
+          ...errorResponses(400, 404, 409, 422, 502),
         },
       },
     },
@@ -281,7 +280,7 @@ export function registerPhoneNumberRoutes(app: PatchbayApp, context: ServerConte
         summary: 'Forget a number',
         tags,
         params: idParams,
-        response: { 204: z.null(), ...errorResponses(401, 404) },
+        response: { 204: z.null(), ...errorResponses(404) },
       },
     },
     async (request, reply) => {

@@ -21,7 +21,7 @@ import type { CredentialCipher } from './credentials.js';
 import type { Database } from './database/database.js';
 import { postgresLeases, soleProcessLeases } from './event-source-leases.js';
 import { createEventSources, type EventSources } from './event-sources.js';
-import { createHttpApp, errorResponses } from './http/app.js';
+import { createHttpApp } from './http/app.js';
 import { registerCarrierRoutes } from './http/webhooks.js';
 import { type MediaSockets, registerMediaRoutes } from './media/media-sockets.js';
 import type { MediaTokens } from './media-tokens.js';
@@ -152,7 +152,6 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
         tags: ['providers'],
         response: {
           200: z.object({ providers: z.array(z.looseObject({ name: z.string() })) }),
-          ...errorResponses(401),
         },
       },
     },

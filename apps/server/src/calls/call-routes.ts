@@ -105,7 +105,7 @@ export function registerCallRoutes(
         body: placeCallBody,
         response: {
           201: callSchema,
-          ...errorResponses(400, 401, 409, 413, 415, 422, 502, 503),
+          ...errorResponses(400, 409, 422, 502, 503),
         },
       },
     },
@@ -201,7 +201,7 @@ export function registerCallRoutes(
         summary: 'Hang up a call',
         tags,
         params: idParams,
-        response: { 202: callSchema, ...errorResponses(401, 404, 409, 502) },
+        response: { 202: callSchema, ...errorResponses(404, 409, 502) },
       },
     },
     async (request, reply) => {
@@ -226,7 +226,7 @@ export function registerCallRoutes(
         body: transferBody,
         response: {
           202: transferSchema,
-          ...errorResponses(400, 401, 404, 409, 413, 415, 422, 502),
+          ...errorResponses(400, 404, 409, 422, 502),
         },
       },
     },
@@ -247,7 +247,7 @@ export function registerCallRoutes(
         querystring: z.object({
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
-        response: { 200: z.object({ calls: z.array(callSchema) }), ...errorResponses(400, 401) },
+        response: { 200: z.object({ calls: z.array(callSchema) }), ...errorResponses(400) },
       },
     },
     async (request) => {
@@ -266,7 +266,7 @@ export function registerCallRoutes(
         summary: 'A call with its transfers and status events',
         tags,
         params: idParams,
-        response: { 200: callSchema, ...errorResponses(401, 404) },
+        response: { 200: callSchema, ...errorResponses(404) },
       },
     },
     async (request) => {

@@ -153,7 +153,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
       const schema = (route.schema ?? {}) as Record<string, unknown>;
       if (!schema['hide'] && typeof schema['operationId'] !== 'string')
         throw new Error(`${methods.join(',')} ${route.url} must name its operationId`);
-      if (auth !== 'none') route.schema = { ...schema, security: [{ apiKey: [] }] };
+      // What every route of its kind may answer is said once, here, not in each declaration:
+      // a key can be refused (401), a body too large (413) or not JSON (415).
+      const implied = [...(auth === 'none' ? [] : [401]), ...(schema['body'] ? [413, 415] : [])];
+      const response = { ...(schema['response'] as Record<number, unknown> | undefined) };
+      for (const status of implied) response[status] ??= errorSchema;
+      route.schema = {
+        ...schema,
+        ...(schema['hide'] ? {} : { response }),
+        ...(auth === 'none' ? {} : { security: [{ apiKey: [] }] }),
+      };
     }
   });
 
