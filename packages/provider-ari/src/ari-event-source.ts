@@ -10,6 +10,7 @@ import {
 import type { AriClient } from 'ari-client';
 import { ariFetch, callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
 import {
+  BRIDGE_PREFIX,
   bridgeId,
   decodeMediaArgument,
   EXT_PREFIX,
@@ -82,16 +83,42 @@ const ORPHANED_MEDIA_MS = 10_000;
 /** How long an ended channel's id is remembered, so late events about it change nothing. */
 const ENDED_MEMORY_MS = 60_000;
 
-/** Whether Asterisk has the application registered (an events socket holds it); errors count as no. */
-async function applicationHeld(target: AsteriskTarget): Promise<boolean> {
+/** What GET /applications/{name} tells of an application. */
+interface AriApplication {
+  channel_ids?: string[];
+  bridge_ids?: string[];
+}
+
+/**
+ * Asks Asterisk whether another client still holds the application. A 404
+ * says the name is free. A 200 is ambiguous: Asterisk keeps an application
+ * nobody holds any more (inactive: Stasis() refuses new calls, its events go
+ * nowhere) for as long as channels or bridges are subscribed to it, so after
+ * the other client left mid-call it stays until those calls end. Such an
+ * application shows only what this source started; one that shows nothing,
+ * or anything else, is someone's. Errors count as free: connecting says more.
+ */
+async function applicationHeld(
+  target: AsteriskTarget,
+  ours: (kind: 'channel' | 'bridge', id: string) => boolean,
+): Promise<boolean> {
   try {
     const response = await ariFetch(
       target,
       `/applications/${encodeURIComponent(target.stasisApp)}`,
       { timeoutMs: 5000 },
     );
-    await response.body?.cancel();
-    return response.ok;
+    if (!response.ok) {
+      await response.body?.cancel();
+      return false;
+    }
+    const application = (await response.json()) as AriApplication;
+    const channels = application.channel_ids ?? [];
+    const bridges = application.bridge_ids ?? [];
+    if (channels.length === 0 && bridges.length === 0) return true;
+    return !(
+      channels.every((id) => ours('channel', id)) && bridges.every((id) => ours('bridge', id))
+    );
   } catch {
     return false;
   }
@@ -248,10 +275,22 @@ export class AriEventSource implements ProviderEventSource {
     const wait = this.delay;
     this.delay = Math.min(this.delay * 2, this.policy.maxDelayMs);
     this.retryTimer = setTimeout(() => {
-      void applicationHeld(this.target).then((held) =>
+      void applicationHeld(this.target, (kind, id) => this.started(kind, id)).then((held) =>
         held ? this.scheduleReclaim() : this.connect(),
       );
     }, wait);
+  }
+
+  /** Whether a channel or bridge is one this source made or took: a call, its media, its bridge, a transfer leg. */
+  private started(kind: 'channel' | 'bridge', id: string): boolean {
+    if (kind === 'bridge') return id.startsWith(BRIDGE_PREFIX);
+    const base = isLocalSecondHalf(id) ? id.slice(0, -';2'.length) : id;
+    return (
+      this.live.has(id) ||
+      this.live.has(base) ||
+      id.startsWith(EXT_PREFIX) ||
+      id.startsWith(TRANSFER_PREFIX)
+    );
   }
 
   /**

@@ -3,11 +3,12 @@
 
 export const EXT_PREFIX = 'patchbay-ext-';
 export const TRANSFER_PREFIX = 'patchbay-xfer-';
+export const BRIDGE_PREFIX = 'patchbay-bridge-';
 export const OUTBOUND_ARG = 'patchbay-out';
 export const TRANSFER_ARG = 'patchbay-transfer';
 
 export const mediaChannelId = (callerId: string) => `${EXT_PREFIX}${callerId}`;
-export const bridgeId = (callerId: string) => `patchbay-bridge-${callerId}`;
+export const bridgeId = (callerId: string) => `${BRIDGE_PREFIX}${callerId}`;
 export const transferChannelId = (transferId: string) => `${TRANSFER_PREFIX}${transferId}`;
 
 /**

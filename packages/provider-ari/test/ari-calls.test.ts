@@ -244,10 +244,8 @@ describe('outbound calls', () => {
         mediaStreamUrl: `${mediaBase}?call=x`,
       });
       await expect
-        .poll(() => seen.statuses.find((s) => s.callId === placed.callId)?.status, {
-          timeout: 3000,
-        })
-        .toBe(expected);
+        .poll(() => ended(seen, placed.callId).map((s) => s.status), { timeout: 3000 })
+        .toEqual([expected]);
     }
     expect(simulator.mediaSessions).toHaveLength(0);
   });
@@ -581,18 +579,51 @@ describe('outbound calls over Local channels (how 3CX dials)', () => {
   });
 });
 
+/** Another client registers the application; resolves once the source said so. */
+async function takenOver(seen: Awaited<ReturnType<typeof startSource>>) {
+  const intruder = await simulator.takeOverApplication('patchbay_0123456789ab');
+  await expect
+    .poll(() => seen.connection)
+    .toContain('disconnected: another client took over the Stasis application');
+  return intruder;
+}
+
 describe('the Stasis application’s owner', () => {
   it('says so when another client takes the application over, and takes it back', async () => {
     const seen = await startSource(accept);
-    const intruder = await simulator.takeOverApplication('patchbay_0123456789ab');
-    await expect
-      .poll(() => seen.connection)
-      .toContain('disconnected: another client took over the Stasis application');
+    const intruder = await takenOver(seen);
     await intruder.close();
     await expect
       .poll(() => seen.connection.filter((s) => s === 'connected').length)
       .toBeGreaterThanOrEqual(2);
     await connectedInboundCall(seen);
+  });
+
+  // Asterisk keeps an application nobody holds for as long as channels are in it
+  // (fixtures/asterisk/app-replaced-mid-call.json): a 404 never comes while the call lasts.
+  it('takes the application back when the other client left while a call was still in it', async () => {
+    const seen = await startSource(accept);
+    const { caller } = await connectedInboundCall(seen);
+    const intruder = await takenOver(seen);
+    await intruder.close();
+    await expect
+      .poll(() => seen.connection.filter((s) => s === 'connected').length)
+      .toBeGreaterThanOrEqual(2);
+    // The call's events come to this source again, so its end is reported.
+    simulator.hangUp(caller.id);
+    await expect.poll(() => ended(seen, caller.id).map((s) => s.status)).toEqual(['completed']);
+    await connectedInboundCall(seen);
+  });
+
+  it('leaves the application to a client that holds it with no call of ours', async () => {
+    const seen = await startSource(accept);
+    const intruder = await takenOver(seen);
+    const asked = () =>
+      simulator.requests.filter((r) => r.path === '/applications/patchbay_0123456789ab').length;
+    // Several looks at the application, and the other client keeps it throughout.
+    await expect.poll(asked).toBeGreaterThanOrEqual(2);
+    expect(seen.connection.filter((s) => s === 'connected')).toHaveLength(1);
+    await intruder.close();
   });
 
   it('reports an Asterisk restart and ends the calls it took with it', async () => {

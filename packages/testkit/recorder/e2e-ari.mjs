@@ -21,9 +21,23 @@ async function api(method, path, body) {
   const t = await r.text();
   return { status: r.status, body: t ? JSON.parse(t) : undefined };
 }
+// A far end that did not do its part (could not bind, saw an unexpected message) says so:
+// otherwise a flow can pass or fail for the wrong reason.
 function sipp(args) {
-  const c = spawn('sipp', [...args, '-nostdin'], { stdio: 'ignore' });
-  return new Promise((r) => c.on('exit', r));
+  const c = spawn('sipp', [...args, '-nostdin'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  c.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((r) =>
+    c.on('exit', (code) => {
+      if (code !== 0)
+        console.log(
+          `  sipp ${args[1]} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+        );
+      r(code);
+    }),
+  );
 }
 const caller = (sc, service, d = 3000) =>
   sipp([
@@ -80,8 +94,10 @@ async function waitStatus(id, want, ms = 15000) {
   }
   return s;
 }
+// This run's newest call: a server kept from an earlier run still has that run's calls and configuration.
 async function latestCall() {
-  return (await api('GET', '/api/v1/calls')).body.calls[0];
+  const { calls } = (await api('GET', '/api/v1/calls')).body;
+  return calls.find((c) => c.configurationId === cfg.body.id);
 }
 
 let done;
@@ -302,6 +318,29 @@ check(
     stateAfter?.state === 'connected' &&
     s.status === 'completed',
   `${JSON.stringify(stateDuring)} -> ${stateAfter?.state}; call ${s.status}`,
+);
+
+// 9b. taken over mid-call: the other client leaves while the call goes on (Asterisk keeps
+// the application inactive until the call ends); the server takes it back and still ends it.
+const midCall = caller('uac-wait', '7001');
+await sleep(2000);
+call = await latestCall();
+const second = new WebSocket(`ws://127.0.0.1:8088/ari/events?app=${app}`, {
+  headers: { authorization: 'Basic ' + Buffer.from('patchbay:secret').toString('base64') },
+});
+await new Promise((r) => second.once('open', r));
+await sleep(500);
+second.close();
+await sleep(2500);
+const stateMidCall = (await api('GET', `/api/v1/configurations/${cfg.body.id}`)).body.connection;
+await api('POST', `/api/v1/calls/${call.id}/hangup`);
+s = await waitStatus(call.id, ['completed', 'failed']);
+await midCall;
+await sleep(500);
+check(
+  'app taken over mid-call is taken back while the call lasts, and the call ends',
+  stateMidCall?.state === 'connected' && s.status === 'completed' && channelsLeft() === 0,
+  `${stateMidCall?.state}; call ${s.status} channels=${channelsLeft()}`,
 );
 
 // 10. Asterisk restarts during a call

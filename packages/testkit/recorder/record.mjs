@@ -392,6 +392,34 @@ const flows = {
     await Promise.race([again.done, sleep(5000)]);
     await sleep(500);
   },
+  // What GET /applications says while another client holds the application,
+  // and after it left with one of our calls still in it: whether the name is
+  // free cannot be read off a 404, since Asterisk keeps an application that
+  // still has channels (inactive, nobody hears its events) until they leave.
+  async 'app-replaced-mid-call'(rec) {
+    const call = await inbound(rec, { scenario: 'uac-wait', pauseMs: 8000 });
+    await rec.ari('GET', `/applications/${APP}`);
+    const second = await rec.connectEvents('events2');
+    await rec.wait((e) => e.kind === 'event' && e.event.type === 'ApplicationReplaced', 3000);
+    await rec.ari('GET', `/applications/${APP}`);
+    second.close();
+    await rec.wait((e) => e.kind === 'events-close' && e.socket === 'events2');
+    await sleep(300);
+    await rec.ari('GET', `/applications/${APP}`);
+    // A new call meanwhile: the application is inactive, so Stasis fails.
+    const refused = caller(rec, 'uac-hangup', { pauseMs: 500 });
+    await Promise.race([refused.done, sleep(3000)]);
+    // Registering again takes it back, with the call still subscribed.
+    await rec.connectEvents('events3');
+    await sleep(300);
+    await rec.ari('GET', `/applications/${APP}`);
+    await rec.ari('DELETE', `/channels/${call.id}`, { reason: 'normal' });
+    await rec.event('ChannelDestroyed', (e) => e.channel.id === call.id, 3000);
+    await teardown(rec, call.id, call);
+    await Promise.race([call.sip.done, sleep(3000)]);
+    await sleep(300);
+    await rec.ari('GET', `/applications/${APP}`);
+  },
   async 'asterisk-restart'(rec) {
     const call = await inbound(rec, { scenario: 'uac-wait' });
     await sleep(800);

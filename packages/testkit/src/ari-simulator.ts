@@ -39,7 +39,17 @@ export type OriginateOutcome =
       /** The callee sends 180 Ringing before it answers (default); false answers at once with 200. */
       ringing?: boolean;
     }
-  | { cause: number; causeText?: string; afterMs?: number };
+  | {
+      cause: number;
+      causeText?: string;
+      afterMs?: number;
+      /**
+       * The callee sends 180 Ringing before it refuses or the timeout runs
+       * out. Default: true for 19 (a phone nobody picks up still rings),
+       * false otherwise (a busy phone refuses at once).
+       */
+      ringing?: boolean;
+    };
 
 /** One chan_websocket media connection the simulator opened to the host (externalMedia). */
 export interface AriMediaSession {
@@ -503,13 +513,25 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
   ) => {
     const answer = 'answer' in outcome;
     const cause = answer ? 0 : outcome.cause;
+    const ringsFirst = answer ? outcome.ringing !== false : (outcome.ringing ?? cause === 19);
+    // A callee nobody answers: it rings at once, and the originate timeout ends it.
     const waitMs = answer || cause !== 19 ? (outcome.afterMs ?? 20) : timeoutSeconds * 1000;
+    /** A callee that will not answer still rings first, at once, while the channel lives. */
+    const ringBeforeRefusing = (ring: () => void) => {
+      if (answer || !ringsFirst) return;
+      const ringAt = Math.min(outcome.afterMs ?? 20, waitMs);
+      state.timers.push(setTimeout(() => states.has(state.model.id) && ring(), ringAt));
+    };
     if (state.kind === 'sip') {
+      ringBeforeRefusing(() => {
+        setState(state, 'Ringing');
+        dialEvent(state, 'RINGING');
+      });
       state.timers.push(
         setTimeout(() => {
           if (!states.has(state.model.id)) return;
           if (answer) {
-            if (outcome.ringing !== false) {
+            if (ringsFirst) {
               setState(state, 'Ringing');
               dialEvent(state, 'RINGING');
             }
@@ -538,6 +560,12 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
     });
     two.callee = callee.model.id;
     dialEvent(callee, '', two);
+    ringBeforeRefusing(() => {
+      setState(state, 'Ringing');
+      callee.model.state = 'Ringing';
+      dialEvent(callee, 'RINGING', two);
+      dialEvent(state, 'RINGING');
+    });
     state.timers.push(
       setTimeout(() => {
         if (!states.has(state.model.id)) return;
@@ -628,8 +656,13 @@ export async function startAriSimulator(options: AriSimulatorOptions = {}): Prom
     const applicationMatch = /^\/applications\/([^/]+)$/.exec(path);
     if (applicationMatch && method === 'GET') {
       const app = decodeURIComponent(applicationMatch[1]!);
-      return registered.get(app)?.readyState === WebSocket.OPEN
-        ? json(response, 200, applicationModel(app))
+      // Asterisk keeps an application nobody holds any more (inactive: its
+      // events go nowhere, Stasis() refuses new calls) until its channels and
+      // bridges leave; only then is the name gone.
+      const model = applicationModel(app);
+      const held = registered.get(app)?.readyState === WebSocket.OPEN;
+      return held || model.channel_ids.length > 0 || model.bridge_ids.length > 0
+        ? json(response, 200, model)
         : json(response, 404, { message: `Application '${app}' not found` });
     }
     const subscriptionMatch = /^\/applications\/([^/]+)\/subscription$/.exec(path);
