@@ -5,6 +5,7 @@
  * `PATCHBAY_DATA_DIR` (which the server must not have open at the time).
  */
 import { parseArgs } from 'node:util';
+import { loadServerConfig, ServerConfigError } from './config.js';
 import {
   type ApiKeyRecord,
   createOrganization,
@@ -12,18 +13,18 @@ import {
   listApiKeys,
   listOrganizations,
   revokeApiKey,
-} from './api-keys.js';
-import { loadServerConfig, ServerConfigError } from './config.js';
-import { type Database, DataDirectoryInUseError, openDatabase } from './database/database.js';
-import { migrate } from './database/migrations.js';
+} from './services/api-keys.js';
+import { type Database, DataDirectoryInUseError, openDatabase } from './storage/database.js';
+import { migrate } from './storage/migrations.js';
 
 const USAGE = `Usage: keys <command> [options]
 
   orgs                               list organizations
   create-org <name>                  a new organization and its first key
   list [--org <id>]                  keys (all, or one organization's); never their secrets
-  create --org <id> --name <name> [--deployment]
-                                     mint a key; --deployment lets it manage organizations
+  create --org <id> --name <name> [--deployment] [--expires <ISO 8601 time>]
+                                     mint a key; --deployment lets it manage organizations,
+                                     --expires has it refused from then on
   revoke <key id>                    revoke a key; every server process refuses it at once
 
 The database is DATABASE_URL's, else the embedded one in PATCHBAY_DATA_DIR.
@@ -42,7 +43,13 @@ const describeKey = (key: ApiKeyRecord) =>
     key.scope,
     `created ${key.createdAt.toISOString()}`,
     `last used ${key.lastUsedAt?.toISOString() ?? 'never'}`,
-    key.revokedAt ? `REVOKED ${key.revokedAt.toISOString()}` : 'live',
+    key.revokedAt
+      ? `REVOKED ${key.revokedAt.toISOString()}`
+      : key.expiresAt && key.expiresAt.getTime() <= Date.now()
+        ? `EXPIRED ${key.expiresAt.toISOString()}`
+        : key.expiresAt
+          ? `live until ${key.expiresAt.toISOString()}`
+          : 'live',
   ].join('  ');
 
 function uuid(value: string | undefined, what: string): string {
@@ -58,6 +65,7 @@ async function run(database: Database, argv: string[]): Promise<string[]> {
       org: { type: 'string' },
       name: { type: 'string' },
       deployment: { type: 'boolean', default: false },
+      expires: { type: 'string' },
     },
   });
   const [command, argument] = positionals;
@@ -91,10 +99,14 @@ async function run(database: Database, argv: string[]): Promise<string[]> {
         throw new UsageError('create needs --name of 1-100 characters');
       const [known] = await sql`select 1 from organizations where id = ${organizationId}`;
       if (!known) throw new UsageError(`no organization ${organizationId}`);
+      const expiresAt = values.expires === undefined ? undefined : new Date(values.expires);
+      if (expiresAt && !(expiresAt.getTime() > Date.now()))
+        throw new UsageError('--expires must be a time in the future, e.g. 2027-06-30T00:00:00Z');
       const issued = await issueApiKey(sql, {
         organizationId,
         name,
         scope: values.deployment ? 'deployment' : 'organization',
+        expiresAt,
       });
       return [`key ${issued.record.id} (shown only now):`, '', `  ${issued.key}`];
     }

@@ -5,15 +5,15 @@
  */
 import cluster from 'node:cluster';
 import type { Logger } from '@patchbay/core';
-import { bootstrapOrganization } from './api-keys.js';
 import { loadServerConfig, type ServerConfig, ServerConfigError } from './config.js';
-import { CredentialCipher, loadCredentialKey } from './credentials.js';
-import { openDatabase } from './database/database.js';
-import { migrate } from './database/migrations.js';
 import { createLogger, sensitiveFieldNames } from './logger.js';
-import { MediaTokens } from './media-tokens.js';
-import { createServerRegistry, serverProviders } from './providers.js';
 import { startPatchbayServer } from './server.js';
+import { bootstrapOrganization } from './services/api-keys.js';
+import { CredentialCipher, loadCredentialKey } from './services/credentials.js';
+import { MediaTokens } from './services/media-tokens.js';
+import { createServerRegistry, serverProviders } from './services/providers.js';
+import { openDatabase } from './storage/database.js';
+import { migrate } from './storage/migrations.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadServerConfig>;

@@ -2,33 +2,41 @@ import type { AddressInfo } from 'node:net';
 import type { Logger, ProviderRegistry } from '@patchbay/core';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { z } from 'zod';
-import { registerAgentRoutes } from './agents.js';
-import { registerApiKeyRoutes } from './api-key-routes.js';
-import { organizationForApiKey } from './api-keys.js';
+import type { ServerConfig } from './config.js';
+import { registerAgentRoutes } from './routes/agent-routes.js';
+import { registerApiKeyRoutes } from './routes/api-key-routes.js';
+import { createHttpApp } from './routes/app.js';
+import { registerCallRoutes } from './routes/call-routes.js';
+import { registerCallWebhooks } from './routes/call-webhook-routes.js';
+import { carrierUrls } from './routes/carrier-urls.js';
+import { registerConfigurationRoutes } from './routes/configuration-routes.js';
+import { registerInboundRoute } from './routes/inbound-routes.js';
+import { type MediaSockets, registerMediaRoutes } from './routes/media-routes.js';
+import { registerOrganizationRoutes } from './routes/organization-routes.js';
+import { registerPhoneNumberRoutes } from './routes/phone-number-routes.js';
+import { registerProviderRoutes } from './routes/provider-routes.js';
+import { registerCarrierRoutes } from './routes/webhooks.js';
+import { organizationForApiKey } from './services/api-keys.js';
 import {
   CallLifecycle,
   type CallLifecycleTimings,
   DEFAULT_LIFECYCLE_TIMINGS,
-} from './calls/call-lifecycle.js';
-import { registerCallRoutes } from './calls/call-routes.js';
-import { type CallSignals, localCallSignals, postgresCallSignals } from './calls/call-signals.js';
-import { registerCallWebhooks } from './calls/call-webhook.js';
-import { registerInboundRoute } from './calls/inbound-route.js';
-import { Transfers } from './calls/transfers.js';
-import type { ServerConfig } from './config.js';
-import { registerConfigurationRoutes } from './configurations.js';
-import type { CredentialCipher } from './credentials.js';
-import type { Database } from './database/database.js';
-import { postgresLeases, soleProcessLeases } from './event-source-leases.js';
-import { createEventSources, type EventSources } from './event-sources.js';
-import { createHttpApp } from './http/app.js';
-import { registerCarrierRoutes } from './http/webhooks.js';
-import { type MediaSockets, registerMediaRoutes } from './media/media-sockets.js';
-import type { MediaTokens } from './media-tokens.js';
-import { registerPhoneNumberRoutes } from './phone-numbers.js';
-import { registerProviderRoutes } from './provider-routes.js';
-import type { ServerContext } from './server-context.js';
-import { ServerError } from './server-errors.js';
+} from './services/calls/call-lifecycle.js';
+import {
+  type CallSignals,
+  localCallSignals,
+  postgresCallSignals,
+} from './services/calls/call-signals.js';
+import { Calls } from './services/calls/calls.js';
+import { Transfers } from './services/calls/transfers.js';
+import { Configurations } from './services/configurations.js';
+import type { CredentialCipher } from './services/credentials.js';
+import { postgresLeases, soleProcessLeases } from './services/event-source-leases.js';
+import { createEventSources, type EventSources } from './services/event-sources.js';
+import type { MediaTokens } from './services/media-tokens.js';
+import type { ServerContext } from './services/server-context.js';
+import { ServerError } from './services/server-errors.js';
+import type { Database } from './storage/database.js';
 
 export interface PatchbayServerOptions {
   readonly config: ServerConfig;
@@ -158,7 +166,8 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     async () => ({ providers: registry.describe() as unknown as { name: string }[] }),
   );
   registerAgentRoutes(app, database);
-  registerApiKeyRoutes(app, database);
+  registerApiKeyRoutes(app, database.sql);
+  registerOrganizationRoutes(app, database.sql);
   const signals =
     options.signals ??
     (database.kind === 'postgres'
@@ -166,6 +175,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       : localCallSignals(logger));
   // What every route, event source and media socket shares.
   const context: ServerContext = {
+    urls: carrierUrls(registry, mediaTokens),
     database,
     registry,
     cipher,
@@ -193,7 +203,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   });
   await lifecycle.start();
   registerPhoneNumberRoutes(app, context);
-  registerCallRoutes(app, context, transfers);
+  registerCallRoutes(app, new Calls(context, transfers));
   let media: MediaSockets | undefined;
   await registerCarrierRoutes(app, (carrier) => {
     media = registerMediaRoutes(carrier, context, transfers, lifecycle);
@@ -213,19 +223,15 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
         }
       : { leases: soleProcessLeases },
   );
-  registerConfigurationRoutes(app, {
-    ...context,
-    // A configuration's event connection follows it; failing to restart it must not fail the save.
-    changed: (id) =>
-      eventSources
-        .refresh(id)
-        .catch((error: unknown) =>
-          logger.error(
-            { configurationId: id, error: String(error) },
-            'event source restart failed',
-          ),
-        ),
-  });
+  // A configuration's event connection follows it; failing to restart it must not fail the save.
+  const configurations = new Configurations(context, (id) =>
+    eventSources
+      .refresh(id)
+      .catch((error: unknown) =>
+        logger.error({ configurationId: id, error: String(error) }, 'event source restart failed'),
+      ),
+  );
+  registerConfigurationRoutes(app, context, configurations);
 
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.server.address() as AddressInfo;

@@ -70,6 +70,89 @@ it('lets the deployment key create organizations, whose keys manage only themsel
   ).toBe(404);
 });
 
+it('mints keys that lapse: refused once their expiry has passed, and never minted expired', async () => {
+  const past = await t.call('POST', '/api/v1/api-keys', {
+    name: 'late',
+    expiresAt: '2020-01-01T00:00:00Z',
+  });
+  expect(past.status).toBe(400);
+  expect(past.body.error.message).toContain('expiresAt');
+  expect(
+    (await t.call('POST', '/api/v1/api-keys', { name: 'x', expiresAt: 'next week' })).status,
+  ).toBe(400);
+
+  const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+  const lapsing = await t.call('POST', '/api/v1/api-keys', { name: 'contractor', expiresAt });
+  expect(lapsing.status).toBe(201);
+  expect(lapsing.body.apiKey.expiresAt).toBe(expiresAt);
+  expect((await t.call('GET', '/api/v1/agents', undefined, lapsing.body.key)).status).toBe(200);
+  // The hour passes.
+  await t.database.sql`
+    update api_keys set expires_at = now() - interval '1 second' where id = ${lapsing.body.apiKey.id}`;
+  const refused = await t.call('GET', '/api/v1/agents', undefined, lapsing.body.key);
+  expect(refused.status).toBe(401);
+});
+
+it('lets the deployment key rename and delete organizations, but not while they hold anything live', async () => {
+  const created = await t.call('POST', '/api/v1/organizations', { name: 'Short-lived' });
+  const { id } = created.body.organization as { id: string };
+  const key = created.body.key as string;
+
+  const renamed = await t.call('PATCH', `/api/v1/organizations/${id}`, { name: 'Renamed' });
+  expect(renamed.status).toBe(200);
+  expect(renamed.body).toMatchObject({ id, name: 'Renamed', defaultCountry: null });
+  expect((await t.call('GET', '/api/v1/organization', undefined, key)).body.name).toBe('Renamed');
+  // Its own key renames itself, never another.
+  expect((await t.call('PATCH', `/api/v1/organizations/${id}`, { name: 'x' }, key)).status).toBe(
+    403,
+  );
+
+  // A configuration holds carrier-side state its own delete releases: not cascaded away.
+  const configuration = await t.call(
+    'POST',
+    '/api/v1/configurations',
+    {
+      name: 'pbx',
+      config: {
+        provider: 'ari',
+        ari_endpoint: 'http://127.0.0.1:9',
+        app_name: 'patchbay',
+        app_password: 'secret',
+        ws_client_name: 'patchbay',
+      },
+    },
+    key,
+  );
+  expect(configuration.status).toBe(201);
+  const notEmpty = await t.call('DELETE', `/api/v1/organizations/${id}`);
+  expect(notEmpty.status).toBe(409);
+  expect(notEmpty.body.error.code).toBe('organization_not_empty');
+  expect(
+    (await t.call('DELETE', `/api/v1/configurations/${configuration.body.id}`, undefined, key))
+      .status,
+  ).toBe(204);
+
+  // A live call would go on in the world with no record of it.
+  const [call] = await t.database.sql<{ id: string }[]>`
+    insert into calls (id, organization_id, provider, direction, from_address, to_address, status)
+    values (${crypto.randomUUID()}, ${id}, 'ari', 'inbound', '+15551230000', '7001', 'in-progress') returning id`;
+  expect((await t.call('DELETE', `/api/v1/organizations/${id}`)).body.error.code).toBe(
+    'calls_live',
+  );
+  await t.database.sql`update calls set status = 'completed' where id = ${call!.id}`;
+
+  const own = (await t.call('GET', '/api/v1/organization')).body.id as string;
+  expect((await t.call('DELETE', `/api/v1/organizations/${own}`)).body.error.code).toBe(
+    'own_organization',
+  );
+  expect((await t.call('DELETE', `/api/v1/organizations/${id}`)).status).toBe(204);
+  expect((await t.call('GET', '/api/v1/agents', undefined, key)).status).toBe(401);
+  expect((await t.call('DELETE', `/api/v1/organizations/${id}`)).status).toBe(404);
+  expect(
+    (await t.call('PATCH', `/api/v1/organizations/${crypto.randomUUID()}`, { name: 'y' })).status,
+  ).toBe(404);
+});
+
 it('keeps the last deployment key: revoking it would lock the operator out', async () => {
   const own = (await t.call('GET', '/api/v1/api-keys')).body.apiKeys.find(
     (key: { scope: string; revokedAt: string | null }) =>

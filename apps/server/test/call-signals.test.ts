@@ -9,7 +9,7 @@ import {
   localCallSignals,
   postgresCallSignals,
   type TransferSignal,
-} from '../src/calls/call-signals.js';
+} from '../src/services/calls/call-signals.js';
 
 const signal = (callId: string, status: TransferSignal['status']): TransferSignal => ({
   callId,

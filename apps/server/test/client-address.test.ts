@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddress } from '../src/http/client-address.js';
+import { clientAddress } from '../src/routes/client-address.js';
 
 describe('clientAddress', () => {
   it('is the peer when the peer is not a trusted proxy, whatever it forwards', () => {

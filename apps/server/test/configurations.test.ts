@@ -8,7 +8,7 @@ import { ari } from '@patchbay/provider-ari';
 import { threeCx } from '@patchbay/provider-three-cx';
 import { startAriSimulator, startTestDatabase, type TestDatabase } from '@patchbay/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialCipher, loadCredentialKey } from '../src/credentials.js';
+import { CredentialCipher, loadCredentialKey } from '../src/services/credentials.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
 describe('credential encryption', () => {

@@ -3,19 +3,19 @@ import { type ProviderRegistry, silentLogger } from '@patchbay/core';
 import { startTestDatabase, startWebSocketHost, type TestDatabase } from '@patchbay/testkit';
 import postgres from 'postgres';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { bootstrapOrganization, generateApiKey } from '../src/api-keys.js';
-import { type CallSignals, localCallSignals } from '../src/calls/call-signals.js';
 import { loadServerConfig } from '../src/config.js';
-import { CredentialCipher } from '../src/credentials.js';
-import type { Database } from '../src/database/database.js';
-import { migrate } from '../src/database/migrations.js';
-import { AGENT_STREAM_PROTOCOL } from '../src/media/websocket-agent.js';
-import { MediaTokens } from '../src/media-tokens.js';
 import {
   type PatchbayServer,
   type PatchbayServerOptions,
   startPatchbayServer,
 } from '../src/server.js';
+import { bootstrapOrganization, generateApiKey } from '../src/services/api-keys.js';
+import { type CallSignals, localCallSignals } from '../src/services/calls/call-signals.js';
+import { CredentialCipher } from '../src/services/credentials.js';
+import { AGENT_STREAM_PROTOCOL } from '../src/services/media/websocket-agent.js';
+import { MediaTokens } from '../src/services/media-tokens.js';
+import type { Database } from '../src/storage/database.js';
+import { migrate } from '../src/storage/migrations.js';
 
 /** A server on a fresh test database, with two organizations' API keys and a JSON client. */
 export interface TestServer {

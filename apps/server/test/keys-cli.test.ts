@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { organizationForApiKey } from '../src/api-keys.js';
-import { openDatabase } from '../src/database/database.js';
 import { keysCli } from '../src/keys-cli.js';
+import { organizationForApiKey } from '../src/services/api-keys.js';
+import { openDatabase } from '../src/storage/database.js';
 
 let directory: string;
 beforeAll(async () => {
@@ -41,8 +41,25 @@ it('creates an organization and keys, lists them without secrets, and revokes on
   const secondKey = /(pbk_[A-Za-z0-9_-]{43})/.exec(minted.out)![1]!;
   const secondId = /key ([0-9a-f-]{36})/.exec(minted.out)![1]!;
 
+  const until = '2099-01-01T00:00:00.000Z';
+  const lapsing = await keys(
+    'create',
+    '--org',
+    organizationId,
+    '--name',
+    'temp',
+    '--expires',
+    until,
+  );
+  expect(lapsing.code).toBe(0);
+  expect(
+    (await keys('create', '--org', organizationId, '--name', 'x', '--expires', '2001-01-01'))
+      .errors,
+  ).toContain('--expires must be a time in the future');
+
   const listed = await keys('list', '--org', organizationId);
-  expect(listed.out.split('\n')).toHaveLength(2);
+  expect(listed.out.split('\n')).toHaveLength(3);
+  expect(listed.out).toContain(`live until ${until}`);
   expect(listed.out).toContain('"ci"');
   expect(listed.out).not.toContain(firstKey);
   expect(listed.out).not.toContain(secondKey);

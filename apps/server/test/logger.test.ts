@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { expect, it } from 'vitest';
 import { loadServerConfig } from '../src/config.js';
 import { createLogger, sensitiveFieldNames } from '../src/logger.js';
-import { serverProviders } from '../src/providers.js';
+import { serverProviders } from '../src/services/providers.js';
 
 function captured(secretFields: readonly string[]) {
   const lines: string[] = [];

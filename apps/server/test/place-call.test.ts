@@ -4,7 +4,7 @@ import { createRegistry } from '@patchbay/core';
 import { twilio } from '@patchbay/provider-twilio';
 import { type CarrierApiServer, startCarrierApiServer } from '@patchbay/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MediaTokens } from '../src/media-tokens.js';
+import { MediaTokens } from '../src/services/media-tokens.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import { acceptTwilioAccount } from './twilio-call.js';
 

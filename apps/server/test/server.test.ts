@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { type Logger, silentLogger } from '@patchbay/core';
 import { startTestDatabase, type TestDatabase } from '@patchbay/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapOrganization, organizationForApiKey } from '../src/api-keys.js';
 import { loadServerConfig, ServerConfigError } from '../src/config.js';
-import { CredentialCipher } from '../src/credentials.js';
-import { openDatabase } from '../src/database/database.js';
-import { MIGRATIONS, migrate } from '../src/database/migrations.js';
-import { MediaTokens } from '../src/media-tokens.js';
-import { createServerRegistry } from '../src/providers.js';
 import { type PatchbayServer, startPatchbayServer } from '../src/server.js';
+import { bootstrapOrganization, organizationForApiKey } from '../src/services/api-keys.js';
+import { CredentialCipher } from '../src/services/credentials.js';
+import { MediaTokens } from '../src/services/media-tokens.js';
+import { createServerRegistry } from '../src/services/providers.js';
+import { openDatabase } from '../src/storage/database.js';
+import { MIGRATIONS, migrate } from '../src/storage/migrations.js';
 import { serverDatabase } from './helpers.js';
 
 describe('configuration from the environment', () => {

@@ -219,6 +219,14 @@ export const MIGRATIONS: readonly Migration[] = [
         add column default_country text check (default_country ~ '^[A-Z]{2}$');
     `,
   },
+  {
+    version: 11,
+    name: 'api key expiry',
+    sql: `
+      -- A key may be minted for a while only (a contractor, a CI job): refused from then on.
+      alter table api_keys add column expires_at timestamptz;
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { isTerminalCallStatus } from '@patchbay/core';
+import { recordCallStatus } from '../../storage/call-store.js';
 import type { ServerContext } from '../server-context.js';
 import { callProvider } from '../server-context.js';
-import { recordCallStatus } from './call-store.js';
 
 /** How the lifecycle keeps time; shortened in tests. */
 export interface CallLifecycleTimings {

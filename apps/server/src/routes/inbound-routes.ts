@@ -1,20 +1,17 @@
 import type { InboundRejectionReason, TelephonyProvider } from '@patchbay/core';
-import type { PatchbayApp } from '../http/app.js';
-import { carrierWebhook, sendWebhookResponse } from '../http/webhooks.js';
-import { mediaStreamUrl } from '../media/media-sockets.js';
-import { canonicalAddress } from '../phone-numbers.js';
-import { openConfiguration, type ServerContext } from '../server-context.js';
-import { ServerError } from '../server-errors.js';
-import { admitInboundCall } from './call-admission.js';
-import { callbackUrls } from './call-webhook.js';
+import { admitInboundCall } from '../services/calls/call-admission.js';
+import { canonicalAddress } from '../services/phone-numbers.js';
+import { openConfiguration, type ServerContext } from '../services/server-context.js';
+import { ServerError } from '../services/server-errors.js';
+import { type InboundCandidate, inboundCandidates } from '../storage/configuration-store.js';
+import type { PatchbayApp } from './app.js';
+import { callbackUrls } from './call-webhook-routes.js';
+import { mediaStreamUrl } from './media-routes.js';
+import { carrierWebhook, sendWebhookResponse } from './webhooks.js';
 
-interface Candidate {
-  phone_number_id: string;
-  organization_id: string;
-  agent_id: string | null;
-  configuration_id: string;
-  credentials: Uint8Array;
-  is_active: boolean;
+/** Where carriers send inbound calls (below): the URL to paste into a carrier's console. */
+export function inboundWebhookUrl(base: string): string {
+  return `${base}/telephony/inbound`;
 }
 
 /**
@@ -56,18 +53,11 @@ export function registerInboundRoute(carrier: PatchbayApp, context: ServerContex
     } catch {
       // Not an address we could have registered: nothing will match.
     }
-    const candidates = await sql<Candidate[]>`
-      select p.id as phone_number_id, p.organization_id, p.agent_id,
-             t.id as configuration_id, t.credentials, t.is_active
-      from phone_numbers p join telephony_configurations t on t.id = p.configuration_id
-      where p.provider = ${spec.name} and p.address = ${to}
-        and (${call.accountId ?? null}::text is null or p.account_id = ${call.accountId ?? null})
-      order by p.created_at
-      limit 10`;
+    const candidates = await inboundCandidates(sql, spec.name, to, call.accountId);
     if (candidates.length === 0) return reject('number-not-configured');
 
     // Where the carrier names no account, the signature tells whose number it is.
-    let chosen: { candidate: Candidate; provider: TelephonyProvider } | undefined;
+    let chosen: { candidate: InboundCandidate; provider: TelephonyProvider } | undefined;
     for (const candidate of candidates) {
       const { provider } = openConfiguration(context, {
         id: candidate.configuration_id,

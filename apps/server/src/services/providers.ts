@@ -7,7 +7,7 @@ import { threeCx } from '@patchbay/provider-three-cx';
 import { twilio } from '@patchbay/provider-twilio';
 import { vonage } from '@patchbay/provider-vonage';
 import postgres from 'postgres';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from '../config.js';
 
 /** The carrier specs the server ships with, set up from its configuration. */
 export interface ServerProviders {

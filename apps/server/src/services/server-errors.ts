@@ -38,6 +38,15 @@ export const SERVER_ERRORS = {
   configuration_inactive: { status: 409, meaning: 'The configuration is deactivated' },
   configuration_gone: { status: 409, meaning: 'The call’s configuration was deleted' },
   transfer_in_progress: { status: 409, meaning: 'The call is being transferred already' },
+  own_organization: {
+    status: 409,
+    meaning: 'A deployment key cannot delete the organization it belongs to',
+  },
+  organization_not_empty: {
+    status: 409,
+    meaning: 'The organization still has configurations, whose carrier side a delete releases',
+  },
+  calls_live: { status: 409, meaning: 'Calls are live; they would end in the world untracked' },
   last_deployment_key: {
     status: 409,
     meaning: 'The last live deployment key cannot be revoked through the API',

@@ -7,14 +7,15 @@ import {
 } from '@patchbay/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { CallLifecycle } from '../calls/call-lifecycle.js';
+import type { CallLifecycle } from '../services/calls/call-lifecycle.js';
 
-import type { Transfers } from '../calls/transfers.js';
-import { isUuid } from '../database/owned.js';
-import type { PatchbayApp } from '../http/app.js';
-import type { MediaTokens } from '../media-tokens.js';
-import { callProvider, type ServerContext } from '../server-context.js';
-import { createWebSocketAgent } from './websocket-agent.js';
+import type { Transfers } from '../services/calls/transfers.js';
+import { createWebSocketAgent } from '../services/media/websocket-agent.js';
+import type { MediaTokens } from '../services/media-tokens.js';
+import { callProvider, type ServerContext } from '../services/server-context.js';
+import { type MediaCallRow, mediaCall } from '../storage/call-store.js';
+import { isUuid } from '../storage/owned.js';
+import type { PatchbayApp } from './app.js';
 
 /**
  * The media URL of a call, carrying a fresh single-use token where the
@@ -55,23 +56,10 @@ function withBookkeeping(
   };
 }
 
-interface MediaCall {
-  id: string;
-  provider: string;
-  configuration_id: string | null;
-  carrier_call_id: string | null;
-  direction: 'inbound' | 'outbound';
-  from_address: string;
-  to_address: string;
-  kind: string | null;
-  url: string | null;
-  sample_rate: number | null;
-}
-
 declare module 'fastify' {
   interface FastifyRequest {
     /** The call a media socket was admitted for, once its token is redeemed. */
-    mediaCall: MediaCall | null;
+    mediaCall: MediaCallRow | null;
   }
 }
 
@@ -110,13 +98,7 @@ export function registerMediaRoutes(
     const provider = params.provider;
     const callId = params.callId ?? query.call ?? '';
     const token = params.token ?? query.token ?? '';
-    const [call] = isUuid(callId)
-      ? await database.sql<MediaCall[]>`
-          select c.id, c.provider, c.configuration_id, c.carrier_call_id, c.direction,
-                 c.from_address, c.to_address,
-                 a.kind, a.url, a.sample_rate
-          from calls c left join agents a on a.id = c.agent_id where c.id = ${callId}`
-      : [];
+    const call = isUuid(callId) ? await mediaCall(database.sql, callId) : undefined;
     if (!call || call.provider !== provider || registry.find(provider) === undefined) {
       await reply.code(404).send();
       return;

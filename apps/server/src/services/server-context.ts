@@ -5,14 +5,39 @@ import type {
   ProviderRegistry,
   TelephonyProvider,
 } from '@patchbay/core';
+import type { Database } from '../storage/database.js';
 import type { CallSignals } from './calls/call-signals.js';
 import type { CredentialCipher } from './credentials.js';
-import type { Database } from './database/database.js';
 import type { MediaTokens } from './media-tokens.js';
 import { ServerError } from './server-errors.js';
 
+/**
+ * The URLs this server hands carriers, each built by the module that
+ * declares the route serving it (routes/carrier-urls.ts), so a path is
+ * written once. `base` is what `carrierBaseUrl` or `publicBaseUrl` gave.
+ */
+export interface CarrierUrls {
+  /** Where a carrier sends inbound calls: what to paste into its console. */
+  inbound(base: string): string;
+  /** A call's answer document (markup carriers fetch it on answer) and its status callbacks. */
+  callbacks(base: string, provider: string, callId: string): CallCallbackUrls;
+  /** Where a carrier reports on a transfer's destination leg. */
+  transferCallback(base: string, provider: string, transferId: string): string;
+  /** A call's media socket, carrying a fresh single-use token. */
+  mediaStream(base: string, provider: string, callId: string): Promise<string>;
+  /** One of a provider's own routes, for one configuration. */
+  providerRoute(base: string, provider: string, configurationId: string, path: string): string;
+}
+
+export interface CallCallbackUrls {
+  readonly answerUrl: string;
+  readonly statusCallbackUrl: string;
+}
+
 /** What the server's routes, event sources and media sockets share. */
 export interface ServerContext {
+  /** The URLs handed to carriers. */
+  readonly urls: CarrierUrls;
   readonly database: Database;
   readonly registry: ProviderRegistry;
   readonly cipher: CredentialCipher;
@@ -53,7 +78,7 @@ export function providerContext(context: ServerContext, row: StoredConfiguration
   return {
     logger: context.logger,
     routeUrl: (path) =>
-      `${context.carrierBaseUrl(row.provider)}/telephony/${row.provider}/routes/${row.id}/${path.replace(/^\/+/, '')}`,
+      context.urls.providerRoute(context.carrierBaseUrl(row.provider), row.provider, row.id, path),
   };
 }
 

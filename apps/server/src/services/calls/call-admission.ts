@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallStatus } from '@patchbay/core';
 import type postgres from 'postgres';
-import { recordCallStatus } from './call-store.js';
+import { recordCallStatus } from '../../storage/call-store.js';
 
 /** An inbound call the server decided to take. */
 export interface AdmittedCall {

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeKey } from './config.js';
+import { decodeKey } from '../config.js';
 
 const VERSION = 1;
 const IV_BYTES = 12;

@@ -1,14 +1,14 @@
 import { WebhookSignatureError } from '@patchbay/core';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { isUuid } from '../database/owned.js';
-import type { PatchbayApp } from '../http/app.js';
-import { carrierWebhook, sendWebhookResponse } from '../http/webhooks.js';
-import { mediaStreamUrl } from '../media/media-sockets.js';
-import { openConfiguration, type ServerContext } from '../server-context.js';
-import { ServerError } from '../server-errors.js';
-import { type CallRow, recordCallStatus } from './call-store.js';
-import type { Transfers } from './transfers.js';
+import type { Transfers } from '../services/calls/transfers.js';
+import { openConfiguration, type ServerContext } from '../services/server-context.js';
+import { ServerError } from '../services/server-errors.js';
+import { callIdOfTransfer, callWithCredentials, recordCallStatus } from '../storage/call-store.js';
+import { isUuid } from '../storage/owned.js';
+import type { PatchbayApp } from './app.js';
+import { mediaStreamUrl } from './media-routes.js';
+import { carrierWebhook, sendWebhookResponse } from './webhooks.js';
 
 /**
  * A carrier's webhook about one of our calls, with its signature checked
@@ -22,13 +22,7 @@ export async function verifiedCallWebhook(
   providerName: string,
   callId: string | undefined,
 ) {
-  const { sql } = context.database;
-  const [call] = isUuid(callId)
-    ? await sql<(CallRow & { credentials: Uint8Array })[]>`
-        select c.*, t.credentials
-        from calls c join telephony_configurations t on t.id = c.configuration_id
-        where c.id = ${callId}`
-    : [];
+  const call = isUuid(callId) ? await callWithCredentials(context.database.sql, callId) : undefined;
   if (!call || call.provider !== providerName) throw new ServerError('not_found', 'No such call');
   const { provider } = openConfiguration(context, {
     id: call.configuration_id!,
@@ -126,15 +120,13 @@ export function registerCallWebhooks(
     { schema: { params: z.object({ provider: z.string(), transferId: z.string() }) } },
     async (request, reply) => {
       const { transferId } = request.params;
-      const [transfer] = isUuid(transferId)
-        ? await sql<{ call_id: string }[]>`select call_id from transfers where id = ${transferId}`
-        : [];
-      if (!transfer) throw new ServerError('not_found', 'No such transfer');
+      const callId = isUuid(transferId) ? await callIdOfTransfer(sql, transferId) : undefined;
+      if (!callId) throw new ServerError('not_found', 'No such transfer');
       const { call, provider, webhook } = await verifiedCallWebhook(
         context,
         request,
         request.params.provider,
-        transfer.call_id,
+        callId,
       );
       const result = provider.parseTransferCallback(webhook, transferId);
       const outcome = await transfers.record(result, call.configuration_id!);

@@ -18,7 +18,12 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorBody, SERVER_ERRORS, ServerError, type ServerErrorCode } from '../server-errors.js';
+import {
+  errorBody,
+  SERVER_ERRORS,
+  ServerError,
+  type ServerErrorCode,
+} from '../services/server-errors.js';
 import { clientAddress } from './client-address.js';
 
 /** The server's Fastify instance, typed by the zod schemas its routes declare. */

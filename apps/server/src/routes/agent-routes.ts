@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { Database } from './database/database.js';
-import { findOwned, uniqueViolation } from './database/owned.js';
-import { errorResponses, type PatchbayApp } from './http/app.js';
-import { ServerError } from './server-errors.js';
+import { Agents } from '../services/agents.js';
+import type { Database } from '../storage/database.js';
+import { errorResponses, type PatchbayApp } from './app.js';
 
 /** Who answers a call: the built-in echo, or a WebSocket speaking the agent-stream protocol. */
 export const agentBody = z
@@ -36,24 +35,6 @@ export const agentBody = z
     ],
   });
 
-interface AgentRow {
-  id: string;
-  name: string;
-  kind: 'echo' | 'websocket';
-  url: string | null;
-  sample_rate: number;
-  created_at: Date;
-}
-
-export const showAgent = (row: AgentRow) => ({
-  id: row.id,
-  name: row.name,
-  kind: row.kind,
-  ...(row.url ? { url: row.url } : {}),
-  sampleRate: row.sample_rate,
-  createdAt: row.created_at.toISOString(),
-});
-
 const agentSchema = z
   .object({
     id: z.uuid(),
@@ -66,16 +47,9 @@ const agentSchema = z
   .meta({ id: 'Agent' });
 const idParams = z.object({ id: z.string() });
 
-/** /api/v1/agents: create, list, get, replace, delete (numbers keep their configuration and lose the agent). */
+/** /api/v1/agents: create, list, get, replace, delete (services/agents.ts). */
 export function registerAgentRoutes(app: PatchbayApp, database: Database): void {
-  const { sql } = database;
-  const load = async (id: string | undefined, organizationId: string) => {
-    const row = await findOwned<AgentRow>(sql, 'agents', id, organizationId);
-    if (!row) throw new ServerError('not_found', 'No such agent');
-    return row;
-  };
-  const nameTaken = (name: string) =>
-    new ServerError('name_taken', `An agent named ${JSON.stringify(name)} exists`);
+  const agents = new Agents(database.sql);
   const tags = ['agents'];
   const auth = { auth: 'api-key' } as const;
 
@@ -90,11 +64,7 @@ export function registerAgentRoutes(app: PatchbayApp, database: Database): void 
         response: { 200: z.object({ agents: z.array(agentSchema) }) },
       },
     },
-    async (request) => {
-      const rows = await sql<AgentRow[]>`
-        select * from agents where organization_id = ${request.organizationId} order by created_at, id`;
-      return { agents: rows.map(showAgent) };
-    },
+    async (request) => ({ agents: await agents.list(request.organizationId) }),
   );
   app.post(
     '/api/v1/agents',
@@ -108,20 +78,8 @@ export function registerAgentRoutes(app: PatchbayApp, database: Database): void 
         response: { 201: agentSchema, ...errorResponses(400, 409) },
       },
     },
-    async (request, reply) => {
-      const body = request.body;
-      try {
-        const [row] = await sql<AgentRow[]>`
-          insert into agents (organization_id, name, kind, url, sample_rate)
-          values (${request.organizationId}, ${body.name}, ${body.kind},
-                  ${body.kind === 'websocket' ? body.url : null}, ${body.sampleRate})
-          returning *`;
-        return reply.code(201).send(showAgent(row!));
-      } catch (error) {
-        if (uniqueViolation(error)) throw nameTaken(body.name);
-        throw error;
-      }
-    },
+    async (request, reply) =>
+      reply.code(201).send(await agents.create(request.organizationId, request.body)),
   );
   app.get(
     '/api/v1/agents/:id',
@@ -135,7 +93,7 @@ export function registerAgentRoutes(app: PatchbayApp, database: Database): void 
         response: { 200: agentSchema, ...errorResponses(404) },
       },
     },
-    async (request) => showAgent(await load(request.params.id, request.organizationId)),
+    async (request) => agents.get(request.organizationId, request.params.id),
   );
   app.put(
     '/api/v1/agents/:id',
@@ -150,20 +108,7 @@ export function registerAgentRoutes(app: PatchbayApp, database: Database): void 
         response: { 200: agentSchema, ...errorResponses(400, 404, 409) },
       },
     },
-    async (request) => {
-      const row = await load(request.params.id, request.organizationId);
-      const body = request.body;
-      try {
-        const [updated] = await sql<AgentRow[]>`
-          update agents set name = ${body.name}, kind = ${body.kind},
-            url = ${body.kind === 'websocket' ? body.url : null}, sample_rate = ${body.sampleRate}
-          where id = ${row.id} returning *`;
-        return showAgent(updated!);
-      } catch (error) {
-        if (uniqueViolation(error)) throw nameTaken(body.name);
-        throw error;
-      }
-    },
+    async (request) => agents.replace(request.organizationId, request.params.id, request.body),
   );
   app.delete(
     '/api/v1/agents/:id',
@@ -178,8 +123,7 @@ export function registerAgentRoutes(app: PatchbayApp, database: Database): void 
       },
     },
     async (request, reply) => {
-      const row = await load(request.params.id, request.organizationId);
-      await sql`delete from agents where id = ${row.id}`;
+      await agents.remove(request.organizationId, request.params.id);
       return reply.code(204).send(null);
     },
   );

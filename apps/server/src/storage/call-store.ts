@@ -97,3 +97,64 @@ export const showCall = (row: CallRow) => ({
   answeredAt: row.answered_at?.toISOString() ?? null,
   endedAt: row.ended_at?.toISOString() ?? null,
 });
+
+/** A call with its configuration's sealed credentials, to verify a webhook about it. */
+export async function callWithCredentials(
+  sql: postgres.Sql,
+  callId: string,
+): Promise<(CallRow & { credentials: Uint8Array }) | undefined> {
+  const [row] = await sql<(CallRow & { credentials: Uint8Array })[]>`
+    select c.*, t.credentials
+    from calls c join telephony_configurations t on t.id = c.configuration_id
+    where c.id = ${callId}`;
+  return row;
+}
+
+/** The call a transfer belongs to. */
+export async function callIdOfTransfer(
+  sql: postgres.Sql,
+  transferId: string,
+): Promise<string | undefined> {
+  const [row] = await sql<{ call_id: string }[]>`
+    select call_id from transfers where id = ${transferId}`;
+  return row?.call_id;
+}
+
+/** Our call that a carrier names by its own id, within one configuration. */
+export async function callIdForCarrierCall(
+  sql: postgres.Sql,
+  provider: string,
+  carrierCallId: string,
+  configurationId: string,
+): Promise<string | undefined> {
+  const [row] = await sql<{ id: string }[]>`
+    select id from calls where provider = ${provider} and carrier_call_id = ${carrierCallId}
+      and configuration_id = ${configurationId}`;
+  return row?.id;
+}
+
+/** What a media socket needs of its call: who is on it and which agent answers. */
+export interface MediaCallRow {
+  id: string;
+  provider: string;
+  configuration_id: string | null;
+  carrier_call_id: string | null;
+  direction: 'inbound' | 'outbound';
+  from_address: string;
+  to_address: string;
+  kind: string | null;
+  url: string | null;
+  sample_rate: number | null;
+}
+
+export async function mediaCall(
+  sql: postgres.Sql,
+  callId: string,
+): Promise<MediaCallRow | undefined> {
+  const [row] = await sql<MediaCallRow[]>`
+    select c.id, c.provider, c.configuration_id, c.carrier_call_id, c.direction,
+           c.from_address, c.to_address,
+           a.kind, a.url, a.sample_rate
+    from calls c left join agents a on a.id = c.agent_id where c.id = ${callId}`;
+  return row;
+}

@@ -11,8 +11,7 @@ export type TransferState =
   | 'no-answer'
   | 'failed';
 
-/** Something that happened to a call that the process holding its media must hear about. */
-/** A transfer of the call moved on. */
+/** A transfer of the call moved on: the process holding its media must hear about it. */
 export interface TransferSignal {
   readonly callId: string;
   readonly type: 'transfer';

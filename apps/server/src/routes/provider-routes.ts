@@ -1,11 +1,22 @@
 import type { ProviderEvent } from '@patchbay/core';
-import { recordCallStatus } from './calls/call-store.js';
-import type { Transfers } from './calls/transfers.js';
-import { isUuid } from './database/owned.js';
-import type { PatchbayApp } from './http/app.js';
-import { carrierWebhook, sendWebhookResponse } from './http/webhooks.js';
-import { openConfiguration, type ServerContext } from './server-context.js';
-import { ServerError } from './server-errors.js';
+import type { Transfers } from '../services/calls/transfers.js';
+import { openConfiguration, type ServerContext } from '../services/server-context.js';
+import { ServerError } from '../services/server-errors.js';
+import { callIdForCarrierCall, recordCallStatus } from '../storage/call-store.js';
+import { configurationCredentials } from '../storage/configuration-store.js';
+import { isUuid } from '../storage/owned.js';
+import type { PatchbayApp } from './app.js';
+import { carrierWebhook, sendWebhookResponse } from './webhooks.js';
+
+/** Where a provider's own route `path` for one configuration is served (below). */
+export function providerRouteUrl(
+  base: string,
+  provider: string,
+  configurationId: string,
+  path: string,
+): string {
+  return `${base}/telephony/${provider}/routes/${configurationId}/${path.replace(/^\/+/, '')}`;
+}
 
 /**
  * Every spec's own routes, at /telephony/<provider>/routes/<configuration>/<path>
@@ -27,10 +38,13 @@ export function registerProviderRoutes(
     event: ProviderEvent,
   ): Promise<void> {
     if (event.type === 'call-status') {
-      const [call] = await sql<{ id: string }[]>`
-        select id from calls where provider = ${provider} and carrier_call_id = ${event.update.callId}
-          and configuration_id = ${configurationId}`;
-      if (call) await recordCallStatus(sql, call.id, event.update);
+      const callId = await callIdForCarrierCall(
+        sql,
+        provider,
+        event.update.callId,
+        configurationId,
+      );
+      if (callId) await recordCallStatus(sql, callId, event.update);
       return;
     }
     if (event.type === 'transfer') {
@@ -46,11 +60,9 @@ export function registerProviderRoutes(
       url: `/telephony/${provider}/routes/:configurationId/${route.path}`,
       handler: async (request, reply) => {
         const { configurationId, ...params } = request.params as Record<string, string>;
-        const [row] = isUuid(configurationId)
-          ? await sql<{ id: string; credentials: Uint8Array }[]>`
-            select id, credentials from telephony_configurations
-            where id = ${configurationId} and provider = ${provider}`
-          : [];
+        const row = isUuid(configurationId)
+          ? await configurationCredentials(sql, configurationId, provider)
+          : undefined;
         if (!row) throw new ServerError('not_found', 'No such configuration');
         const base = context.publicBaseUrl();
         const { config, provider: bound } = openConfiguration(context, { ...row, provider });

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { PatchbayError, type TransferResult } from '@patchbay/core';
 import type { z } from 'zod';
-import { isUuid, uniqueViolation } from '../database/owned.js';
+import type { CallRow } from '../../storage/call-store.js';
+import { isUuid, uniqueViolation } from '../../storage/owned.js';
 import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
 import { callProvider, type ServerContext } from '../server-context.js';
 import { ServerError } from '../server-errors.js';
 import type { CallSignals, TransferSignal, TransferState } from './call-signals.js';
-import type { CallRow } from './call-store.js';
-import { transferCallbackUrl } from './call-webhook.js';
 import type { transferBody } from './transfer-request.js';
 
 export interface TransferRow {
@@ -111,7 +110,7 @@ export class Transfers {
         callId: call.carrier_call_id,
         destination,
         transferId: id,
-        statusCallbackUrl: transferCallbackUrl(base, call.provider, id),
+        statusCallbackUrl: this.context.urls.transferCallback(base, call.provider, id),
         timeoutSeconds: request.timeoutSeconds,
         ...(callerId === undefined ? {} : { from: callerId }),
       });

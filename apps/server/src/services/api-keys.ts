@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type postgres from 'postgres';
+import { isUuid } from '../storage/owned.js';
+import { ServerError } from './server-errors.js';
 
 const KEY_PREFIX = 'pbk_';
 
@@ -30,9 +32,11 @@ export interface ApiKeyRecord {
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
   readonly revokedAt: Date | null;
+  /** When the key stops working by itself; null for never. */
+  readonly expiresAt: Date | null;
 }
 
-/** The organization an API key belongs to, or undefined for an unknown or revoked key. */
+/** The organization an API key belongs to, or undefined for an unknown, revoked or expired key. */
 export async function organizationForApiKey(
   sql: postgres.Sql,
   key: string,
@@ -42,7 +46,8 @@ export async function organizationForApiKey(
     { id: string; organization_id: string; scope: ApiKeyScope; last_used_at: Date | null }[]
   >`
     select id, organization_id, scope, last_used_at from api_keys
-    where key_hash = ${hashApiKey(key)} and revoked_at is null`;
+    where key_hash = ${hashApiKey(key)} and revoked_at is null
+      and (expires_at is null or expires_at > now())`;
   if (!row) return undefined;
   // Kept to the minute: stamping every request would make each API read a database write.
   if (row.last_used_at === null || Date.now() - row.last_used_at.getTime() > 60_000)
@@ -53,13 +58,18 @@ export async function organizationForApiKey(
 /** Mints a key for an organization; the secret is returned once and stored only as its hash. */
 export async function issueApiKey(
   sql: postgres.Sql,
-  request: { organizationId: string; name: string; scope?: ApiKeyScope },
+  request: {
+    organizationId: string;
+    name: string;
+    scope?: ApiKeyScope;
+    expiresAt?: Date | null | undefined;
+  },
 ): Promise<{ record: ApiKeyRecord; key: string }> {
   const { key, hash, prefix } = generateApiKey();
   const [row] = await sql<ApiKeyRow[]>`
-    insert into api_keys (organization_id, name, key_hash, key_prefix, scope)
+    insert into api_keys (organization_id, name, key_hash, key_prefix, scope, expires_at)
     values (${request.organizationId}, ${request.name}, ${hash}, ${prefix},
-            ${request.scope ?? 'organization'})
+            ${request.scope ?? 'organization'}, ${request.expiresAt ?? null})
     returning ${sql.unsafe(API_KEY_COLUMNS)}`;
   return { record: apiKeyRecord(row!), key };
 }
@@ -86,6 +96,60 @@ export async function revokeApiKey(sql: postgres.Sql, keyId: string): Promise<bo
   return revoked.length > 0;
 }
 
+/**
+ * Mints a key through the API: only a deployment key mints another
+ * deployment key, and an expiry must lie ahead.
+ * @throws ServerError `deployment_key_required`, `invalid_body`
+ */
+export async function mintApiKey(
+  sql: postgres.Sql,
+  organizationId: string,
+  request: { name: string; scope: ApiKeyScope; expiresAt?: Date | undefined },
+  byDeploymentKey: boolean,
+): Promise<{ record: ApiKeyRecord; key: string }> {
+  if (request.scope === 'deployment' && !byDeploymentKey)
+    throw new ServerError(
+      'deployment_key_required',
+      'Only a deployment key can mint another deployment key',
+    );
+  if (request.expiresAt && request.expiresAt.getTime() <= Date.now())
+    throw new ServerError('invalid_body', 'expiresAt: must lie in the future');
+  return issueApiKey(sql, { organizationId, ...request });
+}
+
+/**
+ * Revokes one of an organization's live keys through the API, which never
+ * revokes the last live deployment key: the operator would be locked out
+ * (the `keys` command can).
+ * @throws ServerError `not_found`, `last_deployment_key`
+ */
+export async function revokeOrganizationApiKey(
+  sql: postgres.Sql,
+  organizationId: string,
+  keyId: string,
+): Promise<void> {
+  if (!isUuid(keyId)) throw new ServerError('not_found', 'No such live API key');
+  await sql.begin(async (tx) => {
+    // Every live deployment key is locked while one is revoked: two revocations at once
+    // cannot both see the other key and leave none.
+    const deployment = await tx<{ id: string }[]>`
+      select id from api_keys where scope = 'deployment' and revoked_at is null
+        and (expires_at is null or expires_at > now())
+      for update`;
+    const [key] = await tx<{ scope: string }[]>`
+      select scope from api_keys
+      where id = ${keyId} and organization_id = ${organizationId} and revoked_at is null
+      for update`;
+    if (!key) throw new ServerError('not_found', 'No such live API key');
+    if (key.scope === 'deployment' && deployment.length <= 1)
+      throw new ServerError(
+        'last_deployment_key',
+        'This is the last deployment key; mint another first, or use the keys command',
+      );
+    await tx`update api_keys set revoked_at = now() where id = ${keyId}`;
+  });
+}
+
 /** A new organization with its first key (organization scope), returned once. */
 export async function createOrganization(
   sql: postgres.Sql,
@@ -109,7 +173,8 @@ export async function listOrganizations(
   const rows = await sql<{ id: string; name: string; created_at: Date; live_keys: number }[]>`
     select o.id, o.name, o.created_at,
            (select count(*)::int from api_keys k
-            where k.organization_id = o.id and k.revoked_at is null) as live_keys
+            where k.organization_id = o.id and k.revoked_at is null
+              and (k.expires_at is null or k.expires_at > now())) as live_keys
     from organizations o order by o.created_at, o.id`;
   return rows.map((row) => ({
     id: row.id,
@@ -120,7 +185,7 @@ export async function listOrganizations(
 }
 
 const API_KEY_COLUMNS =
-  'id, organization_id, name, key_prefix, scope, created_at, last_used_at, revoked_at';
+  'id, organization_id, name, key_prefix, scope, created_at, last_used_at, revoked_at, expires_at';
 
 interface ApiKeyRow {
   id: string;
@@ -131,6 +196,7 @@ interface ApiKeyRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  expires_at: Date | null;
 }
 
 const apiKeyRecord = (row: ApiKeyRow): ApiKeyRecord => ({
@@ -142,6 +208,7 @@ const apiKeyRecord = (row: ApiKeyRow): ApiKeyRecord => ({
   createdAt: row.created_at,
   lastUsedAt: row.last_used_at,
   revokedAt: row.revoked_at,
+  expiresAt: row.expires_at,
 });
 
 /**

@@ -1,9 +1,8 @@
 import type { InboundDecision, ProviderConfigBase, ProviderEventSource } from '@patchbay/core';
+import { recordCallStatus } from '../storage/call-store.js';
 import { admitInboundCall } from './calls/call-admission.js';
-import { recordCallStatus } from './calls/call-store.js';
 import type { Transfers } from './calls/transfers.js';
 import type { EventSourceLeases } from './event-source-leases.js';
-import { mediaStreamUrl } from './media/media-sockets.js';
 import { providerContext, type ServerContext } from './server-context.js';
 
 interface ConfigurationRow {
@@ -61,7 +60,7 @@ export function createEventSources(
   transfers: Transfers,
   options: EventSourceOptions,
 ): EventSources {
-  const { database, registry, mediaTokens, logger } = context;
+  const { database, registry, logger } = context;
   const { sql } = database;
   const { leases } = options;
   /** Running sources, with the configuration version they run. */
@@ -98,9 +97,7 @@ export function createEventSources(
         logger.info({ ...log, callId, to: call.to }, 'inbound call taken');
         return {
           accept: true,
-          mediaStreamUrl: await mediaStreamUrl(
-            registry,
-            mediaTokens,
+          mediaStreamUrl: await context.urls.mediaStream(
             context.carrierBaseUrl(row.provider),
             row.provider,
             callId,

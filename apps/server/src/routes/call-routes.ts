@@ -1,0 +1,193 @@
+import { CALL_STATUSES, type CallStatus } from '@patchbay/core';
+import { z } from 'zod';
+import type { Calls } from '../services/calls/calls.js';
+import { transferBody } from '../services/calls/transfer-request.js';
+import { errorResponses, type PatchbayApp } from './app.js';
+
+export const placeCallBody = z
+  .object({
+    configurationId: z.string(),
+    to: z.string().min(1).max(200),
+    from: z.string().min(1).max(200).optional(),
+    /** The agent that talks; the built-in echo when absent. */
+    agentId: z.string().optional(),
+    ringTimeoutSeconds: z.number().int().min(5).max(600).optional(),
+  })
+  .meta({
+    examples: [
+      {
+        configurationId: '5f0c6f43-7c1e-4b0a-9d0e-2f4a8c9b1d20',
+        to: '+14155550123',
+        from: '+14155550100',
+        agentId: '0b8e3c9a-2d4f-4c61-9a7e-5d3b2c1f0e99',
+      },
+    ],
+  });
+
+const callStatus = z.enum(CALL_STATUSES as [CallStatus, ...CallStatus[]]);
+
+/** A call as the API shows it. */
+const callSchema = z
+  .object({
+    id: z.uuid(),
+    provider: z.string(),
+    direction: z.enum(['inbound', 'outbound']),
+    from: z.string().describe('Canonical: +E.164, a SIP URI or an extension'),
+    to: z.string(),
+    status: callStatus,
+    carrierStatus: z.string().nullable().describe('What the carrier last said, as it said it'),
+    carrierCallId: z.string().nullable().describe('The carrier’s id; null until it took the call'),
+    reason: z.string().nullable().describe('Why it failed or ended, when known'),
+    durationSeconds: z.number().int().nullable(),
+    configurationId: z.uuid().nullable().describe('Null once the configuration was deleted'),
+    agentId: z.uuid().nullable(),
+    createdAt: z.iso.datetime(),
+    answeredAt: z.iso.datetime().nullable(),
+    endedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Call' });
+
+const transferSchema = z
+  .object({
+    id: z.uuid(),
+    callId: z.uuid(),
+    destination: z.string(),
+    callerId: z.string().nullable(),
+    status: z.enum([
+      'pending',
+      'answered',
+      'connected',
+      'completed',
+      'busy',
+      'no-answer',
+      'failed',
+    ]),
+    reason: z.string().nullable(),
+    legCallId: z.string().nullable(),
+    requestedBy: z.enum(['api', 'agent']),
+    createdAt: z.iso.datetime(),
+    connectedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Transfer' });
+
+const callDetailSchema = callSchema
+  .extend({
+    transfers: z.array(transferSchema),
+    events: z
+      .array(
+        z.object({
+          status: callStatus,
+          carrierStatus: z.string(),
+          detail: z.unknown(),
+          at: z.iso.datetime(),
+        }),
+      )
+      .describe('Every status report, in the order it came; repeats and late ones included'),
+  })
+  .meta({ id: 'CallDetail' });
+
+/** Calls under /api/v1/calls: place, list, read, hang up, transfer (services/calls/calls.ts). */
+export function registerCallRoutes(app: PatchbayApp, calls: Calls): void {
+  const tags = ['calls'];
+  const auth = { auth: 'api-key' } as const;
+  const idParams = z.object({ id: z.string() });
+
+  app.post(
+    '/api/v1/calls',
+    {
+      config: auth,
+      schema: {
+        operationId: 'placeCall',
+        summary: 'Place an outbound call through a configuration, answered by an agent',
+        tags,
+        body: placeCallBody,
+        response: {
+          201: callSchema,
+          ...errorResponses(400, 409, 422, 502, 503),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await calls.place(request.organizationId, request.body)),
+  );
+  app.post(
+    '/api/v1/calls/:id/hangup',
+    {
+      config: auth,
+      schema: {
+        operationId: 'hangUpCall',
+        summary: 'Hang up a call',
+        tags,
+        params: idParams,
+        response: { 202: callSchema, ...errorResponses(404, 409, 502) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(202).send(await calls.hangUp(request.organizationId, request.params.id)),
+  );
+  app.post(
+    '/api/v1/calls/:id/transfer',
+    {
+      config: auth,
+      schema: {
+        operationId: 'transferCall',
+        summary:
+          'Transfer a live call to a number or SIP URI; the caller stays with the agent until it answers',
+        tags,
+        params: idParams,
+        body: transferBody,
+        response: {
+          202: transferSchema,
+          ...errorResponses(400, 404, 409, 422, 502),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(202)
+        .send(await calls.transfer(request.organizationId, request.params.id, request.body)),
+  );
+  app.get(
+    '/api/v1/calls',
+    {
+      config: auth,
+      schema: {
+        operationId: 'listCalls',
+        summary: 'Calls, newest first, a page at a time',
+        tags,
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          cursor: z.string().max(200).optional().describe('The previous page’s nextCursor'),
+          configurationId: z.uuid().optional(),
+          direction: z.enum(['inbound', 'outbound']).optional(),
+          status: z
+            .union([callStatus, z.literal('live')])
+            .optional()
+            .describe('One status, or live for every call that has not ended'),
+        }),
+        response: {
+          200: z.object({
+            calls: z.array(callSchema),
+            nextCursor: z.string().nullable().describe('Null on the last page'),
+          }),
+          ...errorResponses(400),
+        },
+      },
+    },
+    async (request) => calls.list(request.organizationId, request.query),
+  );
+  app.get(
+    '/api/v1/calls/:id',
+    {
+      config: auth,
+      schema: {
+        operationId: 'getCall',
+        summary: 'A call with its transfers and status events',
+        tags,
+        params: idParams,
+        response: { 200: callDetailSchema, ...errorResponses(404) },
+      },
+    },
+    async (request) => calls.get(request.organizationId, request.params.id),
+  );
+}
