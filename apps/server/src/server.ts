@@ -15,6 +15,7 @@ import { type MediaSockets, registerMediaRoutes } from './routes/media-routes.js
 import { registerOrganizationRoutes } from './routes/organization-routes.js';
 import { registerPhoneNumberRoutes } from './routes/phone-number-routes.js';
 import { registerProviderRoutes } from './routes/provider-routes.js';
+import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerCarrierRoutes } from './routes/webhooks.js';
 import { organizationForApiKey } from './services/api-keys.js';
 import {
@@ -36,6 +37,7 @@ import { createEventSources, type EventSources } from './services/event-sources.
 import type { MediaTokens } from './services/media-tokens.js';
 import type { ServerContext } from './services/server-context.js';
 import { ServerError } from './services/server-errors.js';
+import { Sessions } from './services/sessions.js';
 import type { Database } from './storage/database.js';
 
 export interface PatchbayServerOptions {
@@ -120,6 +122,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   const { config, database, registry, logger, cipher, mediaTokens } = options;
   let draining = false;
   let listeningUrl = '';
+  const sessions = new Sessions(database.sql);
   const app = await createHttpApp({
     logger,
     trustedProxies: config.TRUSTED_PROXIES,
@@ -128,6 +131,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       ...registry.specs.map((spec) => spec.media.createSerializer().maxMessageBytes),
     ),
     resolveApiKey: (key) => organizationForApiKey(database.sql, key),
+    resolveSession: (token) => sessions.resolve(token),
   });
   const open = { auth: 'none' } as const;
   app.get(
@@ -166,6 +170,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     async () => ({ providers: registry.describe() as unknown as { name: string }[] }),
   );
   registerAgentRoutes(app, database);
+  registerSessionRoutes(app, sessions);
   registerApiKeyRoutes(app, database.sql);
   registerOrganizationRoutes(app, database.sql);
   const signals =

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
 import { type Logger, PatchbayError } from '@patchbay/core';
@@ -8,6 +9,7 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
 } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -24,6 +26,7 @@ import {
   ServerError,
   type ServerErrorCode,
 } from '../services/server-errors.js';
+import { csrfTokenMatches, type SessionIdentity } from '../services/sessions.js';
 import { clientAddress } from './client-address.js';
 
 /** The server's Fastify instance, typed by the zod schemas its routes declare. */
@@ -39,7 +42,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * `api-key`: the route acts for the organization of the request's bearer
-     * key. `deployment-key`: the same, and the key must be a deployment key
+     * key, or of the console session its cookie names (whose state-changing
+     * requests must carry the session's CSRF token). `deployment-key`: the same, and the key must be a deployment key
      * (the first-start key, or one minted as such), since the route manages
      * organizations. `none`: open (health checks, and carriers' webhooks,
      * which verify their signatures instead). Every /api route must say which.
@@ -52,8 +56,16 @@ declare module 'fastify' {
     /** The key itself, and what it may manage, on routes that take one. */
     apiKeyId: string;
     apiKeyScope: 'organization' | 'deployment';
+    /** The console session the request came with, if it came by cookie rather than a bearer key. */
+    session: SessionIdentity | null;
   }
 }
+
+/** The cookie a console session travels in (HttpOnly, SameSite=Strict). */
+export const SESSION_COOKIE = 'patchbay_session';
+/** The header a session's state-changing requests echo its CSRF token in. */
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Every body, API or webhook, is read up to this size; larger is 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -92,6 +104,8 @@ export interface HttpAppOptions {
    * limit); each media bridge then holds its own carrier to its own.
    */
   readonly maxWebSocketMessageBytes: number;
+  /** Who a console session's cookie token acts for, or undefined for none live. */
+  resolveSession(token: string): Promise<SessionIdentity | undefined>;
   /** Who an API key acts for, or undefined for an unknown or revoked key. */
   resolveApiKey(
     key: string,
@@ -128,6 +142,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
   app.decorateRequest('apiKeyId', '');
   app.decorateRequest('apiKeyScope', 'organization');
   app.decorateRequest('mediaCall', null);
+  app.decorateRequest('session', null);
+  await app.register(fastifyCookie);
 
   // The API speaks JSON only (carriers' routes take any body, raw): anything else is 415.
   app.removeAllContentTypeParsers();
@@ -166,7 +182,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
       route.schema = {
         ...schema,
         ...(schema['hide'] ? {} : { response }),
-        ...(auth === 'none' ? {} : { security: [{ apiKey: [] }] }),
+        // Open operations say so (an empty list), rather than leaving it unsaid.
+        security: auth === 'none' ? [] : [{ apiKey: [] }, { session: [] }],
       };
     }
   });
@@ -190,6 +207,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key, `pbk_…`' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description:
+              'A console session (POST /api/v1/session); state-changing requests also send its csrfToken as X-CSRF-Token',
+          },
         },
       },
     },
@@ -199,15 +223,38 @@ export async function createHttpApp(options: HttpAppOptions): Promise<PatchbayAp
     transformObject: (input) => withoutUnusedSchemas(jsonSchemaTransformObject(input)),
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    const auth = request.routeOptions.config.auth;
-    if (auth !== 'api-key' && auth !== 'deployment-key') return;
-    const key = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  /** The bearer key, else the session cookie; a session's unsafe requests must echo its CSRF token. */
+  async function authenticate(request: FastifyRequest) {
+    const authorization = request.headers.authorization;
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (authorization === undefined && cookie !== undefined) {
+      const session = await options.resolveSession(cookie);
+      if (!session) throw new ServerError('unauthenticated', 'The session ended; sign in again');
+      const given = request.headers[CSRF_HEADER];
+      if (
+        !SAFE_METHODS.has(request.method) &&
+        !csrfTokenMatches(session, typeof given === 'string' ? given : undefined)
+      )
+        throw new ServerError(
+          'csrf_token_invalid',
+          `A session's ${request.method} must send its csrfToken as ${CSRF_HEADER}`,
+        );
+      request.session = session;
+      return session;
+    }
+    const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!key)
       throw new ServerError('unauthenticated', 'Send an API key as Authorization: Bearer <key>');
     const found = await options.resolveApiKey(key);
     if (!found) throw new ServerError('unauthenticated', 'The API key is unknown or revoked');
+    return found;
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const auth = request.routeOptions.config.auth;
+    if (auth !== 'api-key' && auth !== 'deployment-key') return;
+    const found = await authenticate(request);
     if (auth === 'deployment-key' && found.scope !== 'deployment')
       throw new ServerError(
         'deployment_key_required',

@@ -227,6 +227,23 @@ export const MIGRATIONS: readonly Migration[] = [
       alter table api_keys add column expires_at timestamptz;
     `,
   },
+  {
+    version: 12,
+    name: 'console sessions',
+    sql: `
+      -- A browser signed in with an API key: the cookie's token is stored only as its hash,
+      -- and the session lives no longer than its key (revoked, expired or deleted).
+      create table sessions (
+        id uuid primary key,
+        token_hash bytea not null unique,
+        csrf_token text not null,
+        api_key_id uuid not null references api_keys (id) on delete cascade,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null
+      );
+      create index sessions_expiry on sessions (expires_at);
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.
