@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.js';
 import { registerAgentRoutes } from './routes/agent-routes.js';
 import { registerApiKeyRoutes } from './routes/api-key-routes.js';
 import { createHttpApp } from './routes/app.js';
+import { registerCallEventsRoute } from './routes/call-events-route.js';
 import { registerCallRoutes } from './routes/call-routes.js';
 import { registerCallWebhooks } from './routes/call-webhook-routes.js';
 import { carrierUrls } from './routes/carrier-urls.js';
@@ -18,6 +19,7 @@ import { registerProviderRoutes } from './routes/provider-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerCarrierRoutes } from './routes/webhooks.js';
 import { organizationForApiKey } from './services/api-keys.js';
+import { type CallFeed, localCallFeed, postgresCallFeed } from './services/calls/call-feed.js';
 import {
   CallLifecycle,
   type CallLifecycleTimings,
@@ -52,6 +54,8 @@ export interface PatchbayServerOptions {
    * PostgreSQL server and in-process on the embedded database (one process).
    */
   readonly signals?: CallSignals;
+  /** How call changes reach every process's live call lists; chosen as `signals` is. */
+  readonly feed?: CallFeed;
   /**
    * How often each process re-reads the configurations with event
    * connections and checks its leases on them (5 s by default): the most a
@@ -178,8 +182,14 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     (database.kind === 'postgres'
       ? await postgresCallSignals(database.sql, logger)
       : localCallSignals(logger));
+  const feed =
+    options.feed ??
+    (database.kind === 'postgres'
+      ? await postgresCallFeed(database.sql, logger)
+      : localCallFeed(logger));
   // What every route, event source and media socket shares.
   const context: ServerContext = {
+    feed,
     urls: carrierUrls(registry, mediaTokens),
     database,
     registry,
@@ -208,7 +218,9 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   });
   await lifecycle.start();
   registerPhoneNumberRoutes(app, context);
-  registerCallRoutes(app, new Calls(context, transfers));
+  const calls = new Calls(context, transfers);
+  registerCallRoutes(app, calls);
+  registerCallEventsRoute(app, feed);
   let media: MediaSockets | undefined;
   await registerCarrierRoutes(app, (carrier) => {
     media = registerMediaRoutes(carrier, context, transfers, lifecycle);
@@ -294,6 +306,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       transfers.close();
       // Ours only: a shared bus belongs to whoever passed it in.
       if (!options.signals) await signals.close();
+      if (!options.feed) await feed.close();
     },
   };
 }

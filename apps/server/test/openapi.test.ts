@@ -29,6 +29,15 @@ it('documents every management route, each of which the server really serves', a
   );
   expect(operations.length).toBeGreaterThanOrEqual(20);
   for (const [method, path] of operations) {
+    if (path === '/api/v1/calls/events') {
+      // A stream never ends, so it is asked over a socket and let go once it answers.
+      const stream = await fetch(`${t.server.url}${path}`, {
+        headers: { authorization: `Bearer ${t.apiKey}` },
+      });
+      expect(stream.headers.get('content-type')).toContain('text/event-stream');
+      await stream.body?.cancel();
+      continue;
+    }
     const answer = await t.call(
       method,
       path.replace('{id}', randomUUID()),

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createResampler, mulawEncode, readWav } from '@patchbay/audio';
-import { computeTwilioSignature } from '@patchbay/provider-twilio';
-import type { CarrierApiServer } from '@patchbay/testkit';
-import { expect } from 'vitest';
-import type { TestServer } from './helpers.js';
+import { createRegistry } from '@patchbay/core';
+import { computeTwilioSignature, twilio } from '@patchbay/provider-twilio';
+import { type CarrierApiServer, startCarrierApiServer } from '@patchbay/testkit';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startTestServer, type TestServer } from './helpers.js';
 
 export const ACCOUNT_SID = 'AC00000000000000000000000000000001';
 export const AUTH_TOKEN = 'twilio-auth-token-for-tests';
@@ -23,6 +24,45 @@ export function acceptTwilioAccount(carrier: CarrierApiServer, token = AUTH_TOKE
           json: { code: 20003, message: 'Authenticate', more_info: '', status: 401 },
         },
   );
+}
+
+/**
+ * A server with one Twilio configuration, against a local Twilio that
+ * accepts its credentials; close both when done.
+ */
+export async function startTwilioTestServer(): Promise<{
+  carrier: CarrierApiServer;
+  t: TestServer;
+  configurationId: string;
+  close(): Promise<void>;
+}> {
+  const carrier = await startCarrierApiServer();
+  acceptTwilioAccount(carrier);
+  const t = await startTestServer(createRegistry([twilio({ baseUrl: carrier.url })]));
+  const created = await t.call('POST', '/api/v1/configurations', {
+    name: 'Twilio',
+    config: { provider: 'twilio', account_sid: ACCOUNT_SID, auth_token: AUTH_TOKEN },
+  });
+  expect(created.status).toBe(201);
+  return {
+    carrier,
+    t,
+    configurationId: created.body.id,
+    async close() {
+      await t.close();
+      await carrier.close();
+    },
+  };
+}
+
+/** A Twilio test server for the file's tests: started before them, closed after. */
+export function withTwilioTestServer(): Awaited<ReturnType<typeof startTwilioTestServer>> {
+  const server = {} as Awaited<ReturnType<typeof startTwilioTestServer>>;
+  beforeAll(async () => {
+    Object.assign(server, await startTwilioTestServer());
+  });
+  afterAll(async () => server.close?.());
+  return server;
 }
 
 /** Lets the local Twilio take outbound calls. */

@@ -1,10 +1,11 @@
 import { WebhookSignatureError } from '@patchbay/core';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { recordCallStatus } from '../services/calls/call-feed.js';
 import type { Transfers } from '../services/calls/transfers.js';
 import { openConfiguration, type ServerContext } from '../services/server-context.js';
 import { ServerError } from '../services/server-errors.js';
-import { callIdOfTransfer, callWithCredentials, recordCallStatus } from '../storage/call-store.js';
+import { callIdOfTransfer, callWithCredentials } from '../storage/call-store.js';
 import { isUuid } from '../storage/owned.js';
 import type { PatchbayApp } from './app.js';
 import { mediaStreamUrl } from './media-routes.js';
@@ -110,7 +111,7 @@ export function registerCallWebhooks(
         request.params.callId,
       );
       const update = provider.parseStatusCallback(webhook);
-      const outcome = await recordCallStatus(sql, call.id, update);
+      const outcome = await recordCallStatus(context, call.id, update);
       logger.info({ callId: call.id, status: update.status, outcome }, 'call status');
       return reply.code(204).send();
     },

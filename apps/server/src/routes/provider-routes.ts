@@ -1,8 +1,9 @@
 import type { ProviderEvent } from '@patchbay/core';
+import { recordCallStatus } from '../services/calls/call-feed.js';
 import type { Transfers } from '../services/calls/transfers.js';
 import { openConfiguration, type ServerContext } from '../services/server-context.js';
 import { ServerError } from '../services/server-errors.js';
-import { callIdForCarrierCall, recordCallStatus } from '../storage/call-store.js';
+import { callIdForCarrierCall } from '../storage/call-store.js';
 import { configurationCredentials } from '../storage/configuration-store.js';
 import { isUuid } from '../storage/owned.js';
 import type { PatchbayApp } from './app.js';
@@ -44,7 +45,7 @@ export function registerProviderRoutes(
         event.update.callId,
         configurationId,
       );
-      if (callId) await recordCallStatus(sql, callId, event.update);
+      if (callId) await recordCallStatus(context, callId, event.update);
       return;
     }
     if (event.type === 'transfer') {

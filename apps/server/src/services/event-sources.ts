@@ -1,6 +1,6 @@
 import type { InboundDecision, ProviderConfigBase, ProviderEventSource } from '@patchbay/core';
-import { recordCallStatus } from '../storage/call-store.js';
 import { admitInboundCall } from './calls/call-admission.js';
+import { recordCallStatus } from './calls/call-feed.js';
 import type { Transfers } from './calls/transfers.js';
 import type { EventSourceLeases } from './event-source-leases.js';
 import { providerContext, type ServerContext } from './server-context.js';
@@ -84,7 +84,7 @@ export function createEventSources(
           select agent_id from phone_numbers where configuration_id = ${row.id} and address = ${call.to}`;
         if (!number) return { accept: false, reason: 'number-not-configured' };
         if (!number.agent_id) return { accept: false, reason: 'agent-not-configured' };
-        const callId = await admitInboundCall(sql, {
+        const callId = await admitInboundCall(context, {
           organizationId: row.organization_id,
           configurationId: row.id,
           agentId: number.agent_id,
@@ -114,7 +114,7 @@ export function createEventSources(
             const [call] = await sql<{ id: string }[]>`
               select id from calls where provider = ${row.provider} and carrier_call_id = ${update.callId}`;
             if (call) {
-              await recordCallStatus(sql, call.id, update);
+              await recordCallStatus(context, call.id, update);
               return;
             }
           }

@@ -6,6 +6,7 @@ import type {
   TelephonyProvider,
 } from '@patchbay/core';
 import type { Database } from '../storage/database.js';
+import type { CallFeed } from './calls/call-feed.js';
 import type { CallSignals } from './calls/call-signals.js';
 import type { CredentialCipher } from './credentials.js';
 import type { MediaTokens } from './media-tokens.js';
@@ -43,6 +44,8 @@ export interface ServerContext {
   readonly cipher: CredentialCipher;
   readonly mediaTokens: MediaTokens;
   readonly logger: Logger;
+  /** Every change to an organization's calls, on every process (the console's live list). */
+  readonly feed: CallFeed;
   /** Reaches the process that holds a call's media, wherever a webhook or command arrived. */
   readonly signals: CallSignals;
   /**

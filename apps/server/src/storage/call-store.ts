@@ -158,3 +158,6 @@ export async function mediaCall(
     from calls c left join agents a on a.id = c.agent_id where c.id = ${callId}`;
   return row;
 }
+
+/** A call as the API shows it. */
+export type CallView = ReturnType<typeof showCall>;

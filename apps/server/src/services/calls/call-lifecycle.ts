@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { isTerminalCallStatus } from '@patchbay/core';
-import { recordCallStatus } from '../../storage/call-store.js';
 import type { ServerContext } from '../server-context.js';
 import { callProvider } from '../server-context.js';
+import { recordCallStatus } from './call-feed.js';
 
 /** How the lifecycle keeps time; shortened in tests. */
 export interface CallLifecycleTimings {
@@ -89,7 +89,7 @@ export class CallLifecycle {
   async mediaStarted(callId: string): Promise<void> {
     const { sql } = this.context.database;
     await sql`update calls set media_instance = ${this.instanceId} where id = ${callId}`;
-    await recordCallStatus(sql, callId, {
+    await recordCallStatus(this.context, callId, {
       callId,
       status: 'in-progress',
       carrierStatus: 'media-started',
@@ -185,7 +185,7 @@ export class CallLifecycle {
       const provider = await callProvider(this.context, call.configuration_id);
       const details = await provider.getCall(call.carrier_call_id);
       if (isTerminalCallStatus(details.status)) {
-        await recordCallStatus(sql, callId, {
+        await recordCallStatus(this.context, callId, {
           callId,
           status: details.status,
           carrierStatus: `reconciled:${details.carrierStatus}`,
@@ -206,7 +206,7 @@ export class CallLifecycle {
       if (call.answered_at && !transferred) {
         // Still up at the carrier with nobody holding its media: the agent is gone, so end it.
         await provider.hangUp(call.carrier_call_id);
-        await recordCallStatus(sql, callId, {
+        await recordCallStatus(this.context, callId, {
           callId,
           status: 'completed',
           carrierStatus: `reconciled:${details.carrierStatus}`,
@@ -221,7 +221,7 @@ export class CallLifecycle {
     } catch (error) {
       const age = Date.now() - call.updated_at.getTime();
       if (age >= this.timings.unknownBoundMs) {
-        await recordCallStatus(sql, callId, {
+        await recordCallStatus(this.context, callId, {
           callId,
           status: 'failed',
           carrierStatus: 'unreconciled',

@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { type CallStatus, PatchbayError } from '@patchbay/core';
 import type postgres from 'postgres';
 import type { z } from 'zod';
-import { type CallRow, recordCallStatus, showCall } from '../../storage/call-store.js';
+import { type CallRow, type CallView, showCall } from '../../storage/call-store.js';
 import { findOwned, uniqueViolation } from '../../storage/owned.js';
 import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
 import { callProvider, openConfiguration, type ServerContext } from '../server-context.js';
 import { ServerError } from '../server-errors.js';
+import { recordCallStatus } from './call-feed.js';
 import type { transferBody } from './transfer-request.js';
 import { showTransfer, type TransferRow, type Transfers } from './transfers.js';
 
-/** A call as the API shows it. */
-export type CallView = ReturnType<typeof showCall>;
+export type { CallView };
 
 /** A call with what happened to it: its transfers and every status report, in order. */
 export interface CallDetail extends CallView {
@@ -147,7 +147,7 @@ export class Calls {
       await this.failPlacing(id, reason);
       throw new ServerError('place_call_failed', reason);
     }
-    await recordCallStatus(sql, id, {
+    await recordCallStatus(context, id, {
       callId: placed.callId,
       status: placed.status,
       carrierStatus: `placed:${placed.status}`,
@@ -232,7 +232,7 @@ export class Calls {
   }
 
   private async failPlacing(id: string, reason: string): Promise<void> {
-    await recordCallStatus(this.sql, id, {
+    await recordCallStatus(this.context, id, {
       callId: id,
       status: 'failed',
       carrierStatus: 'place-call-error',

@@ -1,0 +1,75 @@
+import type { CallStatusUpdate, Logger } from '@patchbay/core';
+import type postgres from 'postgres';
+import {
+  type CallRow,
+  type CallView,
+  type StatusOutcome,
+  showCall,
+  recordCallStatus as storeCallStatus,
+} from '../../storage/call-store.js';
+import { type Bus, localBus, postgresBus } from '../bus.js';
+import type { ServerContext } from '../server-context.js';
+
+/** A call of the organization changed: how it stood right after the change. */
+export interface CallFeedEvent {
+  readonly organizationId: string;
+  readonly call: CallView;
+}
+
+/** A NOTIFY payload holds 8000 bytes; a carrier's error text must not push a call past it. */
+const MAX_REASON_CHARS = 1000;
+
+/**
+ * Every change to an organization's calls, on every server process: what
+ * the console's live call list (GET /api/v1/calls/events) follows. Each
+ * event is the call as it stood just after the change, read by the process
+ * that made it, so readers see every state in the order it was reached.
+ */
+export type CallFeed = Bus<CallFeedEvent>;
+
+export const CALL_FEED_CHANNEL = 'patchbay_call_feed';
+
+export function localCallFeed(logger: Logger): CallFeed {
+  return localBus<CallFeedEvent>((event) => event.organizationId, logger, 'call feed event');
+}
+
+export function postgresCallFeed(sql: postgres.Sql, logger: Logger): Promise<CallFeed> {
+  return postgresBus<CallFeedEvent>(
+    sql,
+    CALL_FEED_CHANNEL,
+    (event) => event.organizationId,
+    logger,
+    'call feed event',
+  );
+}
+
+/**
+ * Records a carrier's status report (once, forward only: see storage) and,
+ * when it changed the call, tells the organization's feed. A feed that
+ * cannot be told is logged, never the caller's failure: the call's record is
+ * what matters, and readers catch up on their next read.
+ */
+export async function recordCallStatus(
+  context: ServerContext,
+  callId: string,
+  update: CallStatusUpdate,
+): Promise<StatusOutcome> {
+  const outcome = await storeCallStatus(context.database.sql, callId, update);
+  if (outcome === 'applied') await announceCall(context, callId);
+  return outcome;
+}
+
+/** Tells the call's organization's feed that it changed. */
+export async function announceCall(context: ServerContext, callId: string): Promise<void> {
+  try {
+    const [row] = await context.database.sql<CallRow[]>`select * from calls where id = ${callId}`;
+    if (!row) return;
+    const call = showCall(row);
+    await context.feed.publish({
+      organizationId: row.organization_id,
+      call: { ...call, reason: call.reason?.slice(0, MAX_REASON_CHARS) ?? null },
+    });
+  } catch (error) {
+    context.logger.warn({ callId, error: String(error) }, 'call feed not told of a change');
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * GET /api/v1/calls/events: a call's start, status changes and end reach
+ * its organization's open streams as server-sent events, once each, and no
+ * other organization's.
+ */
+import { randomUUID } from 'node:crypto';
+import { computeTwilioSignature } from '@patchbay/provider-twilio';
+import { expect, it } from 'vitest';
+import { ACCOUNT_SID, AUTH_TOKEN, withTwilioTestServer } from './twilio-call.js';
+
+const twilio = withTwilioTestServer();
+
+/** An open event stream, parsed as it arrives. */
+async function openStream(key: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${twilio.t.server.url}/api/v1/calls/events`, {
+    headers: { authorization: `Bearer ${key}` },
+    signal: controller.signal,
+  });
+  const events: { event: string; data: { id: string; status: string } }[] = [];
+  const decoder = new TextDecoder();
+  let buffered = '';
+  void (async () => {
+    try {
+      for await (const chunk of response.body!) {
+        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end = buffered.indexOf('\n\n');
+        while (end !== -1) {
+          const block = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          const event = /^event: (.+)$/m.exec(block)?.[1];
+          const data = /^data: (.+)$/m.exec(block)?.[1];
+          if (event && data) events.push({ event, data: JSON.parse(data) });
+          end = buffered.indexOf('\n\n');
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { response, events, close: () => controller.abort() };
+}
+
+async function postStatus(callId: string, status: string) {
+  const path = `/telephony/twilio/status/${callId}`;
+  const fields = {
+    CallSid: `CA${callId.replace(/-/g, '')}`,
+    AccountSid: ACCOUNT_SID,
+    CallStatus: status,
+  };
+  const response = await fetch(`${twilio.t.server.url}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': computeTwilioSignature(
+        AUTH_TOKEN,
+        `https://voice.example.com${path}`,
+        Object.entries(fields),
+      ),
+    },
+    body: new URLSearchParams(fields).toString(),
+  });
+  expect(response.status).toBe(204);
+}
+
+it('streams each change of a call to its organization, once, and to no one else', async () => {
+  const own = await openStream(twilio.t.apiKey);
+  const other = await openStream(twilio.t.otherKey);
+  expect(own.response.status).toBe(200);
+  expect(own.response.headers.get('content-type')).toContain('text/event-stream');
+
+  const id = randomUUID();
+  const [org] = await twilio.t.database
+    .sql`select organization_id from telephony_configurations where id = ${twilio.configurationId}`;
+  await twilio.t.database.sql`
+    insert into calls (id, organization_id, configuration_id, provider, direction, from_address,
+                       to_address, carrier_call_id, status)
+    values (${id}, ${org!['organization_id']}, ${twilio.configurationId}, 'twilio', 'outbound',
+            '+15551230001', '+15551230002', ${`CA${id.replace(/-/g, '')}`}, 'initiated')`;
+  await postStatus(id, 'ringing');
+  await postStatus(id, 'ringing'); // a retried callback changes nothing
+  await postStatus(id, 'in-progress');
+  await postStatus(id, 'completed');
+
+  await expect
+    .poll(() => own.events.map((e) => `${e.event}:${e.data.id === id}:${e.data.status}`))
+    .toEqual(['call:true:ringing', 'call:true:in-progress', 'call:true:completed']);
+  expect(other.events).toEqual([]);
+  own.close();
+  other.close();
+});
+
+it('is authorized like the API', async () => {
+  const refused = await fetch(`${twilio.t.server.url}/api/v1/calls/events`);
+  expect(refused.status).toBe(401);
+  await refused.body?.cancel();
+});
