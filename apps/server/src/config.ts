@@ -75,6 +75,12 @@ export const serverConfigSchema = z.object({
     })
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Calls (inbound and outbound, not yet ended) one organization may have at
+   * once, unless a deployment key set its own limit: one tenant cannot take
+   * the deployment's capacity or run up a carrier bill.
+   */
+  MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(100_000).default(10),
   /** How long live calls may run on after a shutdown signal. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /**

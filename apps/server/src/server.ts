@@ -176,7 +176,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   registerAgentRoutes(app, database);
   registerSessionRoutes(app, sessions);
   registerApiKeyRoutes(app, database.sql);
-  registerOrganizationRoutes(app, database.sql);
+  registerOrganizationRoutes(app, database.sql, config.MAX_CONCURRENT_CALLS);
   const signals =
     options.signals ??
     (database.kind === 'postgres'
@@ -190,6 +190,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   // What every route, event source and media socket shares.
   const context: ServerContext = {
     feed,
+    limits: { maxConcurrentCalls: config.MAX_CONCURRENT_CALLS },
     urls: carrierUrls(registry, mediaTokens),
     database,
     registry,

@@ -4,9 +4,8 @@
  * other organization's.
  */
 import { randomUUID } from 'node:crypto';
-import { computeTwilioSignature } from '@patchbay/provider-twilio';
 import { expect, it } from 'vitest';
-import { ACCOUNT_SID, AUTH_TOKEN, withTwilioTestServer } from './twilio-call.js';
+import { ACCOUNT_SID, signedTwilioPost, withTwilioTestServer } from './twilio-call.js';
 
 const twilio = withTwilioTestServer();
 
@@ -42,24 +41,12 @@ async function openStream(key: string) {
 }
 
 async function postStatus(callId: string, status: string) {
-  const path = `/telephony/twilio/status/${callId}`;
   const fields = {
     CallSid: `CA${callId.replace(/-/g, '')}`,
     AccountSid: ACCOUNT_SID,
     CallStatus: status,
   };
-  const response = await fetch(`${twilio.t.server.url}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': computeTwilioSignature(
-        AUTH_TOKEN,
-        `https://voice.example.com${path}`,
-        Object.entries(fields),
-      ),
-    },
-    body: new URLSearchParams(fields).toString(),
-  });
+  const response = await signedTwilioPost(twilio.t, `/telephony/twilio/status/${callId}`, fields);
   expect(response.status).toBe(204);
 }
 

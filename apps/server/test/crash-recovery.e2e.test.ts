@@ -40,10 +40,11 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   carrier = await startCarrierApiServer();
   acceptTwilioAccount(carrier);
-  carrier.route('POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, {
+  let placed = 0;
+  carrier.route('POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, () => ({
     status: 201,
-    json: { sid: 'CA00000000000000000000000000000777', status: 'queued' },
-  });
+    json: { sid: `CA${String(777 + placed++).padStart(32, '0')}`, status: 'queued' },
+  }));
   carrier.route('GET', CALL, (request) => ({
     json: { sid: request.params['sid'], status: carrierSays, duration: '12' },
   }));
@@ -64,6 +65,8 @@ const env = {
   PUBLIC_BASE_URL: 'https://voice.example.com',
   CREDENTIAL_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   INSTANCE_TIMEOUT_SECONDS: '2',
+  // One call at a time: the killed process's call holds the organization's only slot.
+  MAX_CONCURRENT_CALLS: '1',
   LOG_LEVEL: 'info',
 };
 
@@ -114,7 +117,7 @@ async function call(apiKey: string, method: string, path: string, body?: unknown
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-it('ends, after a restart, a call whose process was killed with -9 and whose carrier callback never came', async () => {
+it('ends, after a restart, a call whose process was killed with -9 and whose carrier callback never came, and frees its slot', async () => {
   const first = await startServer();
   const apiKey = first.apiKey!;
   expect(apiKey).toMatch(/^pbk_/);
@@ -148,6 +151,13 @@ it('ends, after a restart, a call whose process was killed with -9 and whose car
     .poll(async () => (await call(apiKey, 'GET', `/api/v1/calls/${callId}`)).body.status)
     .toBe('in-progress');
 
+  const overLimit = await call(apiKey, 'POST', '/api/v1/calls', {
+    configurationId: configuration.body.id,
+    to: '+15551230003',
+    from: '+15551230001',
+  });
+  expect(overLimit.body.error.code).toBe('call_limit_reached');
+
   first.child.kill('SIGKILL');
   await new Promise((resolve) => first.child.once('exit', resolve));
   // The caller hung up meanwhile; the callback that would have said so went to a dead process.
@@ -161,4 +171,11 @@ it('ends, after a restart, a call whose process was killed with -9 and whose car
     })
     .toMatchObject({ status: 'completed', carrierStatus: 'reconciled:completed' });
   expect(carrier.requestsTo('GET', CALL).length).toBeGreaterThan(0);
+  // The dead process's call ended, so its slot is free again: no counter was left behind.
+  const afterRecovery = await call(apiKey, 'POST', '/api/v1/calls', {
+    configurationId: configuration.body.id,
+    to: '+15551230003',
+    from: '+15551230001',
+  });
+  expect(afterRecovery.status).toBe(201);
 }, 120_000);

@@ -12,6 +12,12 @@ export const placeCallBody = z
     /** The agent that talks; the built-in echo when absent. */
     agentId: z.string().optional(),
     ringTimeoutSeconds: z.number().int().min(5).max(600).optional(),
+    queue: z
+      .boolean()
+      .optional()
+      .describe(
+        'Over the configuration’s calls per second, wait (up to 30 s) for a free moment instead of getting 429',
+      ),
   })
   .meta({
     examples: [
@@ -103,7 +109,7 @@ export function registerCallRoutes(app: PatchbayApp, calls: Calls): void {
         body: placeCallBody,
         response: {
           201: callSchema,
-          ...errorResponses(400, 409, 422, 502, 503),
+          ...errorResponses(400, 409, 422, 429, 502, 503),
         },
       },
     },

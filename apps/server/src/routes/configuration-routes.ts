@@ -27,12 +27,31 @@ const configFields = (registry: ProviderRegistry) =>
       }),
     });
 
+/** A limit of live calls at once; null for none of its own. */
+export const concurrentCallLimit = z.number().int().min(1).max(100_000).nullable().optional();
+
+/** A configuration's own limits, within its organization's. */
+const limitFields = {
+  maxConcurrentCalls: concurrentCallLimit.describe(
+    'Live calls through this configuration at once; null for no limit of its own',
+  ),
+  maxCallsPerSecond: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .nullable()
+    .optional()
+    .describe('Outbound calls placed per second at most (carriers throttle bursts); null for none'),
+};
+
 const configurationBodies = (registry: ProviderRegistry) => ({
   create: z
     .object({
       name: z.string().trim().min(1).max(100),
       config: configFields(registry),
       defaultCountry: countryCode.nullable().optional(),
+      ...limitFields,
     })
     .meta({
       examples: [
@@ -52,11 +71,11 @@ const configurationBodies = (registry: ProviderRegistry) => ({
       name: z.string().trim().min(1).max(100).optional(),
       config: configFields(registry).optional(),
       defaultCountry: countryCode.nullable().optional(),
+      ...limitFields,
     })
     .refine(
-      (body) =>
-        body.name !== undefined || body.config !== undefined || body.defaultCountry !== undefined,
-      'change name, config or defaultCountry',
+      (body) => Object.values(body).some((value) => value !== undefined),
+      'change name, config, defaultCountry or a limit',
     ),
 });
 
@@ -70,6 +89,8 @@ const configurationSchema = z
       .string()
       .nullable()
       .describe('Where national numbers are read; the organization’s when null'),
+    maxConcurrentCalls: z.number().int().nullable(),
+    maxCallsPerSecond: z.number().nullable(),
     active: z.boolean(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),

@@ -81,7 +81,7 @@ export function registerInboundRoute(carrier: PatchbayApp, context: ServerContex
     if (!candidate.agent_id) return reject('agent-not-configured', provider);
 
     // A carrier retrying the same inbound webhook gets the same call.
-    const callId = await admitInboundCall(context, {
+    const admission = await admitInboundCall(context, {
       organizationId: candidate.organization_id,
       configurationId: candidate.configuration_id,
       agentId: candidate.agent_id,
@@ -91,6 +91,8 @@ export function registerInboundRoute(carrier: PatchbayApp, context: ServerContex
       to,
       status: call.status,
     });
+    if (!admission.admitted) return reject('concurrency-limit', provider);
+    const { callId } = admission;
     const answer = await provider.answerCall({
       callId: call.callId,
       direction: 'inbound',

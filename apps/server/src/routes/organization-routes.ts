@@ -11,6 +11,7 @@ import { Organizations } from '../services/organizations.js';
 import { countryCode } from '../services/phone-numbers.js';
 import { apiKeySchema, keyBody, mintRequest, newApiKeySchema, showKey } from './api-key-routes.js';
 import { errorResponses, type PatchbayApp } from './app.js';
+import { concurrentCallLimit } from './configuration-routes.js';
 
 const ownOrganizationSchema = z
   .object({
@@ -20,6 +21,13 @@ const ownOrganizationSchema = z
       .string()
       .nullable()
       .describe('Where national numbers are read, unless a configuration says otherwise'),
+    maxConcurrentCalls: z
+      .number()
+      .int()
+      .describe('Live calls it may have at once; more are refused (429 outbound, busy inbound)'),
+    maxConcurrentCallsIsDefault: z
+      .boolean()
+      .describe('True while the deployment’s MAX_CONCURRENT_CALLS applies'),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'OwnOrganization' });
@@ -49,8 +57,26 @@ const organizationChange = z
  * organization: create one with its first key, rename, delete, and manage
  * its keys.
  */
-export function registerOrganizationRoutes(app: PatchbayApp, sql: postgres.Sql): void {
-  const organizations = new Organizations(sql);
+/** What only a deployment key may change as well: an organization's call limit. */
+const deploymentOrganizationChange = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    defaultCountry: countryCode.nullable().optional(),
+    maxConcurrentCalls: concurrentCallLimit.describe(
+      'Null returns the organization to the deployment’s default',
+    ),
+  })
+  .refine(
+    (body) => Object.values(body).some((value) => value !== undefined),
+    'change name, defaultCountry or maxConcurrentCalls',
+  );
+
+export function registerOrganizationRoutes(
+  app: PatchbayApp,
+  sql: postgres.Sql,
+  defaultMaxConcurrentCalls: number,
+): void {
+  const organizations = new Organizations(sql, defaultMaxConcurrentCalls);
   const own = { config: { auth: 'api-key' as const } };
 
   app.get(
@@ -147,10 +173,11 @@ export function registerOrganizationRoutes(app: PatchbayApp, sql: postgres.Sql):
       ...deployment,
       schema: {
         operationId: 'updateOrganizationById',
-        summary: 'Rename an organization, or set its default country (deployment key)',
+        summary:
+          'Rename an organization, set its default country or its call limit (deployment key)',
         tags,
         params: idParams,
-        body: organizationChange,
+        body: deploymentOrganizationChange,
         response: { 200: ownOrganizationSchema, ...errorResponses(400, 403, 404) },
       },
     },

@@ -13,6 +13,8 @@ interface ConfigurationRow {
   credentials: Uint8Array;
   is_active: boolean;
   default_country: string | null;
+  max_concurrent_calls: number | null;
+  max_calls_per_second: number | null;
   connection_state: string | null;
   connection_detail: string | null;
   connection_changed_at: Date | null;
@@ -32,6 +34,10 @@ export interface ConfigurationView {
   provider: string;
   accountId: string | null;
   defaultCountry: string | null;
+  /** Live calls through it at once, within its organization's limit; null for no limit of its own. */
+  maxConcurrentCalls: number | null;
+  /** Outbound calls it places per second at most; null for no limit. */
+  maxCallsPerSecond: number | null;
   active: boolean;
   createdAt: string;
   updatedAt: string;
@@ -59,12 +65,16 @@ export interface ConfigurationCreate {
   /** The carrier's form, `provider` naming it; the registry checks the rest. */
   config: { provider: string } & Record<string, unknown>;
   defaultCountry?: string | null | undefined;
+  maxConcurrentCalls?: number | null | undefined;
+  maxCallsPerSecond?: number | null | undefined;
 }
 
 export interface ConfigurationChange {
   name?: string | undefined;
   config?: ({ provider: string } & Record<string, unknown>) | undefined;
   defaultCountry?: string | null | undefined;
+  maxConcurrentCalls?: number | null | undefined;
+  maxCallsPerSecond?: number | null | undefined;
 }
 
 /**
@@ -113,10 +123,12 @@ export class Configurations {
     try {
       const [row] = await this.sql<ConfigurationRow[]>`
         insert into telephony_configurations
-          (id, organization_id, name, provider, account_id, credentials, default_country)
+          (id, organization_id, name, provider, account_id, credentials, default_country,
+           max_concurrent_calls, max_calls_per_second)
         values (${id}, ${organizationId}, ${request.name}, ${saved.provider},
                 ${registry.accountIdOf(saved) ?? null}, ${cipher.encrypt(saved, id)},
-                ${request.defaultCountry ?? null})
+                ${request.defaultCountry ?? null}, ${request.maxConcurrentCalls ?? null},
+                ${request.maxCallsPerSecond ?? null})
         returning *`;
       await this.changed(id);
       return await this.showOne(row!);
@@ -154,6 +166,8 @@ export class Configurations {
             account_id = ${accountId},
             credentials = ${cipher.encrypt(saved, row.id)},
             default_country = ${change.defaultCountry === undefined ? row.default_country : change.defaultCountry},
+            max_concurrent_calls = ${change.maxConcurrentCalls === undefined ? row.max_concurrent_calls : change.maxConcurrentCalls},
+            max_calls_per_second = ${change.maxCallsPerSecond === undefined ? row.max_calls_per_second : change.maxCallsPerSecond},
             updated_at = now()
           where id = ${row.id}
           returning *`;
@@ -277,6 +291,8 @@ export class Configurations {
       accountId:
         row.account_id === null ? null : registry.maskAccountId(row.provider, row.account_id),
       defaultCountry: row.default_country,
+      maxConcurrentCalls: row.max_concurrent_calls,
+      maxCallsPerSecond: row.max_calls_per_second,
       active: row.is_active,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),

@@ -84,7 +84,7 @@ export function createEventSources(
           select agent_id from phone_numbers where configuration_id = ${row.id} and address = ${call.to}`;
         if (!number) return { accept: false, reason: 'number-not-configured' };
         if (!number.agent_id) return { accept: false, reason: 'agent-not-configured' };
-        const callId = await admitInboundCall(context, {
+        const admission = await admitInboundCall(context, {
           organizationId: row.organization_id,
           configurationId: row.id,
           agentId: number.agent_id,
@@ -94,6 +94,8 @@ export function createEventSources(
           to: call.to,
           status: call.status,
         });
+        if (!admission.admitted) return { accept: false, reason: 'concurrency-limit' };
+        const { callId } = admission;
         logger.info({ ...log, callId, to: call.to }, 'inbound call taken');
         return {
           accept: true,

@@ -6,6 +6,7 @@ interface OrganizationRow {
   id: string;
   name: string;
   default_country: string | null;
+  max_concurrent_calls: number | null;
   created_at: Date;
 }
 
@@ -14,15 +15,19 @@ export interface Organization {
   id: string;
   name: string;
   defaultCountry: string | null;
+  /** Live calls it may have at once: its own limit, else the deployment's. */
+  maxConcurrentCalls: number;
+  /** True while it has no limit of its own (MAX_CONCURRENT_CALLS applies). */
+  maxConcurrentCallsIsDefault: boolean;
   createdAt: string;
 }
 
-const show = (row: OrganizationRow): Organization => ({
-  id: row.id,
-  name: row.name,
-  defaultCountry: row.default_country,
-  createdAt: row.created_at.toISOString(),
-});
+export interface OrganizationChange {
+  name?: string | undefined;
+  defaultCountry?: string | null | undefined;
+  /** Only a deployment key may change it; null returns to the deployment's default. */
+  maxConcurrentCalls?: number | null | undefined;
+}
 
 /**
  * The deployment's organizations: each key reads and changes its own; a
@@ -30,34 +35,48 @@ const show = (row: OrganizationRow): Organization => ({
  * key, is `createOrganization` in api-keys.ts).
  */
 export class Organizations {
-  constructor(private readonly sql: postgres.Sql) {}
+  constructor(
+    private readonly sql: postgres.Sql,
+    /** The deployment's MAX_CONCURRENT_CALLS. */
+    private readonly defaultMaxConcurrentCalls: number,
+  ) {}
+
+  private show(row: OrganizationRow): Organization {
+    return {
+      id: row.id,
+      name: row.name,
+      defaultCountry: row.default_country,
+      maxConcurrentCalls: row.max_concurrent_calls ?? this.defaultMaxConcurrentCalls,
+      maxConcurrentCallsIsDefault: row.max_concurrent_calls === null,
+      createdAt: row.created_at.toISOString(),
+    };
+  }
 
   /** @throws ServerError `not_found` */
   async get(id: string): Promise<Organization> {
     const [row] = isUuid(id)
       ? await this.sql<OrganizationRow[]>`
-          select id, name, default_country, created_at from organizations where id = ${id}`
+          select id, name, default_country, max_concurrent_calls, created_at
+          from organizations where id = ${id}`
       : [];
     if (!row) throw new ServerError('not_found', 'No such organization');
-    return show(row);
+    return this.show(row);
   }
 
   /** Renames it, or sets where national numbers are read. @throws ServerError `not_found` */
-  async update(
-    id: string,
-    change: { name?: string | undefined; defaultCountry?: string | null | undefined },
-  ): Promise<Organization> {
+  async update(id: string, change: OrganizationChange): Promise<Organization> {
     const sql = this.sql;
     const [row] = isUuid(id)
       ? await sql<OrganizationRow[]>`
           update organizations set
             name = coalesce(${change.name ?? null}, name),
-            default_country = ${change.defaultCountry === undefined ? sql`default_country` : change.defaultCountry}
+            default_country = ${change.defaultCountry === undefined ? sql`default_country` : change.defaultCountry},
+            max_concurrent_calls = ${change.maxConcurrentCalls === undefined ? sql`max_concurrent_calls` : change.maxConcurrentCalls}
           where id = ${id}
-          returning id, name, default_country, created_at`
+          returning id, name, default_country, max_concurrent_calls, created_at`
       : [];
     if (!row) throw new ServerError('not_found', 'No such organization');
-    return show(row);
+    return this.show(row);
   }
 
   /**

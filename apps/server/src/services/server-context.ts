@@ -44,6 +44,8 @@ export interface ServerContext {
   readonly cipher: CredentialCipher;
   readonly mediaTokens: MediaTokens;
   readonly logger: Logger;
+  /** The deployment's defaults for what organizations may use. */
+  readonly limits: { readonly maxConcurrentCalls: number };
   /** Every change to an organization's calls, on every process (the console's live list). */
   readonly feed: CallFeed;
   /** Reaches the process that holds a call's media, wherever a webhook or command arrived. */

@@ -55,6 +55,14 @@ export const SERVER_ERRORS = {
     status: 409,
     meaning: 'The last live deployment key cannot be revoked through the API',
   },
+  call_limit_reached: {
+    status: 429,
+    meaning: 'The organization or configuration has as many live calls as its limit allows',
+  },
+  call_rate_limited: {
+    status: 429,
+    meaning: 'The configuration placed as many calls this second as its rate allows',
+  },
   payload_too_large: { status: 413, meaning: 'The body is larger than 1 MiB' },
   unsupported_media_type: { status: 415, meaning: 'The API takes JSON bodies only' },
   unknown_configuration: { status: 422, meaning: 'The configuration named does not exist' },

@@ -244,6 +244,26 @@ export const MIGRATIONS: readonly Migration[] = [
       create index sessions_expiry on sessions (expires_at);
     `,
   },
+  {
+    version: 13,
+    name: 'call limits',
+    sql: `
+      -- Null: the deployment's default (MAX_CONCURRENT_CALLS) for an organization, none for a
+      -- configuration. Only a deployment key sets an organization's.
+      alter table organizations
+        add column max_concurrent_calls integer check (max_concurrent_calls > 0);
+      alter table telephony_configurations
+        add column max_concurrent_calls integer check (max_concurrent_calls > 0),
+        add column max_calls_per_second real check (max_calls_per_second > 0);
+      -- The live calls a limit counts, found without reading a tenant's history.
+      create index calls_live_by_organization on calls (organization_id)
+        where status in ('queued', 'initiated', 'ringing', 'in-progress');
+      create index calls_live_by_configuration on calls (configuration_id)
+        where status in ('queued', 'initiated', 'ringing', 'in-progress');
+      create index calls_recent_outbound on calls (configuration_id, created_at)
+        where direction = 'outbound';
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

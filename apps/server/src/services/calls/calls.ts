@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import { type CallStatus, PatchbayError } from '@patchbay/core';
 import type postgres from 'postgres';
 import type { z } from 'zod';
@@ -8,6 +9,7 @@ import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
 import { callProvider, openConfiguration, type ServerContext } from '../server-context.js';
 import { ServerError } from '../server-errors.js';
 import { recordCallStatus } from './call-feed.js';
+import { callLimitError, checkCallLimits } from './call-limits.js';
 import type { transferBody } from './transfer-request.js';
 import { showTransfer, type TransferRow, type Transfers } from './transfers.js';
 
@@ -26,7 +28,12 @@ export interface PlaceCallRequest {
   /** The agent that talks; the built-in echo when absent. */
   agentId?: string | undefined;
   ringTimeoutSeconds?: number | undefined;
+  /** Over the configuration's calls per second, wait for a free moment rather than get 429. */
+  queue?: boolean | undefined;
 }
+
+/** The longest a queued placement waits for its configuration's rate. */
+const MAX_QUEUE_WAIT_MS = 30_000;
 
 /** Statuses of a call that has not ended. */
 export const LIVE_CALL_STATUSES: readonly CallStatus[] = [
@@ -116,11 +123,18 @@ export class Calls {
       ...context.urls.callbacks(base, configuration.provider, id),
       mediaStreamUrl: await context.urls.mediaStream(base, configuration.provider, id),
     };
-    await sql`
-      insert into calls (id, organization_id, configuration_id, agent_id, provider, direction,
-                         from_address, to_address, status)
-      values (${id}, ${organizationId}, ${configuration.id}, ${request.agentId ?? null},
-              ${configuration.provider}, 'outbound', ${from ?? ''}, ${to}, 'queued')`;
+    await this.insertWithinLimits(
+      organizationId,
+      configuration.id,
+      request.queue === true,
+      (tx) =>
+        tx`
+        insert into calls (id, organization_id, configuration_id, agent_id, provider, direction,
+                           from_address, to_address, status, created_at)
+        values (${id}, ${organizationId}, ${configuration.id}, ${request.agentId ?? null},
+                ${configuration.provider}, 'outbound', ${from ?? ''}, ${to}, 'queued',
+                clock_timestamp())`,
+    );
     let placed: Awaited<ReturnType<typeof provider.placeCall>>;
     try {
       placed = await provider.placeCall({
@@ -223,6 +237,38 @@ export class Calls {
         at: event.created_at.toISOString(),
       })),
     };
+  }
+
+  /**
+   * Writes a new outbound call if its organization and configuration have
+   * room, else refuses with 429. Over the configuration's calls per second,
+   * a caller that asked to queue waits for the next free moment (up to
+   * MAX_QUEUE_WAIT_MS) instead.
+   */
+  private async insertWithinLimits(
+    organizationId: string,
+    configurationId: string,
+    queue: boolean,
+    insert: (tx: postgres.TransactionSql) => Promise<unknown>,
+  ): Promise<void> {
+    const giveUpAt = Date.now() + MAX_QUEUE_WAIT_MS;
+    for (;;) {
+      const refusal = await this.sql.begin(async (tx) => {
+        const refused = await checkCallLimits(tx, {
+          organizationId,
+          configurationId,
+          defaultOrganizationLimit: this.context.limits.maxConcurrentCalls,
+          outbound: true,
+        });
+        if (!refused) await insert(tx);
+        return refused;
+      });
+      if (!refusal) return;
+      const wait = refusal.limit === 'rate' ? refusal.retryAfterMs : undefined;
+      if (!queue || wait === undefined || Date.now() + wait > giveUpAt)
+        throw callLimitError(refusal);
+      await setTimeout(wait);
+    }
   }
 
   private async owned(id: string | undefined, organizationId: string): Promise<CallRow> {
