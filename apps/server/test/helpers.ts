@@ -10,6 +10,7 @@ import {
   startPatchbayServer,
 } from '../src/server.js';
 import { bootstrapOrganization, generateApiKey } from '../src/services/api-keys.js';
+import { type CallFeed, localCallFeed } from '../src/services/calls/call-feed.js';
 import { type CallSignals, localCallSignals } from '../src/services/calls/call-signals.js';
 import { CredentialCipher } from '../src/services/credentials.js';
 import { AGENT_STREAM_PROTOCOL } from '../src/services/media/websocket-agent.js';
@@ -27,6 +28,8 @@ export interface TestServer {
   readonly credentialKey: Buffer;
   /** The in-process signal bus, on the embedded database only. */
   readonly signals: CallSignals | undefined;
+  /** The in-process call feed, on the embedded database only. */
+  readonly feed: CallFeed | undefined;
   call(
     method: string,
     path: string,
@@ -85,11 +88,13 @@ export async function startTestServer(
   // effect, so they share the in-process signal bus; on PostgreSQL each LISTENs itself.
   const embedded = database.kind === 'pglite';
   const signals = embedded ? (share?.signals ?? localCallSignals(silentLogger)) : undefined;
+  const feed = embedded ? (share?.feed ?? localCallFeed(silentLogger)) : undefined;
   const { env, logger, ...serverOptions } = options;
   const server = await startPatchbayServer({
     config: loadServerConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://voice.example.com', ...env }),
     database: serverDatabase(database, sql),
     ...(signals ? { signals } : {}),
+    ...(feed ? { feed } : {}),
     ...serverOptions,
     registry,
     logger: logger ?? silentLogger,
@@ -100,6 +105,7 @@ export async function startTestServer(
     server,
     database,
     signals,
+    feed,
     apiKey: apiKey!,
     otherKey: otherKey!,
     credentialKey: key,

@@ -45,7 +45,33 @@ afterAll(async () => {
   await carrier?.close();
 });
 
+/** What a live call list open on `server` hears: each call's statuses, in order. */
+async function watchCalls(server: TestServer) {
+  const statuses: string[] = [];
+  const controller = new AbortController();
+  const response = await fetch(`${server.server.url}/api/v1/calls/events`, {
+    headers: { authorization: `Bearer ${server.apiKey}` },
+    signal: controller.signal,
+  });
+  void (async () => {
+    let text = '';
+    try {
+      for await (const chunk of response.body!) {
+        text += Buffer.from(chunk as Uint8Array).toString();
+        for (const match of text.matchAll(/^data: (.+)$/gm))
+          statuses.push((JSON.parse(match[1]!) as { status: string }).status);
+        text = text.slice(text.lastIndexOf('\n\n') + 2);
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { statuses, close: () => controller.abort() };
+}
+
 it('places on one server, answers on the other, streams media back on the first', async () => {
+  // A live call list open on B hears what happens to the call on A.
+  const watching = await watchCalls(b);
   const configuration = await a.call('POST', '/api/v1/configurations', {
     name: 'Twilio',
     config: { provider: 'twilio', account_sid: ACCOUNT_SID, auth_token: AUTH_TOKEN },
@@ -82,4 +108,7 @@ it('places on one server, answers on the other, streams media back on the first'
   });
   expect(completed.status).toBe(204);
   expect((await a.call('GET', `/api/v1/calls/${callId}`)).body.status).toBe('completed');
+  await expect.poll(() => watching.statuses.at(-1)).toBe('completed');
+  expect(watching.statuses[0]).toBe('queued');
+  watching.close();
 }, 30_000);

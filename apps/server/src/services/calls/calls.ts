@@ -8,7 +8,7 @@ import { findOwned, uniqueViolation } from '../../storage/owned.js';
 import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
 import { callProvider, openConfiguration, type ServerContext } from '../server-context.js';
 import { ServerError } from '../server-errors.js';
-import { recordCallStatus } from './call-feed.js';
+import { announceCall, recordCallStatus } from './call-feed.js';
 import { callLimitError, checkCallLimits } from './call-limits.js';
 import type { transferBody } from './transfer-request.js';
 import { showTransfer, type TransferRow, type Transfers } from './transfers.js';
@@ -135,6 +135,8 @@ export class Calls {
                 ${configuration.provider}, 'outbound', ${from ?? ''}, ${to}, 'queued',
                 clock_timestamp())`,
     );
+    // The call is in the list from now, queued, before the carrier is asked.
+    await announceCall(context, id);
     let placed: Awaited<ReturnType<typeof provider.placeCall>>;
     try {
       placed = await provider.placeCall({
