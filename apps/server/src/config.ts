@@ -81,6 +81,15 @@ export const serverConfigSchema = z.object({
    * the deployment's capacity or run up a carrier bill.
    */
   MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(100_000).default(10),
+  /**
+   * Lets organizations register webhook URLs on loopback or private
+   * addresses: off by default, so a tenant cannot make the server call its
+   * own network.
+   */
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   /** How long live calls may run on after a shutdown signal. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /**

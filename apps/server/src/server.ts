@@ -17,6 +17,7 @@ import { registerOrganizationRoutes } from './routes/organization-routes.js';
 import { registerPhoneNumberRoutes } from './routes/phone-number-routes.js';
 import { registerProviderRoutes } from './routes/provider-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
+import { registerWebhookRoutes } from './routes/webhook-routes.js';
 import { registerCarrierRoutes } from './routes/webhooks.js';
 import { organizationForApiKey } from './services/api-keys.js';
 import { type CallFeed, localCallFeed, postgresCallFeed } from './services/calls/call-feed.js';
@@ -40,6 +41,7 @@ import type { MediaTokens } from './services/media-tokens.js';
 import type { ServerContext } from './services/server-context.js';
 import { ServerError } from './services/server-errors.js';
 import { Sessions } from './services/sessions.js';
+import { Webhooks } from './services/webhooks.js';
 import type { Database } from './storage/database.js';
 
 export interface PatchbayServerOptions {
@@ -74,6 +76,8 @@ export interface PatchbayServerOptions {
    * on the embedded one; also once at start-up.
    */
   readonly callSweepMs?: number;
+  /** How often each process looks for webhook deliveries that are due (1 s by default). */
+  readonly webhookPollMs?: number;
   /** The lifecycle's clocks (defaults in DEFAULT_LIFECYCLE_TIMINGS); shortened in tests. */
   readonly lifecycle?: Partial<CallLifecycleTimings>;
 }
@@ -219,6 +223,12 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   });
   await lifecycle.start();
   registerPhoneNumberRoutes(app, context);
+  const webhooks = new Webhooks(context, {
+    allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+    ...(options.webhookPollMs === undefined ? {} : { pollMs: options.webhookPollMs }),
+  });
+  registerWebhookRoutes(app, webhooks);
+  webhooks.start();
   const calls = new Calls(context, transfers);
   registerCallRoutes(app, calls);
   registerCallEventsRoute(app, feed);
@@ -304,6 +314,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       clearInterval(expiry);
       clearInterval(callSweep);
       await lifecycle.stop();
+      await webhooks.stop();
       transfers.close();
       // Ours only: a shared bus belongs to whoever passed it in.
       if (!options.signals) await signals.close();

@@ -56,7 +56,7 @@ export async function startTestServer(
   share?: TestServer,
   options: Pick<
     PatchbayServerOptions,
-    'eventSourceCheckMs' | 'transferSweepMs' | 'callSweepMs' | 'lifecycle'
+    'eventSourceCheckMs' | 'transferSweepMs' | 'callSweepMs' | 'lifecycle' | 'webhookPollMs'
   > & {
     /** Environment the server's configuration is read from, over the tests' defaults. */
     env?: Record<string, string | undefined>;

@@ -57,6 +57,7 @@ export async function recordCallStatus(
         ended_at = case when ${terminal} then now() else ended_at end,
         updated_at = now()
       where id = ${callId}`;
+    await enqueueCallEvents(tx, callId, current);
     return 'applied';
   });
 }
@@ -161,3 +162,47 @@ export async function mediaCall(
 
 /** A call as the API shows it. */
 export type CallView = ReturnType<typeof showCall>;
+
+/** What the host application hears of a call. */
+export type CallEventType = 'call.started' | 'call.answered' | 'call.ended';
+
+export const CALL_EVENT_TYPES: readonly CallEventType[] = [
+  'call.started',
+  'call.answered',
+  'call.ended',
+];
+
+/** The events a call's move from `before` (undefined: it was just written) to its row's status says. */
+export function callEventsOf(before: CallStatus | undefined, row: CallRow): CallEventType[] {
+  const events: CallEventType[] = [];
+  if (before === undefined) events.push('call.started');
+  if (row.status === 'in-progress' && before !== 'in-progress') events.push('call.answered');
+  if (isTerminalCallStatus(row.status) && (before === undefined || !isTerminalCallStatus(before)))
+    events.push('call.ended');
+  return events;
+}
+
+/**
+ * Puts a call's events in the outbox of every endpoint of its organization
+ * that asked for them, inside the caller's transaction: the events exist if
+ * and only if the change does. Each event once per endpoint, however often
+ * it is enqueued.
+ */
+export async function enqueueCallEvents(
+  tx: postgres.TransactionSql,
+  callId: string,
+  before: CallStatus | undefined,
+): Promise<void> {
+  const [row] = await tx<CallRow[]>`select * from calls where id = ${callId}`;
+  if (!row) return;
+  for (const type of callEventsOf(before, row)) {
+    const payload = { type, createdAt: new Date().toISOString(), data: { call: showCall(row) } };
+    await tx`
+      insert into webhook_deliveries (endpoint_id, event_type, dedupe_key, payload)
+      select e.id, ${type}, ${`${callId}:${type}`}, ${tx.json(payload as never)}
+      from webhook_endpoints e
+      where e.organization_id = ${row.organization_id}
+        and (e.events is null or ${type} = any(e.events))
+      on conflict (endpoint_id, dedupe_key) do nothing`;
+  }
+}

@@ -264,6 +264,41 @@ export const MIGRATIONS: readonly Migration[] = [
         where direction = 'outbound';
     `,
   },
+  {
+    version: 14,
+    name: 'call event webhooks',
+    sql: `
+      -- Where an organization wants to hear of its calls; the signing secret is sealed like
+      -- carrier credentials (the server must read it back to sign).
+      create table webhook_endpoints (
+        id uuid primary key,
+        organization_id uuid not null references organizations (id) on delete cascade,
+        url text not null,
+        secret bytea not null,
+        events text[],
+        created_at timestamptz not null default now()
+      );
+      create index webhook_endpoints_organization on webhook_endpoints (organization_id);
+      -- The outbox: written in the transaction that changed the call, so no event is lost
+      -- to a crash between the two, and delivered at least once by whichever process claims it.
+      create table webhook_deliveries (
+        id uuid primary key default gen_random_uuid(),
+        endpoint_id uuid not null references webhook_endpoints (id) on delete cascade,
+        event_type text not null,
+        dedupe_key text not null,
+        payload jsonb not null,
+        created_at timestamptz not null default now(),
+        attempts integer not null default 0,
+        next_attempt_at timestamptz not null default now(),
+        delivered_at timestamptz,
+        last_status integer,
+        last_error text,
+        unique (endpoint_id, dedupe_key)
+      );
+      create index webhook_deliveries_due on webhook_deliveries (next_attempt_at)
+        where delivered_at is null;
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallStatus } from '@patchbay/core';
+import { enqueueCallEvents } from '../../storage/call-store.js';
 import type { ServerContext } from '../server-context.js';
 import { announceCall, recordCallStatus } from './call-feed.js';
 import { checkCallLimits } from './call-limits.js';
@@ -57,6 +58,7 @@ export async function admitInboundCall(
               ${refusal ? new Date() : null}, clock_timestamp())
       on conflict (provider, carrier_call_id) do update set updated_at = now()
       returning id`;
+    if (row!.id === id) await enqueueCallEvents(tx, id, undefined);
     return { callId: row!.id, admitted: refusal === undefined, fresh: row!.id === id };
   });
   if (outcome.fresh && outcome.admitted)

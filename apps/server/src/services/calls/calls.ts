@@ -3,7 +3,12 @@ import { setTimeout } from 'node:timers/promises';
 import { type CallStatus, PatchbayError } from '@patchbay/core';
 import type postgres from 'postgres';
 import type { z } from 'zod';
-import { type CallRow, type CallView, showCall } from '../../storage/call-store.js';
+import {
+  type CallRow,
+  type CallView,
+  enqueueCallEvents,
+  showCall,
+} from '../../storage/call-store.js';
 import { findOwned, uniqueViolation } from '../../storage/owned.js';
 import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
 import { callProvider, openConfiguration, type ServerContext } from '../server-context.js';
@@ -127,13 +132,15 @@ export class Calls {
       organizationId,
       configuration.id,
       request.queue === true,
-      (tx) =>
-        tx`
-        insert into calls (id, organization_id, configuration_id, agent_id, provider, direction,
-                           from_address, to_address, status, created_at)
-        values (${id}, ${organizationId}, ${configuration.id}, ${request.agentId ?? null},
-                ${configuration.provider}, 'outbound', ${from ?? ''}, ${to}, 'queued',
-                clock_timestamp())`,
+      async (tx) => {
+        await tx`
+          insert into calls (id, organization_id, configuration_id, agent_id, provider, direction,
+                             from_address, to_address, status, created_at)
+          values (${id}, ${organizationId}, ${configuration.id}, ${request.agentId ?? null},
+                  ${configuration.provider}, 'outbound', ${from ?? ''}, ${to}, 'queued',
+                  clock_timestamp())`;
+        await enqueueCallEvents(tx, id, undefined);
+      },
     );
     // The call is in the list from now, queued, before the carrier is asked.
     await announceCall(context, id);
