@@ -10,6 +10,7 @@ import { createRegistry } from '@patchbay/core';
 import { twilio } from '@patchbay/provider-twilio';
 import { type CarrierApiServer, startCarrierApiServer } from '@patchbay/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { privateAddressGuard } from '../src/services/webhooks.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import {
   ACCOUNT_SID,
@@ -150,4 +151,26 @@ it('refuses private addresses unless the deployment allows them', async () => {
   } finally {
     await strict.close();
   }
+});
+
+it('never connects a delivery to a name that resolves to a private address', async () => {
+  const guard = privateAddressGuard((hostname, callback) =>
+    callback(null, [
+      { address: hostname === 'rebound.example' ? '10.0.0.7' : '93.184.216.34', family: 4 },
+    ]),
+  );
+  const answer = (hostname: string, all: boolean) =>
+    new Promise<{ error: string | undefined; address: unknown }>((resolve) =>
+      guard(hostname, { all }, (error, address) => resolve({ error: error?.message, address })),
+    );
+  expect(await answer('rebound.example', false)).toMatchObject({
+    error: 'rebound.example resolves to a private address (10.0.0.7)',
+  });
+  expect(await answer('hooks.example', false)).toEqual({
+    error: undefined,
+    address: '93.184.216.34',
+  });
+  expect((await answer('hooks.example', true)).address).toEqual([
+    { address: '93.184.216.34', family: 4 },
+  ]);
 });

@@ -1,6 +1,8 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import type postgres from 'postgres';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { CALL_EVENT_TYPES, type CallEventType } from '../storage/call-store.js';
 import { isUuid } from '../storage/owned.js';
 import type { ServerContext } from './server-context.js';
@@ -99,6 +101,49 @@ function privateHost(hostname: string): boolean {
   return false;
 }
 
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+type Resolve = (
+  hostname: string,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+const resolveAll: Resolve = (hostname, callback) => dnsLookup(hostname, { all: true }, callback);
+
+/**
+ * A DNS lookup for outgoing webhook connections that refuses a name
+ * resolving to a loopback or private address: checked on the addresses the
+ * socket then connects to, so a name that resolves elsewhere at
+ * registration and to the internal network at delivery (DNS rebinding) is
+ * caught too.
+ */
+export function privateAddressGuard(resolve: Resolve = resolveAll) {
+  return (
+    hostname: string,
+    options: { all?: boolean | undefined },
+    callback: LookupCallback,
+  ): void => {
+    resolve(hostname, (error, addresses) => {
+      if (error) return callback(error, []);
+      const internal = addresses.find((entry) => privateHost(entry.address));
+      if (internal || addresses.length === 0) {
+        const refused: NodeJS.ErrnoException = new Error(
+          internal
+            ? `${hostname} resolves to a private address (${internal.address})`
+            : `${hostname} resolves to no address`,
+        );
+        refused.code = 'EPRIVATEADDRESS';
+        return callback(refused, []);
+      }
+      if (options.all) return callback(null, addresses);
+      return callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+}
+
 /**
  * Call events for the host application: endpoints an organization
  * registers, an outbox the call changes fill in their own transactions, and
@@ -111,12 +156,17 @@ export class Webhooks {
   private readonly sql: postgres.Sql;
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> | undefined;
+  /** Connections for deliveries; unless private URLs are allowed, they never reach one. */
+  private readonly dispatcher: Agent;
 
   constructor(
     private readonly context: ServerContext,
     private readonly options: { readonly allowPrivateUrls: boolean; readonly pollMs?: number },
   ) {
     this.sql = context.database.sql;
+    this.dispatcher = new Agent(
+      options.allowPrivateUrls ? {} : { connect: { lookup: privateAddressGuard() } },
+    );
   }
 
   /**
@@ -195,6 +245,7 @@ export class Webhooks {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.sending;
+    await this.dispatcher.close();
   }
 
   /** Sends what is due; one round at a time in this process. */
@@ -233,7 +284,8 @@ export class Webhooks {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const response = await fetch(delivery.url, {
+      const response = await undiciFetch(delivery.url, {
+        dispatcher: this.dispatcher,
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -251,7 +303,14 @@ export class Webhooks {
       status = response.status;
       if (status < 200 || status >= 300) error = `answered ${status}`;
     } catch (failure) {
-      error = failure instanceof Error ? failure.message : String(failure);
+      // fetch says "fetch failed"; why is in its cause (a refused address, a timeout, a reset).
+      const cause = (failure as { cause?: unknown }).cause;
+      error =
+        cause instanceof Error
+          ? cause.message
+          : failure instanceof Error
+            ? failure.message
+            : String(failure);
     }
     if (error === null) {
       await this.sql`
