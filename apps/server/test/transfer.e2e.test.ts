@@ -104,6 +104,12 @@ const transferMessages = (agent: (typeof agentSessions)[number]) =>
   agent.text.filter((message) => message['type'] === 'transfer');
 
 it('transfers over the API: dials, joins the caller once answered, and ends the agent’s media', async () => {
+  // The host application asked to hear of transfers.
+  const hook = await a.call('POST', '/api/v1/webhooks', {
+    url: 'https://hooks.example.com/patchbay',
+    events: ['call.transferred'],
+  });
+  expect(hook.status).toBe(201);
   const { callId, media, agent } = await liveCall();
 
   const started = await b.call('POST', `/api/v1/calls/${callId}/transfer`, {
@@ -171,6 +177,14 @@ it('transfers over the API: dials, joins the caller once answered, and ends the 
     expect.objectContaining({ id: transferId, status: 'completed', legCallId: LEG_SID }),
   ]);
   expect(call.body.transfers[0].connectedAt).not.toBeNull();
+  // Its outbox holds the connection once, with the call and the transfer.
+  const events = await a.database.sql<
+    { event_type: string; payload: { data: { transfer: { id: string; status: string } } } }[]
+  >`
+    select event_type, payload from webhook_deliveries where endpoint_id = ${hook.body.endpoint.id}`;
+  expect(events.map((event) => event.event_type)).toEqual(['call.transferred']);
+  expect(events[0]!.payload.data.transfer).toMatchObject({ id: transferId, status: 'connected' });
+  await a.call('DELETE', `/api/v1/webhooks/${hook.body.endpoint.id}`);
 }, 30_000);
 
 it('transfers when the agent asks; a busy destination leaves the caller with the agent', async () => {

@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { CALL_EVENT_TYPES, type Webhooks } from '../services/webhooks.js';
+import { CALL_EVENT_TYPES, type CallEventType, type Webhooks } from '../services/webhooks.js';
 import { errorResponses, type PatchbayApp } from './app.js';
 
-const eventType = z.enum(
-  CALL_EVENT_TYPES as ['call.started', ...('call.answered' | 'call.ended')[]],
-);
+const eventType = z.enum(CALL_EVENT_TYPES as [CallEventType, ...CallEventType[]]);
 
 const endpointSchema = z
   .object({
@@ -30,7 +28,7 @@ const deliverySchema = z
 
 /**
  * /api/v1/webhooks: where the organization hears of its calls
- * (`call.started`, `call.answered`, `call.ended`), each POST signed with the
+ * (`call.started`, `call.answered`, `call.ended`, `call.transferred`), each POST signed with the
  * endpoint's secret (`Patchbay-Signature: t=…,v1=…`) and retried with
  * backoff until it is answered 2xx.
  */

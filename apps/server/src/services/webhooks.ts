@@ -242,9 +242,11 @@ export class Webhooks {
     this.timer.unref();
   }
 
+  /** Stops sending; safe to call again (a server closed twice). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.sending;
+    if (this.dispatcher.destroyed || this.dispatcher.closed) return;
     await this.dispatcher.close();
   }
 
@@ -333,4 +335,4 @@ export class Webhooks {
   }
 }
 
-export { CALL_EVENT_TYPES };
+export { CALL_EVENT_TYPES, type CallEventType };

@@ -164,12 +164,13 @@ export async function mediaCall(
 export type CallView = ReturnType<typeof showCall>;
 
 /** What the host application hears of a call. */
-export type CallEventType = 'call.started' | 'call.answered' | 'call.ended';
+export type CallEventType = 'call.started' | 'call.answered' | 'call.ended' | 'call.transferred';
 
 export const CALL_EVENT_TYPES: readonly CallEventType[] = [
   'call.started',
   'call.answered',
   'call.ended',
+  'call.transferred',
 ];
 
 /** The events a call's move from `before` (undefined: it was just written) to its row's status says. */
@@ -195,14 +196,37 @@ export async function enqueueCallEvents(
 ): Promise<void> {
   const [row] = await tx<CallRow[]>`select * from calls where id = ${callId}`;
   if (!row) return;
-  for (const type of callEventsOf(before, row)) {
-    const payload = { type, createdAt: new Date().toISOString(), data: { call: showCall(row) } };
-    await tx`
-      insert into webhook_deliveries (endpoint_id, event_type, dedupe_key, payload)
-      select e.id, ${type}, ${`${callId}:${type}`}, ${tx.json(payload as never)}
-      from webhook_endpoints e
-      where e.organization_id = ${row.organization_id}
-        and (e.events is null or ${type} = any(e.events))
-      on conflict (endpoint_id, dedupe_key) do nothing`;
-  }
+  for (const type of callEventsOf(before, row))
+    await enqueueEvent(tx, row, type, `${callId}:${type}`, { call: showCall(row) });
+}
+
+/** A call's transfer connected: the caller now talks to the destination, not the agent. */
+export async function enqueueTransferEvent(
+  tx: postgres.TransactionSql,
+  callId: string,
+  transfer: Record<string, unknown> & { id: string },
+): Promise<void> {
+  const [row] = await tx<CallRow[]>`select * from calls where id = ${callId}`;
+  if (!row) return;
+  await enqueueEvent(tx, row, 'call.transferred', `${callId}:call.transferred:${transfer.id}`, {
+    call: showCall(row),
+    transfer,
+  });
+}
+
+async function enqueueEvent(
+  tx: postgres.TransactionSql,
+  row: CallRow,
+  type: CallEventType,
+  dedupeKey: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const payload = { type, createdAt: new Date().toISOString(), data };
+  await tx`
+    insert into webhook_deliveries (endpoint_id, event_type, dedupe_key, payload)
+    select e.id, ${type}, ${dedupeKey}, ${tx.json(payload as never)}
+    from webhook_endpoints e
+    where e.organization_id = ${row.organization_id}
+      and (e.events is null or ${type} = any(e.events))
+    on conflict (endpoint_id, dedupe_key) do nothing`;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PatchbayError, type TransferResult } from '@patchbay/core';
 import type { z } from 'zod';
 import type { CallRow } from '../../storage/call-store.js';
+import { enqueueTransferEvent } from '../../storage/call-store.js';
 import { isUuid, uniqueViolation } from '../../storage/owned.js';
 import { canonicalAddress, defaultCountryOf } from '../phone-numbers.js';
 import { callProvider, type ServerContext } from '../server-context.js';
@@ -244,12 +245,18 @@ export class Transfers {
     reason?: string,
     leg?: string | null,
   ): Promise<TransferRow | undefined> {
-    const [moved] = await this.sql<TransferRow[]>`
-      update transfers set status = ${to}, reason = coalesce(${reason ?? null}, reason),
-        leg_call_id = coalesce(leg_call_id, ${leg ?? null}), updated_at = now(),
-        connected_at = case when ${to} = 'connected' then now() else connected_at end
-      where id = ${row.id} and status in ${this.sql(from)}
-      returning *`;
+    const moved = await this.sql.begin(async (tx) => {
+      const [changed] = await tx<TransferRow[]>`
+        update transfers set status = ${to}, reason = coalesce(${reason ?? null}, reason),
+          leg_call_id = coalesce(leg_call_id, ${leg ?? null}), updated_at = now(),
+          connected_at = case when ${to} = 'connected' then now() else connected_at end
+        where id = ${row.id} and status in ${tx(from)}
+        returning *`;
+      // The host application hears of it in the same transaction: never lost, never twice.
+      if (changed && to === 'connected')
+        await enqueueTransferEvent(tx, changed.call_id, showTransfer(changed));
+      return changed;
+    });
     if (moved) await this.publish(moved, to, reason);
     return moved;
   }
