@@ -13,6 +13,7 @@ import { carrierUrls } from './routes/carrier-urls.js';
 import { registerConfigurationRoutes } from './routes/configuration-routes.js';
 import { registerInboundRoute } from './routes/inbound-routes.js';
 import { type MediaSockets, registerMediaRoutes } from './routes/media-routes.js';
+import { registerMetricsRoute } from './routes/metrics-route.js';
 import { registerOrganizationRoutes } from './routes/organization-routes.js';
 import { registerPhoneNumberRoutes } from './routes/phone-number-routes.js';
 import { registerProviderRoutes } from './routes/provider-routes.js';
@@ -38,6 +39,7 @@ import type { CredentialCipher } from './services/credentials.js';
 import { postgresLeases, soleProcessLeases } from './services/event-source-leases.js';
 import { createEventSources, type EventSources } from './services/event-sources.js';
 import type { MediaTokens } from './services/media-tokens.js';
+import { ServerMetrics } from './services/metrics.js';
 import type { ServerContext } from './services/server-context.js';
 import { ServerError } from './services/server-errors.js';
 import { Sessions } from './services/sessions.js';
@@ -192,7 +194,10 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       ? await postgresCallFeed(database.sql, logger)
       : localCallFeed(logger));
   // What every route, event source and media socket shares.
+  const metrics = new ServerMetrics(database.sql);
+  registerMetricsRoute(app, metrics, config.METRICS_TOKEN);
   const context: ServerContext = {
+    metrics,
     feed,
     limits: { maxConcurrentCalls: config.MAX_CONCURRENT_CALLS },
     urls: carrierUrls(registry, mediaTokens),

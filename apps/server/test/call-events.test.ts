@@ -3,9 +3,13 @@
  * its organization's open streams as server-sent events, once each, and no
  * other organization's.
  */
-import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { ACCOUNT_SID, signedTwilioPost, withTwilioTestServer } from './twilio-call.js';
+import {
+  ACCOUNT_SID,
+  existingTwilioCall,
+  signedTwilioPost,
+  withTwilioTestServer,
+} from './twilio-call.js';
 
 const twilio = withTwilioTestServer();
 
@@ -56,14 +60,7 @@ it('streams each change of a call to its organization, once, and to no one else'
   expect(own.response.status).toBe(200);
   expect(own.response.headers.get('content-type')).toContain('text/event-stream');
 
-  const id = randomUUID();
-  const [org] = await twilio.t.database
-    .sql`select organization_id from telephony_configurations where id = ${twilio.configurationId}`;
-  await twilio.t.database.sql`
-    insert into calls (id, organization_id, configuration_id, provider, direction, from_address,
-                       to_address, carrier_call_id, status)
-    values (${id}, ${org!['organization_id']}, ${twilio.configurationId}, 'twilio', 'outbound',
-            '+15551230001', '+15551230002', ${`CA${id.replace(/-/g, '')}`}, 'initiated')`;
+  const { id } = await existingTwilioCall(twilio, 'initiated');
   await postStatus(id, 'ringing');
   await postStatus(id, 'ringing'); // a retried callback changes nothing
   await postStatus(id, 'in-progress');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createResampler, mulawEncode, readWav } from '@patchbay/audio';
 import { createRegistry } from '@patchbay/core';
@@ -63,6 +64,27 @@ export function withTwilioTestServer(): Awaited<ReturnType<typeof startTwilioTes
   });
   afterAll(async () => server.close?.());
   return server;
+}
+
+/**
+ * An outbound Twilio call already placed through the test server's
+ * configuration, as its row stands at `status`; its carrier id is `CA` and
+ * its id without dashes.
+ */
+export async function existingTwilioCall(
+  twilio: Awaited<ReturnType<typeof startTwilioTestServer>>,
+  status: string,
+): Promise<{ id: string; carrierCallId: string }> {
+  const id = randomUUID();
+  const carrierCallId = `CA${id.replace(/-/g, '')}`;
+  const [configuration] = await twilio.t.database.sql<{ organization_id: string }[]>`
+    select organization_id from telephony_configurations where id = ${twilio.configurationId}`;
+  await twilio.t.database.sql`
+    insert into calls (id, organization_id, configuration_id, provider, direction, from_address,
+                       to_address, carrier_call_id, status)
+    values (${id}, ${configuration!.organization_id}, ${twilio.configurationId}, 'twilio',
+            'outbound', '+15551230001', '+15551230002', ${carrierCallId}, ${status})`;
+  return { id, carrierCallId };
 }
 
 /** Lets the local Twilio take outbound calls. */

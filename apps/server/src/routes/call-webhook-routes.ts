@@ -34,11 +34,13 @@ export async function verifiedCallWebhook(
   try {
     await provider.verifyWebhook(webhook);
   } catch (error) {
-    if (WebhookSignatureError.isInstance(error))
+    if (WebhookSignatureError.isInstance(error)) {
+      context.metrics.signatureFailures.inc({ provider: call.provider });
       context.logger.warn(
         { provider: call.provider, callId: call.id, reason: error.message },
         'carrier webhook refused',
       );
+    }
     throw error;
   }
   return { call, provider, webhook };

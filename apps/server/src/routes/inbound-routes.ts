@@ -34,6 +34,9 @@ export function registerInboundRoute(carrier: PatchbayApp, context: ServerContex
     const { spec, call } = match;
     const reject = (reason: InboundRejectionReason, verified?: TelephonyProvider) => {
       logger.info({ provider: spec.name, callId: call.callId, reason }, 'inbound call refused');
+      context.metrics.inboundRefused.inc({ provider: spec.name, reason });
+      if (reason === 'signature-invalid')
+        context.metrics.signatureFailures.inc({ provider: spec.name });
       // Carriers that ignore the response keep the call ringing unless the API ends it.
       if (verified && spec.inbound.rejectionNeedsHangUp)
         verified

@@ -1,4 +1,4 @@
-import type { ProviderEvent } from '@patchbay/core';
+import { type ProviderEvent, WebhookSignatureError } from '@patchbay/core';
 import { recordCallStatus } from '../services/calls/call-feed.js';
 import type { Transfers } from '../services/calls/transfers.js';
 import { openConfiguration, type ServerContext } from '../services/server-context.js';
@@ -68,7 +68,11 @@ export function registerProviderRoutes(
         const base = context.publicBaseUrl();
         const { config, provider: bound } = openConfiguration(context, { ...row, provider });
         const webhook = carrierWebhook(request, base);
-        await bound.verifyWebhook(webhook);
+        await bound.verifyWebhook(webhook).catch((error: unknown) => {
+          if (WebhookSignatureError.isInstance(error))
+            context.metrics.signatureFailures.inc({ provider });
+          throw error;
+        });
         const response = await route.handle(webhook, {
           config,
           provider: bound,

@@ -10,6 +10,7 @@ import type { CallFeed } from './calls/call-feed.js';
 import type { CallSignals } from './calls/call-signals.js';
 import type { CredentialCipher } from './credentials.js';
 import type { MediaTokens } from './media-tokens.js';
+import type { ServerMetrics } from './metrics.js';
 import { ServerError } from './server-errors.js';
 
 /**
@@ -44,6 +45,8 @@ export interface ServerContext {
   readonly cipher: CredentialCipher;
   readonly mediaTokens: MediaTokens;
   readonly logger: Logger;
+  /** Counters and gauges for GET /metrics. */
+  readonly metrics: ServerMetrics;
   /** The deployment's defaults for what organizations may use. */
   readonly limits: { readonly maxConcurrentCalls: number };
   /** Every change to an organization's calls, on every process (the console's live list). */

@@ -30,6 +30,10 @@ export const SERVER_ERRORS = {
     status: 403,
     meaning: 'A console session’s state-changing request lacks its CSRF token',
   },
+  metrics_forbidden: {
+    status: 403,
+    meaning: 'Metrics answer this machine only, unless METRICS_TOKEN is set',
+  },
   not_found: { status: 404, meaning: 'No such thing, or another organization’s' },
   method_not_allowed: { status: 405, meaning: 'The path exists; the method does not (see Allow)' },
   name_taken: { status: 409, meaning: 'Another one of the organization’s has this name' },

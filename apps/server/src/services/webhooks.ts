@@ -314,6 +314,7 @@ export class Webhooks {
             ? failure.message
             : String(failure);
     }
+    this.context.metrics.eventDeliveries.inc({ outcome: error === null ? 'delivered' : 'failed' });
     if (error === null) {
       await this.sql`
         update webhook_deliveries set delivered_at = now(), last_status = ${status}, last_error = null

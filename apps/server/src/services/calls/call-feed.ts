@@ -1,4 +1,4 @@
-import type { CallStatusUpdate, Logger } from '@patchbay/core';
+import { type CallStatusUpdate, isTerminalCallStatus, type Logger } from '@patchbay/core';
 import type postgres from 'postgres';
 import {
   type CallRow,
@@ -55,7 +55,14 @@ export async function recordCallStatus(
   update: CallStatusUpdate,
 ): Promise<StatusOutcome> {
   const outcome = await storeCallStatus(context.database.sql, callId, update);
-  if (outcome === 'applied') await announceCall(context, callId);
+  if (outcome === 'applied') {
+    if (isTerminalCallStatus(update.status)) {
+      const [call] = await context.database.sql<{ provider: string }[]>`
+        select provider from calls where id = ${callId}`;
+      if (call) context.metrics.callsEnded.inc({ provider: call.provider, status: update.status });
+    }
+    await announceCall(context, callId);
+  }
   return outcome;
 }
 
