@@ -6,7 +6,7 @@
 import { createRegistry } from '@patchbay/core';
 import { ari } from '@patchbay/provider-ari';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers.js';
+import { saveAriConfiguration, startTestServer, type TestServer } from './helpers.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -108,21 +108,7 @@ it('lets the deployment key rename and delete organizations, but not while they 
   );
 
   // A configuration holds carrier-side state its own delete releases: not cascaded away.
-  const configuration = await t.call(
-    'POST',
-    '/api/v1/configurations',
-    {
-      name: 'pbx',
-      config: {
-        provider: 'ari',
-        ari_endpoint: 'http://127.0.0.1:9',
-        app_name: 'patchbay',
-        app_password: 'secret',
-        ws_client_name: 'patchbay',
-      },
-    },
-    key,
-  );
+  const configuration = await saveAriConfiguration(t, 'pbx', 'http://127.0.0.1:9', 'secret', key);
   expect(configuration.status).toBe(201);
   const notEmpty = await t.call('DELETE', `/api/v1/organizations/${id}`);
   expect(notEmpty.status).toBe(409);

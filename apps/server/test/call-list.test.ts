@@ -6,7 +6,7 @@
 import { createRegistry } from '@patchbay/core';
 import { ari } from '@patchbay/provider-ari';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers.js';
+import { saveAriConfiguration, startTestServer, type TestServer } from './helpers.js';
 
 let t: TestServer;
 let organizationId: string;
@@ -14,18 +14,8 @@ const ids: string[] = [];
 beforeAll(async () => {
   t = await startTestServer(createRegistry([ari()]));
   organizationId = (await t.call('GET', '/api/v1/organization')).body.id;
-  const configuration = (
-    await t.call('POST', '/api/v1/configurations', {
-      name: 'pbx',
-      config: {
-        provider: 'ari',
-        ari_endpoint: 'http://127.0.0.1:9',
-        app_name: 'patchbay',
-        app_password: 'secret',
-        ws_client_name: 'patchbay',
-      },
-    })
-  ).body.id as string;
+  const configuration = (await saveAriConfiguration(t, 'pbx', 'http://127.0.0.1:9')).body
+    .id as string;
   // Seven calls a second apart, the last two in the same instant: the id breaks the tie.
   const statuses = [
     'completed',

@@ -153,15 +153,21 @@ export function saveAriConfiguration(
   name: string,
   endpoint: string,
   password = 'ari-secret',
+  key?: string,
 ) {
-  return server.call('POST', '/api/v1/configurations', {
-    name,
-    config: {
-      provider: 'ari',
-      ari_endpoint: endpoint,
-      app_name: 'patchbay',
-      app_password: password,
-      ws_client_name: 'patchbay-media',
+  return server.call(
+    'POST',
+    '/api/v1/configurations',
+    {
+      name,
+      config: {
+        provider: 'ari',
+        ari_endpoint: endpoint,
+        app_name: 'patchbay',
+        app_password: password,
+        ws_client_name: 'patchbay-media',
+      },
     },
-  });
+    key,
+  );
 }

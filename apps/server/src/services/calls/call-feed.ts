@@ -56,27 +56,29 @@ export async function recordCallStatus(
 ): Promise<StatusOutcome> {
   const outcome = await storeCallStatus(context.database.sql, callId, update);
   if (outcome === 'applied') {
-    if (isTerminalCallStatus(update.status)) {
-      const [call] = await context.database.sql<{ provider: string }[]>`
-        select provider from calls where id = ${callId}`;
-      if (call) context.metrics.callsEnded.inc({ provider: call.provider, status: update.status });
-    }
-    await announceCall(context, callId);
+    const call = await announceCall(context, callId);
+    if (call && isTerminalCallStatus(call.status))
+      context.metrics.callsEnded.inc({ provider: call.provider, status: call.status });
   }
   return outcome;
 }
 
-/** Tells the call's organization's feed that it changed. */
-export async function announceCall(context: ServerContext, callId: string): Promise<void> {
+/** Tells the call's organization's feed that it changed; returns the call as it now stands. */
+export async function announceCall(
+  context: ServerContext,
+  callId: string,
+): Promise<CallView | undefined> {
   try {
     const [row] = await context.database.sql<CallRow[]>`select * from calls where id = ${callId}`;
-    if (!row) return;
+    if (!row) return undefined;
     const call = showCall(row);
     await context.feed.publish({
       organizationId: row.organization_id,
       call: { ...call, reason: call.reason?.slice(0, MAX_REASON_CHARS) ?? null },
     });
+    return call;
   } catch (error) {
     context.logger.warn({ callId, error: String(error) }, 'call feed not told of a change');
+    return undefined;
   }
 }
