@@ -196,6 +196,8 @@ export async function startPatchbay(options: PatchbayTargetOptions): Promise<Pat
     PUBLIC_BASE_URL: base,
     PATCHBAY_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    // One organization places every call: its default limit (10) would refuse the load itself.
+    MAX_CONCURRENT_CALLS: '100000',
     ...(database
       ? {
           DATABASE_URL: database.url,
