@@ -45,6 +45,7 @@ import { ServerError } from './services/server-errors.js';
 import { Sessions } from './services/sessions.js';
 import { Webhooks } from './services/webhooks.js';
 import type { Database } from './storage/database.js';
+import { postgresReplayGuard } from './storage/webhook-nonces.js';
 
 export interface PatchbayServerOptions {
   readonly config: ServerConfig;
@@ -207,6 +208,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
     mediaTokens,
     logger,
     signals,
+    replayGuard: postgresReplayGuard(database.sql),
     publicBaseUrl: () => config.PUBLIC_BASE_URL ?? listeningUrl,
     carrierBaseUrl: (provider) => {
       if (config.PUBLIC_BASE_URL) return config.PUBLIC_BASE_URL;

@@ -249,6 +249,7 @@ describe('HTTP server', () => {
       'telnyx',
       'three_cx',
       'twilio',
+      'vobiz',
       'vonage',
     ]);
     const threeCx = providers.find((provider) => provider.name === 'three_cx');

@@ -27,6 +27,23 @@ export type {
   TransferResult,
   TransferStatus,
 } from './calls/call-types.js';
+export {
+  conferenceTransferRoute,
+  type PlivoStyleFields,
+  parsePlivoStyleInbound,
+  parsePlivoStyleMachineDetection,
+  parsePlivoStyleStatusCallback,
+  parsePlivoStyleTransferCallback,
+  plivoStyleConferenceXml,
+  plivoStyleRejectXml,
+  plivoStyleStreamXml,
+  transferStatusFromHangupCause,
+} from './dialects/plivo-style.js';
+export {
+  PLIVO_STYLE_AUDIO,
+  PlivoStyleMediaSerializer,
+  type PlivoStyleStreamOptions,
+} from './dialects/plivo-style-media.js';
 export { CarrierApiError } from './errors/carrier-api-error.js';
 export { ConfigurationError, type ConfigurationIssue } from './errors/configuration-error.js';
 export { InvalidPayloadError } from './errors/invalid-payload-error.js';
@@ -41,12 +58,18 @@ export {
   type SignatureFailureReason,
   WebhookSignatureError,
 } from './errors/webhook-signature-error.js';
+export { decodeHexParameters, encodeHexParameters } from './http/hex-parameters.js';
 export {
   type NodeRequestOptions,
   readNodeBody,
   readNodeRequest,
   writeNodeResponse,
 } from './http/node-http.js';
+export {
+  createMemoryReplayGuard,
+  type MemoryReplayGuardOptions,
+  type ReplayGuard,
+} from './http/replay-guard.js';
 export {
   createWebhookRequest,
   type WebhookRequest,

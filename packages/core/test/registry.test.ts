@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
   ConfigurationError,
+  createMemoryReplayGuard,
   createRegistry,
   createWebhookRequest,
   maskSecret,
@@ -43,6 +44,15 @@ function zeta(): ProviderSpec<{ provider: 'zeta'; token: string }> {
 }
 
 describe('createRegistry', () => {
+  it('hands a provider everything the host put in its context', () => {
+    const spec = acme();
+    const create = vi.spyOn(spec, 'create');
+    const replayGuard = createMemoryReplayGuard();
+    const routeUrl = (path: string) => `https://h/${path}`;
+    createRegistry([spec]).createProvider(stored, { replayGuard, routeUrl });
+    expect(create.mock.calls[0]![1]).toMatchObject({ replayGuard, routeUrl });
+  });
+
   it('sorts providers by name and refuses a second spec under one name', () => {
     const one = acme();
     const registry = createRegistry([zeta(), one, one]);

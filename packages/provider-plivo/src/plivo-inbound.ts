@@ -1,16 +1,14 @@
 import {
   type InboundCall,
   type InboundHandler,
-  InvalidPayloadError,
   normalizePhoneAddress,
+  parsePlivoStyleInbound,
   rejectsAsBusy,
   type WebhookRequest,
   xmlResponse,
 } from '@patchbay/core';
 import { rejectXml } from './plivo-markup.js';
 import { createPlivoStatusMapper } from './plivo-status.js';
-
-const SOURCE = 'Plivo inbound webhook';
 
 /** Plivo sends numbers as digits without `+`; SIP endpoints as `sip:` URIs. */
 export function plivoAddress(value: string): string {
@@ -37,26 +35,12 @@ export const plivoInbound: InboundHandler = {
   },
 
   parse(request: WebhookRequest): InboundCall {
-    const form = request.form;
-    if (!form) throw new InvalidPayloadError(SOURCE, 'expected a form-encoded body');
-    const field = (name: string) => {
-      const value = form.get(name);
-      if (!value) throw new InvalidPayloadError(SOURCE, `the ${name} field is missing`);
-      return value;
-    };
-    const direction = form.get('Direction');
-    if (direction && direction !== 'inbound')
-      throw new InvalidPayloadError(SOURCE, `Direction is "${direction}", not inbound`);
-    const account = form.get('AuthID') ?? form.get('ParentAuthID') ?? undefined;
-    return {
+    return parsePlivoStyleInbound(request, {
+      carrier: 'Plivo',
       provider: 'plivo',
-      callId: field('CallUUID'),
-      from: plivoAddress(field('From')),
-      to: plivoAddress(field('To')),
-      accountId: account || undefined,
-      status: createPlivoStatusMapper()(form.get('CallStatus') ?? 'ringing'),
-      metadata: {},
-    };
+      mapStatus: createPlivoStatusMapper(),
+      address: plivoAddress,
+    });
   },
 
   reject(reason) {

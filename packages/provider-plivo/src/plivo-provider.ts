@@ -10,12 +10,15 @@ import {
   ConfigurationError,
   type ConnectTransferRequest,
   type CredentialCheck,
+  conferenceTransferRoute,
   type InboundBinding,
-  InvalidPayloadError,
   type OwnedPhoneNumber,
   type PlaceCallRequest,
   type ProviderContext,
   type ProviderSpec,
+  parsePlivoStyleMachineDetection,
+  parsePlivoStyleStatusCallback,
+  parsePlivoStyleTransferCallback,
   type SyncResult,
   type TelephonyProvider,
   type TransferRequest,
@@ -37,7 +40,7 @@ import { plivoAddress, plivoInbound } from './plivo-inbound.js';
 import { conferenceXml, plivoTransferConferenceName, streamXml } from './plivo-markup.js';
 import { PLIVO_AUDIO, PlivoMediaSerializer } from './plivo-media-serializer.js';
 import { verifyPlivoSignature } from './plivo-signature.js';
-import { createPlivoStatusMapper, plivoCallState, plivoTransferStatus } from './plivo-status.js';
+import { createPlivoStatusMapper, plivoCallState } from './plivo-status.js';
 
 /** Options of {@link plivo}. */
 export interface PlivoSettings extends PlivoClientSettings {
@@ -306,48 +309,15 @@ class PlivoProvider implements TelephonyProvider {
   }
 
   parseStatusCallback(request: WebhookRequest): CallStatusUpdate {
-    const source = 'Plivo status callback';
-    const form = request.form;
-    if (!form) throw new InvalidPayloadError(source, 'expected a form-encoded body');
-    const callId = form.get('CallUUID') || form.get('RequestUUID');
-    if (!callId)
-      throw new InvalidPayloadError(source, 'neither CallUUID nor RequestUUID is present');
-    const raw = form.get('CallStatus') || form.get('Event');
-    if (!raw) throw new InvalidPayloadError(source, 'neither CallStatus nor Event is present');
-    const duration = form.get('Duration') ?? form.get('BillDuration');
-    const direction = form.get('Direction');
-    const reason = form.get('HangupCause') ?? form.get('HangupCauseName');
-    const from = form.get('From');
-    const to = form.get('To');
-    return {
-      callId,
-      status: this.mapStatus(raw),
-      carrierStatus: raw,
-      ...(duration && Number.isFinite(Number(duration))
-        ? { durationSeconds: Number(duration) }
-        : {}),
-      ...(from ? { from: plivoAddress(from) } : {}),
-      ...(to ? { to: plivoAddress(to) } : {}),
-      ...(direction
-        ? { direction: direction === 'inbound' ? ('inbound' as const) : ('outbound' as const) }
-        : {}),
-      ...(reason ? { reason } : {}),
-      metadata: {
-        requestUuid: form.get('RequestUUID') ?? undefined,
-        event: form.get('Event') ?? undefined,
-      },
-    };
+    return parsePlivoStyleStatusCallback(request, {
+      carrier: 'Plivo',
+      mapStatus: this.mapStatus,
+      address: plivoAddress,
+    });
   }
 
   parseAnsweringMachineResult(request: WebhookRequest): AnsweringMachineResult | undefined {
-    const machine = request.form?.get('Machine');
-    const callId = request.form?.get('CallUUID');
-    if (!machine || !callId) return undefined;
-    return {
-      callId,
-      answeredBy: machine.toLowerCase() === 'true' ? 'machine' : 'human',
-      carrierLabel: `Machine=${machine}`,
-    };
+    return parsePlivoStyleMachineDetection(request);
   }
 
   async transferCall(request: TransferRequest): Promise<TransferResult> {
@@ -385,22 +355,7 @@ class PlivoProvider implements TelephonyProvider {
   }
 
   parseTransferCallback(request: WebhookRequest, transferId: string): TransferResult {
-    const form = request.form;
-    if (!form)
-      throw new InvalidPayloadError('Plivo transfer callback', 'expected a form-encoded body');
-    const cause = form.get('HangupCause');
-    const status = cause
-      ? plivoTransferStatus(cause)
-      : form.get('CallStatus') === 'in-progress'
-        ? 'answered'
-        : 'pending';
-    const leg = form.get('CallUUID');
-    return {
-      transferId,
-      status,
-      ...(leg ? { legCallId: leg } : {}),
-      metadata: { hangupCause: cause ?? undefined },
-    };
+    return parsePlivoStyleTransferCallback(request, transferId, 'Plivo');
   }
 
   sipConnectivity(): undefined {
@@ -466,34 +421,14 @@ export function plivo(settings: PlivoSettings = {}): ProviderSpec<PlivoConfig> {
       },
     },
     routes: [
-      {
-        // A transfer's destination (and, with ?leg=aleg, the caller) fetches
-        // this when answered: it joins the transfer's conference.
-        method: 'POST',
-        path: `${TRANSFER_ROUTE}/:transferId`,
-        async handle(request, context) {
-          const transferId = context.params['transferId'] ?? '';
-          const isCaller = request.query.get('leg') === 'aleg';
-          if (!isCaller) {
-            const leg = request.form?.get('CallUUID');
-            await context.report({
-              type: 'transfer',
-              result: {
-                transferId,
-                status: 'answered',
-                ...(leg ? { legCallId: leg } : {}),
-                metadata: {},
-              },
-            });
-          }
-          return xmlResponse(
-            conferenceXml(
-              plivoTransferConferenceName(transferId),
-              isCaller ? undefined : settings.transferAnnouncement,
-            ),
-          );
-        },
-      },
+      // A transfer's destination (and, with ?leg=aleg, the caller) fetches
+      // this when answered: it joins the transfer's conference.
+      conferenceTransferRoute(TRANSFER_ROUTE, (transferId, isCaller) =>
+        conferenceXml(
+          plivoTransferConferenceName(transferId),
+          isCaller ? undefined : settings.transferAnnouncement,
+        ),
+      ),
     ],
     media: {
       createSerializer: (options) =>

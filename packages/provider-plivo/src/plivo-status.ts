@@ -1,9 +1,4 @@
-import {
-  type CallStatus,
-  createCallStatusMapper,
-  type Logger,
-  type TransferStatus,
-} from '@patchbay/core';
+import { type CallStatus, createCallStatusMapper, type Logger } from '@patchbay/core';
 
 /**
  * Plivo's CallStatus values ("Call status") and the Event names its ring and
@@ -35,23 +30,6 @@ export function createPlivoStatusMapper(logger?: Logger) {
     fallback: 'in-progress',
     ...(logger ? { logger } : {}),
   });
-}
-
-/** A transfer destination leg's hang-up cause, as a transfer outcome. */
-export function plivoTransferStatus(hangupCause: string | null | undefined): TransferStatus {
-  switch ((hangupCause ?? '').toUpperCase()) {
-    case '':
-      return 'pending';
-    case 'NORMAL_CLEARING':
-      return 'completed';
-    case 'USER_BUSY':
-      return 'busy';
-    case 'NO_ANSWER':
-    case 'ORIGINATOR_CANCEL':
-      return 'no-answer';
-    default:
-      return 'failed';
-  }
 }
 
 /** The final state in a Plivo call detail record (`call_state`), as a status. */

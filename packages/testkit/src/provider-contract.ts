@@ -46,6 +46,17 @@ export interface ProviderContractFixtures<TConfig extends ProviderConfigBase> {
    * shared key that proves the sender but not the content (Cloudonix).
    */
   readonly signatureCoversBody?: boolean;
+  /**
+   * Whether it covers the URL's query (the default) or only what comes
+   * before it (Vobiz signs the URL with its query removed).
+   */
+  readonly signatureCoversQuery?: boolean;
+  /**
+   * Whether the provider refuses a signature's nonce reused with another
+   * request (`reason: 'replayed'`), as it must when the signature leaves the
+   * body out. A carrier's retry (the same request again) is still accepted.
+   */
+  readonly signatureReplayProtected?: boolean;
   /** One status callback per documented carrier status, with the status it must map to. */
   readonly statusCallbacks: readonly {
     readonly request: WebhookRequestInit;
@@ -380,6 +391,29 @@ export function describeProviderContract<TConfig extends ProviderConfigBase>(
           }
         });
 
+        if (fixtures.signatureReplayProtected) {
+          it('refuses a nonce reused with another request, and accepts a retry', async () => {
+            for (const init of signedWebhooks) {
+              await provider().verifyWebhook(createWebhookRequest(init));
+              await expect(
+                provider().verifyWebhook(createWebhookRequest(init)),
+              ).resolves.toBeUndefined();
+              const body =
+                typeof init.body === 'string'
+                  ? new TextEncoder().encode(init.body)
+                  : (init.body ?? new Uint8Array([0x30]));
+              const error = await provider()
+                .verifyWebhook(createWebhookRequest(withBody(init, tamperOneByte(body))))
+                .then(
+                  () => undefined,
+                  (e: unknown) => e,
+                );
+              expect(WebhookSignatureError.isInstance(error)).toBe(true);
+              expect((error as WebhookSignatureError).reason).toBe('replayed');
+            }
+          });
+        }
+
         it('names the URL it checked and never a secret', async () => {
           const init = signedWebhooks[0]!;
           const forgedHeaders = Object.fromEntries(
@@ -401,7 +435,9 @@ export function describeProviderContract<TConfig extends ProviderConfigBase>(
                         : (init.body ?? new Uint8Array([0x30])),
                     ),
                   }
-                : { ...init, url: `${init.url}${init.url.includes('?') ? '&' : '?'}tampered=1` };
+                : fixtures.signatureCoversQuery === false
+                  ? { ...init, url: init.url.replace(/([^/?#])([?#]|$)/, '$1x$2') }
+                  : { ...init, url: `${init.url}${init.url.includes('?') ? '&' : '?'}tampered=1` };
           const error = await provider()
             .verifyWebhook(createWebhookRequest(tampered))
             .then(

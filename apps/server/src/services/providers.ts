@@ -5,6 +5,7 @@ import { plivo } from '@patchbay/provider-plivo';
 import { telnyx } from '@patchbay/provider-telnyx';
 import { threeCx } from '@patchbay/provider-three-cx';
 import { twilio } from '@patchbay/provider-twilio';
+import { vobiz } from '@patchbay/provider-vobiz';
 import { vonage } from '@patchbay/provider-vonage';
 import postgres from 'postgres';
 import type { ServerConfig } from '../config.js';
@@ -35,6 +36,7 @@ export function serverProviders(config: ServerConfig): ServerProviders {
       cloudonix(given('baseUrl', config.CLOUDONIX_API_BASE_URL)),
       ari(),
       threeCx({ ara }),
+      vobiz(given('baseUrl', config.VOBIZ_API_BASE_URL)),
     ],
     close: async () => ara?.end({ timeout: 5 }),
   };

@@ -3,6 +3,7 @@ import type {
   ProviderConfigBase,
   ProviderContext,
   ProviderRegistry,
+  ReplayGuard,
   TelephonyProvider,
 } from '@patchbay/core';
 import type { Database } from '../storage/database.js';
@@ -53,6 +54,8 @@ export interface ServerContext {
   readonly feed: CallFeed;
   /** Reaches the process that holds a call's media, wherever a webhook or command arrived. */
   readonly signals: CallSignals;
+  /** The nonces of carrier signatures without a timestamp, shared by every process. */
+  readonly replayGuard: ReplayGuard;
   /**
    * The URL carriers reach this server at (PUBLIC_BASE_URL), or where it
    * listens when that is unset; what webhook signatures are checked against.
@@ -85,6 +88,7 @@ export interface StoredConfiguration {
 export function providerContext(context: ServerContext, row: StoredConfiguration): ProviderContext {
   return {
     logger: context.logger,
+    replayGuard: context.replayGuard,
     routeUrl: (path) =>
       context.urls.providerRoute(context.carrierBaseUrl(row.provider), row.provider, row.id, path),
   };

@@ -299,6 +299,20 @@ export const MIGRATIONS: readonly Migration[] = [
         where delivered_at is null;
     `,
   },
+  {
+    version: 15,
+    name: 'carrier webhook nonces',
+    sql: `
+      -- Nonces of carrier signatures that carry no timestamp (Vobiz), shared by every
+      -- process, so a captured callback cannot be replayed to another one.
+      create table webhook_nonces (
+        nonce text primary key,
+        fingerprint text not null,
+        expires_at timestamptz not null
+      );
+      create index webhook_nonces_expiry on webhook_nonces (expires_at);
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

@@ -8,6 +8,7 @@ export type SignatureFailureReason =
   | 'mismatch'
   | 'expired'
   | 'malformed'
+  | 'replayed'
   | 'not-configured';
 
 /**
@@ -61,5 +62,6 @@ const reasonText: Record<SignatureFailureReason, string> = {
   mismatch: 'does not match',
   expired: 'is outside its allowed time window',
   malformed: 'is malformed',
+  replayed: 'was already used with another request',
   'not-configured': 'cannot be checked: no verification key is configured',
 };

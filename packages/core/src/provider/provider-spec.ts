@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { InboundCall } from '../calls/call-types.js';
+import type { ReplayGuard } from '../http/replay-guard.js';
 import type { WebhookRequest } from '../http/webhook-request.js';
 import type { WebhookResponse } from '../http/webhook-response.js';
 import type { Logger } from '../logger.js';
@@ -29,6 +30,12 @@ export interface ProviderContext {
    * ConfigurationError.
    */
   readonly routeUrl?: (path: string) => string;
+  /**
+   * Where a provider whose carrier signs with a nonce and no timestamp
+   * records the nonces it has seen, shared by every process behind the
+   * host's URL. Without it such a provider keeps them in its own memory.
+   */
+  readonly replayGuard?: ReplayGuard;
 }
 
 /** What a save or delete hook may use. */

@@ -368,8 +368,8 @@ export function createRegistry(
     createProvider(config, context = {}) {
       const validated = parseConfig(config);
       return get(validated.provider).create(validated, {
+        ...context,
         logger: context.logger ?? logger,
-        ...(context.routeUrl ? { routeUrl: context.routeUrl } : {}),
       });
     },
 
