@@ -91,6 +91,22 @@ export const serverConfigSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
+  /**
+   * More carrier packages to register, comma-separated: module names or
+   * file paths whose default export is a provider spec or a function that
+   * returns one (a plugin author's package, before it ships with the server).
+   */
+  PROVIDER_MODULES: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
+  /** The built web console served at `/`; by default the workspace's @patchbay/console. */
+  CONSOLE_DIR: z.string().min(1).optional(),
   /** A bearer token Prometheus sends to GET /metrics; unset, only this machine may scrape. */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   /** How long live calls may run on after a shutdown signal. */

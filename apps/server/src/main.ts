@@ -11,14 +11,20 @@ import { startPatchbayServer } from './server.js';
 import { bootstrapOrganization } from './services/api-keys.js';
 import { CredentialCipher, loadCredentialKey } from './services/credentials.js';
 import { MediaTokens } from './services/media-tokens.js';
-import { createServerRegistry, serverProviders } from './services/providers.js';
+import {
+  createServerRegistry,
+  loadProviderModules,
+  serverProviders,
+} from './services/providers.js';
 import { openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrations.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadServerConfig>;
+  let extra: Awaited<ReturnType<typeof loadProviderModules>>;
   try {
     config = loadServerConfig();
+    extra = await loadProviderModules(config.PROVIDER_MODULES);
   } catch (error) {
     if (error instanceof ServerConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -26,7 +32,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const specs = serverProviders(config);
+  const specs = serverProviders(config, extra);
   // Every field a carrier marks sensitive is redacted, wherever a log line carries it.
   const logger = createLogger(config.LOG_LEVEL, sensitiveFieldNames(specs.specs));
   if (config.WORKERS > 1 && cluster.isPrimary) return supervise(config, logger);

@@ -11,11 +11,13 @@ import { registerCallRoutes } from './routes/call-routes.js';
 import { registerCallWebhooks } from './routes/call-webhook-routes.js';
 import { carrierUrls } from './routes/carrier-urls.js';
 import { registerConfigurationRoutes } from './routes/configuration-routes.js';
+import { consoleAssetsDir, registerConsoleRoutes } from './routes/console-routes.js';
 import { registerInboundRoute } from './routes/inbound-routes.js';
 import { type MediaSockets, registerMediaRoutes } from './routes/media-routes.js';
 import { registerMetricsRoute } from './routes/metrics-route.js';
 import { registerOrganizationRoutes } from './routes/organization-routes.js';
 import { registerPhoneNumberRoutes } from './routes/phone-number-routes.js';
+import { registerProviderListRoute } from './routes/provider-list-route.js';
 import { registerProviderRoutes } from './routes/provider-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerWebhookRoutes } from './routes/webhook-routes.js';
@@ -165,21 +167,8 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   app.get('/api/v1/openapi.json', { config: open, schema: { hide: true } }, async () =>
     app.swagger(),
   );
-  app.get(
-    '/api/v1/providers',
-    {
-      config: { auth: 'api-key' },
-      schema: {
-        operationId: 'listProviders',
-        summary: 'Registered carriers and their configuration forms, sensitive fields marked',
-        tags: ['providers'],
-        response: {
-          200: z.object({ providers: z.array(z.looseObject({ name: z.string() })) }),
-        },
-      },
-    },
-    async () => ({ providers: registry.describe() as unknown as { name: string }[] }),
-  );
+  registerProviderListRoute(app, registry);
+  await registerConsoleRoutes(app, consoleAssetsDir(config.CONSOLE_DIR));
   registerAgentRoutes(app, database);
   registerSessionRoutes(app, sessions);
   registerApiKeyRoutes(app, database.sql);

@@ -28,6 +28,11 @@ it('documents every management route, each of which the server really serves', a
     Object.keys(methods).map((method) => [method.toUpperCase(), path] as const),
   );
   expect(operations.length).toBeGreaterThanOrEqual(20);
+  // Every reference resolves: a schema used only by another schema is kept too.
+  const components = (document as { components?: { schemas?: Record<string, unknown> } }).components
+    ?.schemas;
+  for (const [, name] of JSON.stringify(document).matchAll(/"#\/components\/schemas\/([^"]+)"/g))
+    expect(components?.[name!], `#/components/schemas/${name}`).toBeDefined();
   for (const [method, path] of operations) {
     if (path === '/api/v1/calls/events') {
       // A stream never ends, so it is asked over a socket and let go once it answers.

@@ -84,6 +84,15 @@ export const errorSchema = z
             .join('; ')}; or a package's own (configuration_invalid, carrier_api_error, …)`,
         ),
         message: z.string().describe('For people; never a secret'),
+        issues: z
+          .array(
+            z.object({
+              path: z.string().describe('Dotted path of the field, e.g. config.auth_token'),
+              message: z.string(),
+            }),
+          )
+          .optional()
+          .describe('With configuration_invalid: what is wrong with each field'),
       })
       .loose(),
   })
@@ -393,11 +402,21 @@ function withoutUnusedSchemas<T>(document: T): T {
   };
   const schemas = components?.schemas;
   if (!schemas) return document;
-  const text = JSON.stringify(rest);
-  const used = Object.fromEntries(
-    Object.entries(schemas).filter(([name]) => text.includes(`"#/components/schemas/${name}"`)),
-  );
-  return { ...rest, components: { ...components, schemas: used } } as T;
+  // What the paths reference, then what those schemas reference in turn, until nothing new.
+  const used = new Set<string>();
+  let pending = [JSON.stringify(rest)];
+  while (pending.length > 0) {
+    const next: string[] = [];
+    for (const text of pending)
+      for (const name of Object.keys(schemas))
+        if (!used.has(name) && text.includes(`"#/components/schemas/${name}"`)) {
+          used.add(name);
+          next.push(JSON.stringify(schemas[name]));
+        }
+    pending = next;
+  }
+  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+  return { ...rest, components: { ...components, schemas: kept } } as T;
 }
 
 /** A route path (`/api/v1/calls/:id`, `/x/*`) as a pattern over concrete paths. */

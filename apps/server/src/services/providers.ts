@@ -1,4 +1,11 @@
-import { createRegistry, type Logger, type ProviderRegistry } from '@patchbay/core';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  createRegistry,
+  type Logger,
+  type ProviderRegistry,
+  type ProviderSpec,
+} from '@patchbay/core';
 import { ari } from '@patchbay/provider-ari';
 import { cloudonix } from '@patchbay/provider-cloudonix';
 import { plivo } from '@patchbay/provider-plivo';
@@ -8,7 +15,7 @@ import { twilio } from '@patchbay/provider-twilio';
 import { vobiz } from '@patchbay/provider-vobiz';
 import { vonage } from '@patchbay/provider-vonage';
 import postgres from 'postgres';
-import type { ServerConfig } from '../config.js';
+import { type ServerConfig, ServerConfigError } from '../config.js';
 
 /** The carrier specs the server ships with, set up from its configuration. */
 export interface ServerProviders {
@@ -18,7 +25,10 @@ export interface ServerProviders {
 }
 
 /** Every carrier package the server ships with, configured from the environment. */
-export function serverProviders(config: ServerConfig): ServerProviders {
+export function serverProviders(
+  config: ServerConfig,
+  extra: readonly ProviderSpec[] = [],
+): ServerProviders {
   const ara = config.ASTERISK_ARA_DSN
     ? postgres(config.ASTERISK_ARA_DSN, { max: 4, connect_timeout: 10, onnotice: () => {} })
     : undefined;
@@ -37,6 +47,7 @@ export function serverProviders(config: ServerConfig): ServerProviders {
       ari(),
       threeCx({ ara }),
       vobiz(given('baseUrl', config.VOBIZ_API_BASE_URL)),
+      ...extra,
     ],
     close: async () => ara?.end({ timeout: 5 }),
   };
@@ -52,4 +63,36 @@ export function createServerRegistry(
   providers = serverProviders(config),
 ): { registry: ProviderRegistry; close(): Promise<void> } {
   return { registry: createRegistry(providers.specs, { logger }), close: providers.close };
+}
+
+/**
+ * The carrier packages PROVIDER_MODULES names. Each module's default export
+ * (or its `provider` export) is a spec, or a function of no arguments that
+ * returns one; paths are read from the working directory.
+ * @throws ServerConfigError for a module that cannot be loaded or exports no spec
+ */
+export async function loadProviderModules(specifiers: readonly string[]): Promise<ProviderSpec[]> {
+  const specs: ProviderSpec[] = [];
+  for (const specifier of specifiers) {
+    const target =
+      specifier.startsWith('.') || isAbsolute(specifier)
+        ? pathToFileURL(resolve(specifier)).href
+        : specifier;
+    let loaded: Record<string, unknown>;
+    try {
+      loaded = (await import(target)) as Record<string, unknown>;
+    } catch (error) {
+      throw new ServerConfigError([
+        `PROVIDER_MODULES: ${specifier} cannot be loaded: ${String(error)}`,
+      ]);
+    }
+    const exported = loaded['default'] ?? loaded['provider'];
+    const spec = typeof exported === 'function' ? (exported as () => unknown)() : exported;
+    if (!spec || typeof spec !== 'object' || typeof (spec as { name?: unknown }).name !== 'string')
+      throw new ServerConfigError([
+        `PROVIDER_MODULES: ${specifier} exports no provider spec (its default export must be a spec, or a function returning one)`,
+      ]);
+    specs.push(spec as ProviderSpec);
+  }
+  return specs;
 }
