@@ -80,7 +80,9 @@ it('creates an organization and keys, lists them without secrets, and revokes on
   } finally {
     await database.close();
   }
-}, 60_000);
+  // Each command boots the embedded database afresh (seven times here): seconds each on a
+  // busy two-core machine running the other suites beside it.
+}, 180_000);
 
 it('explains itself when used wrongly', async () => {
   const nothing = await keys();

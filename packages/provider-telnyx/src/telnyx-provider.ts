@@ -40,7 +40,7 @@ import { type TelnyxConfig, telnyxConfigSchema, telnyxUiFields } from './telnyx-
 import { telnyxAddress, telnyxInbound } from './telnyx-inbound.js';
 import { TELNYX_AUDIO, TelnyxMediaSerializer } from './telnyx-media-serializer.js';
 import { verifyTelnyxSignature } from './telnyx-signature.js';
-import { telnyxAnsweredBy, telnyxEventStatus, telnyxTransferStatus } from './telnyx-status.js';
+import { telnyxEventStatus, telnyxMachineResult, telnyxTransferStatus } from './telnyx-status.js';
 import { readTelnyxEvent } from './telnyx-webhook.js';
 
 /** Options of {@link telnyx}. */
@@ -347,11 +347,7 @@ class TelnyxProvider implements TelephonyProvider {
       ...(payload.hangup_cause ? { reason: payload.hangup_cause } : {}),
       ...(machine
         ? {
-            answeringMachine: {
-              callId: payload.call_control_id,
-              answeredBy: telnyxAnsweredBy(result),
-              carrierLabel: result,
-            },
+            answeringMachine: telnyxMachineResult(event.eventType, payload.call_control_id, result),
           }
         : {}),
       metadata: {},

@@ -1,4 +1,9 @@
-import type { AnsweredBy, CallStatus, TransferStatus } from '@patchbay/core';
+import type {
+  AnsweredBy,
+  AnsweringMachineResult,
+  CallStatus,
+  TransferStatus,
+} from '@patchbay/core';
 
 /** Telnyx sometimes writes event types with underscores (`streaming_started`). */
 export function normalizeTelnyxEventType(eventType: string): string {
@@ -43,6 +48,27 @@ export function telnyxEventStatus(eventType: string, hangupCause?: string): Call
     default:
       return undefined;
   }
+}
+
+/**
+ * A `call.machine.*` event as a detection result: `detection.ended` says
+ * who answered (a machine is then still greeting); `greeting.ended` (with
+ * `detect_beep`) says the greeting is over, whatever its `result`.
+ */
+export function telnyxMachineResult(
+  eventType: string,
+  callId: string,
+  result: string,
+): AnsweringMachineResult {
+  if (eventType.includes('greeting.ended'))
+    return { callId, answeredBy: 'machine', greeting: 'ended', carrierLabel: result };
+  const answeredBy = telnyxAnsweredBy(result);
+  return {
+    callId,
+    answeredBy,
+    ...(answeredBy === 'machine' ? { greeting: 'started' as const } : {}),
+    carrierLabel: result,
+  };
 }
 
 /** `call.machine.detection.ended` and its premium variant's `result`. */

@@ -38,7 +38,7 @@ import { TWILIO_AUDIO, TwilioMediaSerializer } from './twilio-media-serializer.j
 import { verifyTwilioSignature } from './twilio-signature.js';
 import {
   createTwilioStatusMapper,
-  twilioAnsweredBy,
+  twilioMachineResult,
   twilioTransferStatus,
 } from './twilio-status.js';
 
@@ -311,11 +311,7 @@ class TwilioProvider implements TelephonyProvider {
       ...(reason ? { reason } : {}),
       ...(answeredBy
         ? {
-            answeringMachine: {
-              callId,
-              answeredBy: twilioAnsweredBy(answeredBy),
-              carrierLabel: answeredBy,
-            },
+            answeringMachine: twilioMachineResult(callId, answeredBy),
           }
         : {}),
       metadata: streamEvent ? { streamEvent, streamSid: form.get('StreamSid') } : {},
@@ -327,7 +323,7 @@ class TwilioProvider implements TelephonyProvider {
     const label = form?.get('AnsweredBy');
     const callId = form?.get('CallSid');
     if (!label || !callId) return undefined;
-    return { callId, answeredBy: twilioAnsweredBy(label), carrierLabel: label };
+    return twilioMachineResult(callId, label);
   }
 
   async transferCall(request: TransferRequest): Promise<TransferResult> {

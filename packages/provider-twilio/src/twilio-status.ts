@@ -1,5 +1,6 @@
 import {
   type AnsweredBy,
+  type AnsweringMachineResult,
   type CallStatus,
   createCallStatusMapper,
   type Logger,
@@ -30,6 +31,21 @@ export function createTwilioStatusMapper(logger?: Logger) {
 }
 
 /** `AnsweredBy` values ("Answering Machine Detection"). */
+/**
+ * An `AnsweredBy` label as a detection result: `machine_start` is a machine
+ * still greeting; `machine_end_beep`, `_silence` and `_other` one done.
+ */
+export function twilioMachineResult(callId: string, label: string): AnsweringMachineResult {
+  const greeting =
+    label === 'machine_start' ? 'started' : label.startsWith('machine_end') ? 'ended' : undefined;
+  return {
+    callId,
+    answeredBy: twilioAnsweredBy(label),
+    ...(greeting ? { greeting } : {}),
+    carrierLabel: label,
+  };
+}
+
 export function twilioAnsweredBy(label: string): AnsweredBy {
   if (label === 'human') return 'human';
   if (label === 'fax') return 'fax';

@@ -106,7 +106,11 @@ describe('status callbacks', () => {
       direction: 'outbound',
       occurredAt: '2026-11-21T10:00:42.000Z',
       reason: '200',
-      answeringMachine: { answeredBy: 'machine', carrierLabel: 'machine_end_beep' },
+      answeringMachine: {
+        answeredBy: 'machine',
+        greeting: 'ended',
+        carrierLabel: 'machine_end_beep',
+      },
     });
     expect(
       provider.parseAnsweringMachineResult(
@@ -117,6 +121,11 @@ describe('status callbacks', () => {
       answeredBy: 'human',
       carrierLabel: 'human',
     });
+    expect(
+      provider.parseAnsweringMachineResult(
+        createWebhookRequest(statusCallback('in-progress', { AnsweredBy: 'machine_start' })),
+      ),
+    ).toMatchObject({ answeredBy: 'machine', greeting: 'started' });
   });
 
   it('treats a stream’s start and stop as no change to the call', () => {

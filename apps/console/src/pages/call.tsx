@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, unwrap } from '../api/client.js';
+import { api, type CallDetail, unwrap } from '../api/client.js';
 import { ErrorMessage } from '../components/errors.js';
 import { ENDED } from '../live-calls.js';
 import { keys } from '../queries.js';
@@ -50,6 +50,8 @@ export function CallPage() {
         <dd>{formatTime(detail.endedAt)}</dd>
         <dt>Duration</dt>
         <dd>{detail.durationSeconds === null ? '—' : `${detail.durationSeconds} s`}</dd>
+        <dt>Answered by</dt>
+        <dd>{answeredBy(detail)}</dd>
       </dl>
       {live ? (
         <div className="actions">
@@ -91,6 +93,19 @@ export function CallPage() {
       ) : null}
     </section>
   );
+}
+
+/** Answering-machine detection's verdict, as a person reads it. */
+function answeredBy(detail: CallDetail): string {
+  if (!detail.answeredBy) return '—';
+  const machine = detail.answeringMachine;
+  const greeting =
+    detail.answeredBy === 'machine' && machine?.greeting
+      ? machine.greeting === 'ended'
+        ? ', greeting over'
+        : ', still greeting'
+      : '';
+  return `${detail.answeredBy}${greeting}${machine ? ` (${machine.carrierLabel})` : ''}`;
 }
 
 function Transfer({ callId }: { callId: string }) {

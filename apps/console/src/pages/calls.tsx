@@ -167,6 +167,7 @@ function TestCall() {
   const [to, setTo] = useState('');
   const [from, setFrom] = useState('');
   const [agentId, setAgentId] = useState('');
+  const [detection, setDetection] = useState('');
   const place = useMutation({
     mutationFn: () =>
       unwrap(
@@ -176,6 +177,9 @@ function TestCall() {
             to,
             ...(from ? { from } : {}),
             ...(agentId ? { agentId } : {}),
+            ...(detection
+              ? { answeringMachineDetection: detection as 'detect' | 'detect-beep' }
+              : {}),
           },
         }),
       ),
@@ -219,6 +223,16 @@ function TestCall() {
         />
       </div>
       <AgentSelect label="Agent" empty="The number’s agent" value={agentId} onChange={setAgentId} />
+      <SelectField
+        label="Answering machine"
+        empty="Don’t detect"
+        value={detection}
+        onChange={setDetection}
+        options={[
+          { value: 'detect', label: 'Detect human or machine' },
+          { value: 'detect-beep', label: 'Detect, and wait for the beep' },
+        ]}
+      />
       <button type="submit" disabled={place.isPending}>
         Call
       </button>

@@ -12,6 +12,12 @@ export const placeCallBody = z
     /** The agent that talks; the built-in echo when absent. */
     agentId: z.string().optional(),
     ringTimeoutSeconds: z.number().int().min(5).max(600).optional(),
+    answeringMachineDetection: z
+      .enum(['detect', 'detect-beep'])
+      .optional()
+      .describe(
+        'Ask the carrier who answered: detect (human or machine), or detect-beep (also wait for a machine’s greeting to end, to leave a message). 422 amd_unsupported where the carrier has none',
+      ),
     queue: z
       .boolean()
       .optional()
@@ -50,6 +56,20 @@ const callSchema = z
     createdAt: z.iso.datetime(),
     answeredAt: z.iso.datetime().nullable(),
     endedAt: z.iso.datetime().nullable(),
+    answeredBy: z
+      .enum(['human', 'machine', 'fax', 'unknown'])
+      .nullable()
+      .describe('What answering-machine detection said; null when not asked or not yet known'),
+    answeringMachine: z
+      .object({
+        greeting: z
+          .enum(['started', 'ended'])
+          .nullable()
+          .describe('For a machine: still greeting, or done (leave the message now)'),
+        carrierLabel: z.string().describe('The carrier’s own verdict, e.g. machine_end_beep'),
+        at: z.iso.datetime(),
+      })
+      .nullable(),
   })
   .meta({ id: 'Call' });
 

@@ -1,7 +1,7 @@
 import { WebhookSignatureError } from '@patchbay/core';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { recordCallStatus } from '../services/calls/call-feed.js';
+import { recordAnsweringMachine, recordCallStatus } from '../services/calls/call-feed.js';
 import type { Transfers } from '../services/calls/transfers.js';
 import { openConfiguration, type ServerContext } from '../services/server-context.js';
 import { ServerError } from '../services/server-errors.js';
@@ -55,6 +55,7 @@ export function callbackUrls(base: string, provider: string, callId: string) {
   return {
     answerUrl: `${base}/telephony/${provider}/answer/${callId}`,
     statusCallbackUrl: `${base}/telephony/${provider}/status/${callId}`,
+    answeringMachineUrl: `${base}/telephony/${provider}/amd/${callId}`,
   };
 }
 
@@ -115,6 +116,27 @@ export function registerCallWebhooks(
       const update = provider.parseStatusCallback(webhook);
       const outcome = await recordCallStatus(context, call.id, update);
       logger.info({ callId: call.id, status: update.status, outcome }, 'call status');
+      // Some carriers report detection with the call's events (Telnyx, Twilio's sync AMD).
+      if (update.answeringMachine)
+        await recordAnsweringMachine(context, call.id, update.answeringMachine);
+      return reply.code(204).send();
+    },
+  );
+  carrier.post(
+    '/telephony/:provider/amd/:callId',
+    { schema: { params: z.object({ provider: z.string(), callId: z.string() }) } },
+    async (request, reply) => {
+      const { call, provider, webhook } = await verifiedCallWebhook(
+        context,
+        request,
+        request.params.provider,
+        request.params.callId,
+      );
+      const result = provider.parseAnsweringMachineResult(webhook);
+      if (!result)
+        throw new ServerError('bad_request', 'No answering-machine result in this callback');
+      const outcome = await recordAnsweringMachine(context, call.id, result);
+      logger.info({ callId: call.id, answeredBy: result.answeredBy, outcome }, 'answering machine');
       return reply.code(204).send();
     },
   );

@@ -193,6 +193,10 @@ export function registerMediaRoutes(
         }
         return;
       }
+      if (signal.type === 'amd') {
+        websocketAgent?.answeringMachine(signal);
+        return;
+      }
       websocketAgent?.transferUpdate(signal);
       if (signal.status === 'connected') joined.close('transferred');
     });

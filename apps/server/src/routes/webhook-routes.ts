@@ -28,7 +28,7 @@ const deliverySchema = z
 
 /**
  * /api/v1/webhooks: where the organization hears of its calls
- * (`call.started`, `call.answered`, `call.ended`, `call.transferred`), each POST signed with the
+ * (`call.started`, `call.answered`, `call.ended`, `call.amd`, `call.transferred`), each POST signed with the
  * endpoint's secret (`Patchbay-Signature: t=…,v1=…`) and retried with
  * backoff until it is answered 2xx.
  */

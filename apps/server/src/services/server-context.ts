@@ -35,6 +35,8 @@ export interface CarrierUrls {
 export interface CallCallbackUrls {
   readonly answerUrl: string;
   readonly statusCallbackUrl: string;
+  /** Where a carrier that reports answering-machine detection separately sends it. */
+  readonly answeringMachineUrl: string;
 }
 
 /** What the server's routes, event sources and media sockets share. */

@@ -73,6 +73,11 @@ export const SERVER_ERRORS = {
   unknown_agent: { status: 422, meaning: 'The agent named does not exist' },
   caller_id_required: { status: 422, meaning: 'This carrier needs a caller id (from)' },
   transfers_unsupported: { status: 422, meaning: 'This carrier cannot transfer calls' },
+  amd_unsupported: {
+    status: 422,
+    meaning:
+      'This carrier has no answering-machine detection (capability answeringMachineDetection)',
+  },
   carrier_credentials_refused: {
     status: 422,
     meaning: 'The carrier refused the configuration’s credentials',

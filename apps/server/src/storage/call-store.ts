@@ -1,4 +1,9 @@
-import { type CallStatus, type CallStatusUpdate, isTerminalCallStatus } from '@patchbay/core';
+import {
+  type AnsweringMachineResult,
+  type CallStatus,
+  type CallStatusUpdate,
+  isTerminalCallStatus,
+} from '@patchbay/core';
 import type postgres from 'postgres';
 
 // Statuses only move forward; any terminal status ends the call for good.
@@ -79,6 +84,15 @@ export interface CallRow {
   answered_at: Date | null;
   ended_at: Date | null;
   created_at: Date;
+  answered_by: AnsweringMachineResult['answeredBy'] | null;
+  answering_machine: AnsweringMachineDetail | null;
+}
+
+/** What the call keeps of the carrier's answering-machine detection, beside `answered_by`. */
+export interface AnsweringMachineDetail {
+  readonly greeting: 'started' | 'ended' | null;
+  readonly carrierLabel: string;
+  readonly at: string;
 }
 
 export const showCall = (row: CallRow) => ({
@@ -97,6 +111,8 @@ export const showCall = (row: CallRow) => ({
   createdAt: row.created_at.toISOString(),
   answeredAt: row.answered_at?.toISOString() ?? null,
   endedAt: row.ended_at?.toISOString() ?? null,
+  answeredBy: row.answered_by,
+  answeringMachine: row.answering_machine,
 });
 
 /** A call with its configuration's sealed credentials, to verify a webhook about it. */
@@ -164,12 +180,18 @@ export async function mediaCall(
 export type CallView = ReturnType<typeof showCall>;
 
 /** What the host application hears of a call. */
-export type CallEventType = 'call.started' | 'call.answered' | 'call.ended' | 'call.transferred';
+export type CallEventType =
+  | 'call.started'
+  | 'call.answered'
+  | 'call.ended'
+  | 'call.amd'
+  | 'call.transferred';
 
 export const CALL_EVENT_TYPES: readonly CallEventType[] = [
   'call.started',
   'call.answered',
   'call.ended',
+  'call.amd',
   'call.transferred',
 ];
 
@@ -198,6 +220,48 @@ export async function enqueueCallEvents(
   if (!row) return;
   for (const type of callEventsOf(before, row))
     await enqueueEvent(tx, row, type, `${callId}:${type}`, { call: showCall(row) });
+}
+
+/**
+ * Records what the carrier's answering-machine detection said, once per
+ * result (a retried callback is a no-op); a later result (the greeting
+ * ended) replaces an earlier one on the call. Kept among the call's events
+ * and announced to the organization's webhooks as `call.amd`, in one
+ * transaction.
+ */
+export async function recordAnsweringMachine(
+  sql: postgres.Sql,
+  callId: string,
+  result: AnsweringMachineResult,
+): Promise<'applied' | 'duplicate'> {
+  return sql.begin(async (tx) => {
+    const [call] = await tx<{ status: CallStatus }[]>`
+      select status from calls where id = ${callId} for update`;
+    if (!call) throw new Error(`call ${callId} does not exist`);
+    const detail: AnsweringMachineDetail = {
+      greeting: result.greeting ?? null,
+      carrierLabel: result.carrierLabel,
+      at: new Date().toISOString(),
+    };
+    const key = `amd|${result.answeredBy}|${result.greeting ?? ''}|${result.carrierLabel}`;
+    const inserted = await tx`
+      insert into call_events (call_id, status, carrier_status, dedupe_key, detail)
+      values (${callId}, ${call.status}, ${`amd:${result.carrierLabel}`}, ${key},
+              ${tx.json({ answeredBy: result.answeredBy, greeting: detail.greeting })})
+      on conflict (call_id, dedupe_key) do nothing
+      returning id`;
+    if (inserted.length === 0) return 'duplicate';
+    await tx`
+      update calls set answered_by = ${result.answeredBy},
+        answering_machine = ${tx.json(detail as never)}, updated_at = now()
+      where id = ${callId}`;
+    const [row] = await tx<CallRow[]>`select * from calls where id = ${callId}`;
+    await enqueueEvent(tx, row!, 'call.amd', `${callId}:${key}`, {
+      call: showCall(row!),
+      answeringMachine: { answeredBy: result.answeredBy, ...detail },
+    });
+    return 'applied';
+  });
 }
 
 /** A call's transfer connected: the caller now talks to the destination, not the agent. */

@@ -313,6 +313,16 @@ export const MIGRATIONS: readonly Migration[] = [
       create index webhook_nonces_expiry on webhook_nonces (expires_at);
     `,
   },
+  {
+    version: 16,
+    name: 'answering machine detection',
+    sql: `
+      -- Who answered, as the carrier's detection last said (human, machine, fax, unknown),
+      -- and its detail: the greeting's state, the carrier's own label, when it came.
+      alter table calls add column answered_by text;
+      alter table calls add column answering_machine jsonb;
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

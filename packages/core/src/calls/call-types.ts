@@ -60,6 +60,13 @@ export type AnsweredBy = 'human' | 'machine' | 'fax' | 'unknown';
 export interface AnsweringMachineResult {
   readonly callId: string;
   readonly answeredBy: AnsweredBy;
+  /**
+   * For a machine, where its greeting stood when the carrier reported:
+   * `started` (a message left now would be cut by the greeting) or `ended`
+   * (the beep or the silence after it: leave the message now). Absent when
+   * the carrier does not say.
+   */
+  readonly greeting?: 'started' | 'ended';
   /** The carrier's own label, e.g. `machine_end_beep`. */
   readonly carrierLabel: string;
 }

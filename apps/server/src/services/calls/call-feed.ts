@@ -1,10 +1,16 @@
-import { type CallStatusUpdate, isTerminalCallStatus, type Logger } from '@patchbay/core';
+import {
+  type AnsweringMachineResult,
+  type CallStatusUpdate,
+  isTerminalCallStatus,
+  type Logger,
+} from '@patchbay/core';
 import type postgres from 'postgres';
 import {
   type CallRow,
   type CallView,
   type StatusOutcome,
   showCall,
+  recordAnsweringMachine as storeAnsweringMachine,
   recordCallStatus as storeCallStatus,
 } from '../../storage/call-store.js';
 import { type Bus, localBus, postgresBus } from '../bus.js';
@@ -59,6 +65,34 @@ export async function recordCallStatus(
     const call = await announceCall(context, callId);
     if (call && isTerminalCallStatus(call.status))
       context.metrics.callsEnded.inc({ provider: call.provider, status: call.status });
+  }
+  return outcome;
+}
+
+/**
+ * Records an answering-machine result, and tells the feed and the process
+ * holding the call's media (which tells the agent). A signal that cannot be
+ * sent is logged: the result is on the call either way.
+ */
+export async function recordAnsweringMachine(
+  context: ServerContext,
+  callId: string,
+  result: AnsweringMachineResult,
+): Promise<'applied' | 'duplicate'> {
+  const outcome = await storeAnsweringMachine(context.database.sql, callId, result);
+  if (outcome === 'applied') {
+    await announceCall(context, callId);
+    await context.signals
+      .publish({
+        callId,
+        type: 'amd',
+        answeredBy: result.answeredBy,
+        greeting: result.greeting ?? null,
+        carrierLabel: result.carrierLabel.slice(0, 200),
+      })
+      .catch((error: unknown) =>
+        context.logger.warn({ callId, error: String(error) }, 'could not signal the AMD result'),
+      );
   }
   return outcome;
 }

@@ -28,7 +28,16 @@ export interface MediaTakenSignal {
   readonly instanceId: string;
 }
 
-export type CallSignal = TransferSignal | MediaTakenSignal;
+/** The carrier's answering-machine detection decided: the agent hears it at once. */
+export interface AnsweringMachineSignal {
+  readonly callId: string;
+  readonly type: 'amd';
+  readonly answeredBy: 'human' | 'machine' | 'fax' | 'unknown';
+  readonly greeting: 'started' | 'ended' | null;
+  readonly carrierLabel: string;
+}
+
+export type CallSignal = TransferSignal | MediaTakenSignal | AnsweringMachineSignal;
 
 /**
  * Delivery of call signals to whichever process holds the call's media

@@ -35,6 +35,8 @@ export interface PlaceCallRequest {
   ringTimeoutSeconds?: number | undefined;
   /** Over the configuration's calls per second, wait for a free moment rather than get 429. */
   queue?: boolean | undefined;
+  /** Ask the carrier who answered; refused where it cannot tell. */
+  answeringMachineDetection?: 'detect' | 'detect-beep' | undefined;
 }
 
 /** The longest a queued placement waits for its configuration's rate. */
@@ -120,12 +122,22 @@ export class Calls {
     if (spec.requiresCallerId && from === undefined)
       throw new ServerError('caller_id_required', `${spec.displayName} needs a caller ID (from)`);
     const { provider } = openConfiguration(context, configuration);
+    if (request.answeringMachineDetection && !provider.capabilities.answeringMachineDetection)
+      throw new ServerError(
+        'amd_unsupported',
+        `${spec.displayName} has no answering-machine detection; place the call without answeringMachineDetection`,
+      );
 
     const id = randomUUID();
     // Before anything is written: a server carriers cannot reach refuses here (503).
     const base = context.carrierBaseUrl(configuration.provider);
+    const { answeringMachineUrl, ...callbacks } = context.urls.callbacks(
+      base,
+      configuration.provider,
+      id,
+    );
     const urls = {
-      ...context.urls.callbacks(base, configuration.provider, id),
+      ...callbacks,
       mediaStreamUrl: await context.urls.mediaStream(base, configuration.provider, id),
     };
     await this.insertWithinLimits(
@@ -152,6 +164,14 @@ export class Calls {
         ...(request.ringTimeoutSeconds === undefined
           ? {}
           : { ringTimeoutSeconds: request.ringTimeoutSeconds }),
+        ...(request.answeringMachineDetection
+          ? {
+              answeringMachineDetection: {
+                mode: request.answeringMachineDetection,
+                callbackUrl: answeringMachineUrl,
+              },
+            }
+          : {}),
         ...urls,
       });
     } catch (error) {

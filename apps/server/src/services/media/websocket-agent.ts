@@ -6,7 +6,7 @@ import {
   PatchbayError,
 } from '@patchbay/core';
 import WebSocket from 'ws';
-import type { TransferSignal } from '../calls/call-signals.js';
+import type { AnsweringMachineSignal, TransferSignal } from '../calls/call-signals.js';
 import { transferBody } from '../calls/transfer-request.js';
 import { ServerError } from '../server-errors.js';
 
@@ -34,6 +34,7 @@ export interface WebSocketAgentOptions {
 /** The agent-stream agent, which also hears how its transfers go. */
 export interface WebSocketAgent extends MediaAgent {
   transferUpdate(signal: TransferSignal): void;
+  answeringMachine(signal: AnsweringMachineSignal): void;
 }
 
 type AgentCommand = {
@@ -172,6 +173,14 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): WebSocketA
     },
     mark(name, played) {
       sendJson({ type: 'mark', name, played });
+    },
+    answeringMachine(signal) {
+      sendJson({
+        type: 'amd',
+        answeredBy: signal.answeredBy,
+        ...(signal.greeting ? { greeting: signal.greeting } : {}),
+        carrierLabel: signal.carrierLabel,
+      });
     },
     transferUpdate(signal) {
       sendJson({
