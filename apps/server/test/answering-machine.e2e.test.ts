@@ -118,7 +118,9 @@ it('asks Twilio to wait for the beep, and tells the call, its events, the agent 
   expect(
     call.events.filter((e: { carrierStatus: string }) => e.carrierStatus.startsWith('amd:')),
   ).toHaveLength(2);
-  const deliveries = await t.database.sql<{ event_type: string; payload: any }[]>`
+  const deliveries = await t.database.sql<
+    { event_type: string; payload: { data: { answeringMachine: unknown } } }[]
+  >`
     select event_type, payload from webhook_deliveries order by created_at`;
   expect(deliveries.map((d) => d.event_type)).toEqual(['call.amd', 'call.amd']);
   expect(deliveries[1]!.payload.data.answeringMachine).toMatchObject({

@@ -84,4 +84,22 @@ it('places, answers, streams speech through the echo agent, and completes', asyn
   expect(completed.status).toBe(204);
   const { body } = await t.call('GET', `/api/v1/calls/${callId}`);
   expect(body).toMatchObject({ status: 'completed', durationSeconds: 3 });
+  // The bridge's account of the media: every frame came, in real time, none late.
+  await expect
+    .poll(async () => (await t.call('GET', `/api/v1/calls/${callId}`)).body.mediaHealth)
+    .toMatchObject({
+      callerFrames: frames.length,
+      callerGaps: 0,
+      droppedCallerMs: 0,
+      clears: 0,
+      droppedAgentMs: 0,
+    });
+  const { mediaHealth } = (await t.call('GET', `/api/v1/calls/${callId}`)).body;
+  expect(mediaHealth.jitterMs).toBeLessThan(20);
+  console.info('media health of the simulated call:', JSON.stringify(mediaHealth));
+  const metrics = await (await fetch(`${t.server.url}/metrics`)).text();
+  expect(metrics).toMatch(/patchbay_media_jitter_milliseconds_count\{provider="twilio"\} [1-9]/);
+  expect(metrics).toMatch(
+    /patchbay_carrier_api_seconds_count\{provider="twilio",operation="place call",outcome="ok"\} [1-9]/,
+  );
 }, 30_000);

@@ -100,6 +100,7 @@ export {
   type MediaBridge,
   type MediaBridgeEndReason,
   type MediaBridgeOptions,
+  type MediaHealth,
   type MediaStreamInfo,
 } from './media/media-bridge.js';
 export type {

@@ -514,3 +514,46 @@ describe('media bridge over a real WebSocket', () => {
     expect(received).toEqual(Array.from(mulawDecode(mulawEncode(sent))));
   });
 });
+
+describe('media health', () => {
+  const frame = () => Buffer.from(mulawEncode(tone(8000, 20))).toString('base64');
+  const start = (socket: FakeSocket) =>
+    socket.deliver({ event: 'start', call_id: 'c', stream_id: 's', params: {} });
+
+  it('counts late frames, their longest pause and the arrival jitter of a carrier on time and not', () => {
+    const { socket, clock, bridge } = setup();
+    start(socket);
+    for (let n = 0; n < 50; n++) {
+      socket.deliver({ event: 'audio', payload: frame() });
+      clock.advance(20);
+    }
+    expect(bridge.health).toMatchObject({ callerFrames: 50, callerGaps: 0, jitterMs: 0 });
+    clock.advance(100); // the network held two frames back, then a late burst
+    socket.deliver({ event: 'audio', payload: frame() });
+    socket.deliver({ event: 'audio', payload: frame() });
+    clock.advance(60);
+    socket.deliver({ event: 'audio', payload: frame() });
+    const health = bridge.health;
+    expect(health.callerFrames).toBe(53);
+    expect(health.callerGaps).toBe(2);
+    expect(health.longestCallerGapMs).toBe(120);
+    expect(health.jitterMs).toBeGreaterThan(5);
+  });
+
+  it('counts underruns mid-utterance, clears, and the queue’s peak', () => {
+    const { socket, clock, bridge } = setup();
+    start(socket);
+    bridge.sendAudio(tone(16000, 200));
+    expect(bridge.health.peakQueuedMs).toBeGreaterThanOrEqual(100);
+    clock.advance(200);
+    // The next chunk of the same utterance comes 300 ms late: the caller heard a hole.
+    clock.advance(300);
+    bridge.sendAudio(tone(16000, 100));
+    expect(bridge.health.agentUnderruns).toBe(1);
+    // A barge-in, then a new utterance after a pause: no underrun.
+    bridge.clear();
+    clock.advance(300);
+    bridge.sendAudio(tone(16000, 100));
+    expect(bridge.health).toMatchObject({ agentUnderruns: 1, clears: 1, droppedAgentMs: 0 });
+  });
+});

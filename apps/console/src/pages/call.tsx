@@ -78,6 +78,7 @@ export function CallPage() {
           </li>
         ))}
       </ol>
+      {detail.mediaHealth ? <MediaHealthFacts health={detail.mediaHealth} /> : null}
       {detail.transfers.length > 0 ? (
         <>
           <h2>Transfers</h2>
@@ -92,6 +93,36 @@ export function CallPage() {
         </>
       ) : null}
     </section>
+  );
+}
+
+/** How the call's audio fared, as the server's media bridge counted it. */
+function MediaHealthFacts({ health }: { health: NonNullable<CallDetail['mediaHealth']> }) {
+  return (
+    <>
+      <h2>Audio</h2>
+      <dl className="facts">
+        <dt>Caller frames</dt>
+        <dd>{health.callerFrames}</dd>
+        <dt>Late or missing (pauses over 40 ms)</dt>
+        <dd>
+          {health.callerGaps}
+          {health.callerGaps > 0 ? `, longest ${health.longestCallerGapMs} ms` : ''}
+        </dd>
+        <dt>Jitter</dt>
+        <dd>{health.jitterMs} ms</dd>
+        <dt>Holes mid-utterance (agent late)</dt>
+        <dd>{health.agentUnderruns}</dd>
+        <dt>Barge-ins</dt>
+        <dd>{health.clears}</dd>
+        <dt>Most agent audio queued</dt>
+        <dd>{health.peakQueuedMs} ms</dd>
+        <dt>Dropped</dt>
+        <dd>
+          caller {health.droppedCallerMs} ms, agent {health.droppedAgentMs} ms
+        </dd>
+      </dl>
+    </>
   );
 }
 

@@ -70,6 +70,23 @@ const callSchema = z
         at: z.iso.datetime(),
       })
       .nullable(),
+    mediaHealth: z
+      .object({
+        callerFrames: z.number().int(),
+        callerGaps: z.number().int().describe('Pauses over two frames in the carrier’s audio'),
+        longestCallerGapMs: z.number(),
+        jitterMs: z.number().describe('Interarrival jitter (RFC 3550 estimate)'),
+        droppedCallerMs: z.number(),
+        agentUnderruns: z
+          .number()
+          .int()
+          .describe('Holes the caller heard mid-utterance because the agent’s audio came late'),
+        peakQueuedMs: z.number(),
+        clears: z.number().int(),
+        droppedAgentMs: z.number(),
+      })
+      .nullable()
+      .describe('How the call’s audio fared, once its media ended; null before'),
   })
   .meta({ id: 'Call' });
 

@@ -7,8 +7,8 @@ import {
 } from '@patchbay/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { recordMediaHealth } from '../services/calls/call-feed.js';
 import type { CallLifecycle } from '../services/calls/call-lifecycle.js';
-
 import type { Transfers } from '../services/calls/transfers.js';
 import { createWebSocketAgent } from '../services/media/websocket-agent.js';
 import type { MediaTokens } from '../services/media-tokens.js';
@@ -133,11 +133,16 @@ export function registerMediaRoutes(
       logger.info({ callId: call.id, reason }, 'media ended');
       if (bridges.size === 0) drained?.();
       if (replaced || (bridge && previousReplaced.has(bridge))) return; // another socket carries the call now
+      if (bridge) void recordMediaHealth(context, call.id, call.provider, bridge.health);
       // The agent hung up: not every carrier ends the call when its stream closes
       // (Telnyx streams a fork of the call), so end it through the carrier's API too.
       if (reason === 'hang-up' && call.carrier_call_id)
         void callProvider(context, call.configuration_id)
-          .then((provider) => provider.hangUp(call.carrier_call_id!))
+          .then((provider) =>
+            context.metrics.timeCarrier(call.provider, 'hang up', () =>
+              provider.hangUp(call.carrier_call_id!),
+            ),
+          )
           .catch((error: unknown) =>
             logger.error(
               { callId: call.id, error: String(error) },

@@ -3,6 +3,7 @@ import {
   type CallStatus,
   type CallStatusUpdate,
   isTerminalCallStatus,
+  type MediaHealth,
 } from '@patchbay/core';
 import type postgres from 'postgres';
 
@@ -86,6 +87,7 @@ export interface CallRow {
   created_at: Date;
   answered_by: AnsweringMachineResult['answeredBy'] | null;
   answering_machine: AnsweringMachineDetail | null;
+  media_health: MediaHealth | null;
 }
 
 /** What the call keeps of the carrier's answering-machine detection, beside `answered_by`. */
@@ -113,7 +115,17 @@ export const showCall = (row: CallRow) => ({
   endedAt: row.ended_at?.toISOString() ?? null,
   answeredBy: row.answered_by,
   answeringMachine: row.answering_machine,
+  mediaHealth: row.media_health,
 });
+
+/** Keeps how the call's media fared, as its bridge counted it. */
+export async function recordMediaHealth(
+  sql: postgres.Sql,
+  callId: string,
+  health: MediaHealth,
+): Promise<void> {
+  await sql`update calls set media_health = ${sql.json(health as never)} where id = ${callId}`;
+}
 
 /** A call with its configuration's sealed credentials, to verify a webhook about it. */
 export async function callWithCredentials(

@@ -323,6 +323,14 @@ export const MIGRATIONS: readonly Migration[] = [
       alter table calls add column answering_machine jsonb;
     `,
   },
+  {
+    version: 17,
+    name: 'media health',
+    sql: `
+      -- How the call's audio fared, counted by the media bridge, written when its media ends.
+      alter table calls add column media_health jsonb;
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

@@ -123,6 +123,41 @@ export interface MediaBridge {
   readonly queuedMs: number;
   /** Milliseconds of agent audio dropped so far because the queue was at its limit. */
   readonly droppedMs: number;
+  /** How the call's audio has fared so far; read it when the call ends for the whole call. */
+  readonly health: MediaHealth;
+}
+
+/**
+ * What a person asks when a caller complains about a call's audio, counted
+ * by the bridge as the call runs (without allocating per frame).
+ */
+export interface MediaHealth {
+  /** Caller audio messages the carrier sent. */
+  readonly callerFrames: number;
+  /**
+   * Pauses of more than two frames (40 ms at 20 ms frames) between the
+   * carrier's audio messages: frames late or missing. Not counted for
+   * carriers that send nothing while the caller is silent (`continuous: false`).
+   */
+  readonly callerGaps: number;
+  /** The longest such pause, in milliseconds. */
+  readonly longestCallerGapMs: number;
+  /** Interarrival jitter of the carrier's audio (RFC 3550's estimator), in milliseconds. */
+  readonly jitterMs: number;
+  /** Caller audio dropped because the carrier sent faster than real time, in milliseconds. */
+  readonly droppedCallerMs: number;
+  /**
+   * Times the caller heard a gap mid-utterance: the agent's next audio came
+   * within a second of its last, but after the carrier had run out of audio
+   * to play (for more than a frame).
+   */
+  readonly agentUnderruns: number;
+  /** The most agent audio queued at once, in milliseconds. */
+  readonly peakQueuedMs: number;
+  /** Barge-ins: clears of the agent's queued audio. */
+  readonly clears: number;
+  /** Agent audio dropped at the queue's limit, in milliseconds. */
+  readonly droppedAgentMs: number;
 }
 
 const realClock: BridgeClock = {
@@ -204,6 +239,19 @@ class Bridge implements MediaBridge {
   private callerSamples = 0;
   private silence: Int16Array | undefined;
   private readonly emitEvent = (event: MediaEvent) => this.onEvent(event);
+  // Media health, kept as plain numbers so counting costs nothing per frame.
+  private readonly continuous: boolean;
+  private callerFrames = 0;
+  private callerGaps = 0;
+  private longestCallerGapMs = 0;
+  private lastCallerAt: number | undefined;
+  private lastCallerSamples = 0;
+  private jitterMs = 0;
+  private droppedCallerTotal = 0;
+  private agentUnderruns = 0;
+  private lastAgentAudioAt: number | undefined;
+  private peakQueuedSamples = 0;
+  private clears = 0;
 
   constructor(options: MediaBridgeOptions) {
     this.socket = options.socket;
@@ -234,7 +282,8 @@ class Bridge implements MediaBridge {
       );
     }
     this.carrierMarks = this.serializer.encodeMark('probe') !== undefined;
-    if (audio.continuous === false) this.silence = new Int16Array(this.frameSamples);
+    this.continuous = audio.continuous !== false;
+    if (!this.continuous) this.silence = new Int16Array(this.frameSamples);
 
     this.socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     this.socket.on('close', () => this.end('carrier-closed'));
@@ -255,8 +304,24 @@ class Bridge implements MediaBridge {
     return (this.droppedAgentTotal / this.wireRate) * 1000;
   }
 
+  get health(): MediaHealth {
+    const ms = (samples: number) => Math.round((samples / this.wireRate) * 1000);
+    return {
+      callerFrames: this.callerFrames,
+      callerGaps: this.callerGaps,
+      longestCallerGapMs: Math.round(this.longestCallerGapMs),
+      jitterMs: Math.round(this.jitterMs * 10) / 10,
+      droppedCallerMs: ms(this.droppedCallerTotal),
+      agentUnderruns: this.agentUnderruns,
+      peakQueuedMs: ms(this.peakQueuedSamples),
+      clears: this.clears,
+      droppedAgentMs: ms(this.droppedAgentTotal),
+    };
+  }
+
   sendAudio(samples: Int16Array): boolean {
     if (this.ended) return false;
+    this.countUnderrun();
     const room = this.limitSamples - this.queue.length;
     if (room <= 0) {
       // Full: dropped before it costs a resampling.
@@ -271,10 +336,28 @@ class Bridge implements MediaBridge {
       const accepted = Math.min(count, room);
       this.queue.push(source, accepted);
       if (accepted < count) this.dropAgentAudio(count - accepted);
+      if (this.queue.length > this.peakQueuedSamples) this.peakQueuedSamples = this.queue.length;
     }
     this.pump();
     if (this.queue.length >= this.highWaterSamples) this.agentWaiting = true;
     return !this.agentWaiting;
+  }
+
+  /**
+   * An underrun: audio arrives within a second of the agent's last (so mid-
+   * utterance, no clear between), yet the carrier ran out of audio to play
+   * more than a frame ago, so the caller heard a hole.
+   */
+  private countUnderrun(): void {
+    const now = this.clock.now();
+    if (
+      this.lastAgentAudioAt !== undefined &&
+      now - this.lastAgentAudioAt < 1000 &&
+      this.queue.length === 0 &&
+      now - this.horizon > this.frameMs
+    )
+      this.agentUnderruns += 1;
+    this.lastAgentAudioAt = now;
   }
 
   /** Counts agent audio that found the queue full; warns once per overflow. */
@@ -296,6 +379,9 @@ class Bridge implements MediaBridge {
 
   clear(): void {
     if (this.ended) return;
+    this.clears += 1;
+    // A new utterance follows: the pause before it is no underrun.
+    this.lastAgentAudioAt = undefined;
     this.queue.clear();
     this.queueDrained();
     // What the agent sends next is a new utterance: no filter tail from the old one.
@@ -355,6 +441,7 @@ class Bridge implements MediaBridge {
   private onEvent(event: MediaEvent): void {
     switch (event.type) {
       case 'audio':
+        this.countCallerArrival(event.samples.length);
         if (!this.withinCallerAllowance(event.samples.length)) break;
         this.callerSamples += event.samples.length;
         this.deliverAudio(event.samples);
@@ -378,6 +465,26 @@ class Bridge implements MediaBridge {
         this.end('carrier-stop');
         break;
     }
+  }
+
+  /**
+   * Interarrival jitter as RFC 3550 estimates it (J += (|D| - J) / 16, D the
+   * arrival spacing less the audio's own length), and pauses over two frames.
+   */
+  private countCallerArrival(samples: number): void {
+    const now = this.clock.now();
+    this.callerFrames += 1;
+    if (this.lastCallerAt !== undefined) {
+      const spacing = now - this.lastCallerAt;
+      const expected = (this.lastCallerSamples / this.wireRate) * 1000;
+      this.jitterMs += (Math.abs(spacing - expected) - this.jitterMs) / 16;
+      if (this.continuous && spacing > 2 * this.frameMs) {
+        this.callerGaps += 1;
+        if (spacing > this.longestCallerGapMs) this.longestCallerGapMs = spacing;
+      }
+    }
+    this.lastCallerAt = now;
+    this.lastCallerSamples = samples;
   }
 
   /**
@@ -441,6 +548,7 @@ class Bridge implements MediaBridge {
         'caller audio dropped: the carrier sends faster than real time',
       );
     this.droppedCallerSamples += samples;
+    this.droppedCallerTotal += samples;
     return false;
   }
 

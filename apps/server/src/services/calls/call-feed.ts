@@ -3,6 +3,7 @@ import {
   type CallStatusUpdate,
   isTerminalCallStatus,
   type Logger,
+  type MediaHealth,
 } from '@patchbay/core';
 import type postgres from 'postgres';
 import {
@@ -12,6 +13,7 @@ import {
   showCall,
   recordAnsweringMachine as storeAnsweringMachine,
   recordCallStatus as storeCallStatus,
+  recordMediaHealth as storeMediaHealth,
 } from '../../storage/call-store.js';
 import { type Bus, localBus, postgresBus } from '../bus.js';
 import type { ServerContext } from '../server-context.js';
@@ -95,6 +97,24 @@ export async function recordAnsweringMachine(
       );
   }
   return outcome;
+}
+
+/**
+ * Keeps how a call's media fared, and counts it in the metrics; a failure
+ * is logged, never thrown: the call itself is unaffected.
+ */
+export async function recordMediaHealth(
+  context: ServerContext,
+  callId: string,
+  provider: string,
+  health: MediaHealth,
+): Promise<void> {
+  context.metrics.mediaEnded(provider, health);
+  try {
+    await storeMediaHealth(context.database.sql, callId, health);
+  } catch (error) {
+    context.logger.error({ callId, error: String(error) }, 'recording media health failed');
+  }
 }
 
 /** Tells the call's organization's feed that it changed; returns the call as it now stands. */

@@ -158,22 +158,24 @@ export class Calls {
     await announceCall(context, id);
     let placed: Awaited<ReturnType<typeof provider.placeCall>>;
     try {
-      placed = await provider.placeCall({
-        to,
-        ...(from === undefined ? {} : { from }),
-        ...(request.ringTimeoutSeconds === undefined
-          ? {}
-          : { ringTimeoutSeconds: request.ringTimeoutSeconds }),
-        ...(request.answeringMachineDetection
-          ? {
-              answeringMachineDetection: {
-                mode: request.answeringMachineDetection,
-                callbackUrl: answeringMachineUrl,
-              },
-            }
-          : {}),
-        ...urls,
-      });
+      placed = await context.metrics.timeCarrier(configuration.provider, 'place call', () =>
+        provider.placeCall({
+          to,
+          ...(from === undefined ? {} : { from }),
+          ...(request.ringTimeoutSeconds === undefined
+            ? {}
+            : { ringTimeoutSeconds: request.ringTimeoutSeconds }),
+          ...(request.answeringMachineDetection
+            ? {
+                answeringMachineDetection: {
+                  mode: request.answeringMachineDetection,
+                  callbackUrl: answeringMachineUrl,
+                },
+              }
+            : {}),
+          ...urls,
+        }),
+      );
     } catch (error) {
       // The call stays, failed, so the caller can see why.
       await this.failPlacing(id, error instanceof Error ? error.message : String(error));
@@ -206,7 +208,9 @@ export class Calls {
     if (!call.carrier_call_id)
       throw new ServerError('not_connected', 'The call never reached the carrier');
     const provider = await callProvider(this.context, call.configuration_id);
-    await provider.hangUp(call.carrier_call_id);
+    await this.context.metrics.timeCarrier(call.provider, 'hang up', () =>
+      provider.hangUp(call.carrier_call_id!),
+    );
     return showCall(call);
   }
 
