@@ -105,6 +105,10 @@ export const serverConfigSchema = z.object({
         .map((item) => item.trim())
         .filter(Boolean),
     ),
+  /** Where recordings are written; `<PATCHBAY_DATA_DIR>/recordings` by default. */
+  RECORDINGS_DIR: z.string().min(1).optional(),
+  /** Recordings older than this many days are deleted (hourly); 0 keeps them. */
+  RECORDING_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
   /** The built web console served at `/`; by default the workspace's @patchbay/console. */
   CONSOLE_DIR: z.string().min(1).optional(),
   /** A bearer token Prometheus sends to GET /metrics; unset, only this machine may scrape. */

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Logger, ProviderRegistry } from '@patchbay/core';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { z } from 'zod';
@@ -42,6 +43,7 @@ import { postgresLeases, soleProcessLeases } from './services/event-source-lease
 import { createEventSources, type EventSources } from './services/event-sources.js';
 import type { MediaTokens } from './services/media-tokens.js';
 import { ServerMetrics } from './services/metrics.js';
+import { fileRecordingStore, Recordings } from './services/recordings.js';
 import type { ServerContext } from './services/server-context.js';
 import { ServerError } from './services/server-errors.js';
 import { Sessions } from './services/sessions.js';
@@ -226,11 +228,20 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
   registerWebhookRoutes(app, webhooks);
   webhooks.start();
   const calls = new Calls(context, transfers);
-  registerCallRoutes(app, calls);
+  const recordings = new Recordings(
+    context,
+    fileRecordingStore(
+      config.RECORDINGS_DIR ?? join(config.PATCHBAY_DATA_DIR, 'recordings'),
+      (error) => logger.error({ error: String(error) }, 'writing a recording failed'),
+    ),
+    config.RECORDING_RETENTION_DAYS,
+  );
+  recordings.startRetention();
+  registerCallRoutes(app, calls, recordings);
   registerCallEventsRoute(app, feed);
   let media: MediaSockets | undefined;
   await registerCarrierRoutes(app, (carrier) => {
-    media = registerMediaRoutes(carrier, context, transfers, lifecycle);
+    media = registerMediaRoutes(carrier, context, transfers, lifecycle, recordings);
     registerInboundRoute(carrier, context);
     registerCallWebhooks(carrier, context, transfers);
     registerProviderRoutes(carrier, context, transfers);
@@ -311,6 +322,7 @@ export async function startPatchbayServer(options: PatchbayServerOptions): Promi
       clearInterval(callSweep);
       await lifecycle.stop();
       await webhooks.stop();
+      recordings.stopRetention();
       transfers.close();
       // Ours only: a shared bus belongs to whoever passed it in.
       if (!options.signals) await signals.close();

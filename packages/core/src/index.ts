@@ -84,6 +84,12 @@ export {
   xmlResponse,
 } from './http/webhook-response.js';
 export { type Logger, silentLogger } from './logger.js';
+export {
+  CallRecorder,
+  type CallRecorderOptions,
+  type MediaTap,
+  type RecordingSink,
+} from './media/call-recording.js';
 export { type CarrierSocket, SOCKET_OPEN, toCarrierMessage } from './media/carrier-socket.js';
 export {
   Base64G711Codec,

@@ -55,3 +55,25 @@ export function AgentSelect(props: PickerProps) {
     />
   );
 }
+
+/** A labelled checkbox, the label after the box. */
+export function CheckboxField(props: {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="field field-boolean">
+      <div className="check">
+        <input
+          id={id}
+          type="checkbox"
+          checked={props.checked}
+          onChange={(event) => props.onChange(event.target.checked)}
+        />
+        <label htmlFor={id}>{props.label}</label>
+      </div>
+    </div>
+  );
+}

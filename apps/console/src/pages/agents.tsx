@@ -3,6 +3,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { type Agent, api, type JsonBody, unwrap } from '../api/client.js';
 import { ConfirmButton } from '../components/confirm.js';
 import { ErrorMessage } from '../components/errors.js';
+import { CheckboxField } from '../components/select-field.js';
 import { keys, useAgents } from '../queries.js';
 
 type AgentBody = JsonBody<'/api/v1/agents', 'post'>;
@@ -38,7 +39,9 @@ export function AgentsPage() {
               <tr key={agent.id}>
                 <th scope="row">{agent.name}</th>
                 <td>{agent.kind === 'websocket' ? `WebSocket ${agent.url ?? ''}` : 'Echo'}</td>
-                <td>{agent.sampleRate / 1000} kHz</td>
+                <td>
+                  {agent.sampleRate / 1000} kHz{agent.recordCalls ? ', recorded' : ''}
+                </td>
                 <td className="row-actions">
                   <button type="button" onClick={() => setEditing(agent)}>
                     Edit {agent.name}
@@ -70,10 +73,13 @@ function AgentForm({ agent, onDone }: { agent: Agent | undefined; onDone: () => 
   const [kind, setKind] = useState<'echo' | 'websocket'>(agent?.kind ?? 'echo');
   const [url, setUrl] = useState(agent?.url ?? '');
   const [sampleRate, setSampleRate] = useState<number>(agent?.sampleRate ?? 16000);
+  const [recordCalls, setRecordCalls] = useState(agent?.recordCalls ?? false);
   const save = useMutation({
     mutationFn: () => {
       const body = (
-        kind === 'websocket' ? { name, kind, url, sampleRate } : { name, kind, sampleRate }
+        kind === 'websocket'
+          ? { name, kind, url, sampleRate, recordCalls }
+          : { name, kind, sampleRate, recordCalls }
       ) as AgentBody;
       return agent
         ? unwrap(api.PUT('/api/v1/agents/{id}', { params: { path: { id: agent.id } }, body }))
@@ -144,6 +150,7 @@ function AgentForm({ agent, onDone }: { agent: Agent | undefined; onDone: () => 
           ))}
         </select>
       </div>
+      <CheckboxField label="Record its calls" checked={recordCalls} onChange={setRecordCalls} />
       <button type="submit" disabled={save.isPending}>
         {agent ? 'Save agent' : 'Add agent'}
       </button>

@@ -1,7 +1,8 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, type CallDetail, unwrap } from '../api/client.js';
+import { ConfirmButton } from '../components/confirm.js';
 import { ErrorMessage } from '../components/errors.js';
 import { ENDED } from '../live-calls.js';
 import { keys } from '../queries.js';
@@ -78,6 +79,7 @@ export function CallPage() {
           </li>
         ))}
       </ol>
+      {detail.recording ? <Recording callId={detail.id} recording={detail.recording} /> : null}
       {detail.mediaHealth ? <MediaHealthFacts health={detail.mediaHealth} /> : null}
       {detail.transfers.length > 0 ? (
         <>
@@ -93,6 +95,44 @@ export function CallPage() {
         </>
       ) : null}
     </section>
+  );
+}
+
+/** The call's recording: play it (the browser asks for ranges), download it, delete it. */
+function Recording(props: { callId: string; recording: NonNullable<CallDetail['recording']> }) {
+  const client = useQueryClient();
+  const remove = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.DELETE('/api/v1/calls/{id}/recording', { params: { path: { id: props.callId } } }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.call(props.callId) }),
+  });
+  const url = `/api/v1/calls/${props.callId}/recording`;
+  return (
+    <>
+      <h2>Recording</h2>
+      <p className="hint">
+        {(props.recording.durationMs / 1000).toFixed(1)} s, the caller on the left and the agent on
+        the right.
+      </p>
+      {/* biome-ignore lint/a11y/useMediaCaption: a call has no captions to offer */}
+      <audio controls preload="none" src={url} aria-label="Call recording" />
+      <div className="actions">
+        <a className="button" href={url} download={`call-${props.callId}.wav`}>
+          Download
+        </a>
+        <ConfirmButton
+          label="Delete recording"
+          title="Delete this recording?"
+          confirmLabel="Delete"
+          onConfirm={() => remove.mutate()}
+        >
+          It cannot be brought back.
+        </ConfirmButton>
+      </div>
+      <ErrorMessage error={remove.error} />
+    </>
   );
 }
 

@@ -3,7 +3,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { api, type PhoneNumber, unwrap } from '../api/client.js';
 import { ConfirmButton } from '../components/confirm.js';
 import { ErrorMessage } from '../components/errors.js';
-import { AgentSelect, ConfigurationSelect } from '../components/select-field.js';
+import { AgentSelect, CheckboxField, ConfigurationSelect } from '../components/select-field.js';
 import { keys, useAgents, useConfigurations, useNumbers } from '../queries.js';
 
 export function NumbersPage() {
@@ -15,12 +15,18 @@ export function NumbersPage() {
   const [address, setAddress] = useState('');
   const [configurationId, setConfigurationId] = useState('');
   const [agentId, setAgentId] = useState('');
+  const [recordCalls, setRecordCalls] = useState(false);
   const refresh = () => client.invalidateQueries({ queryKey: keys.numbers });
   const add = useMutation({
     mutationFn: () =>
       unwrap(
         api.POST('/api/v1/phone-numbers', {
-          body: { address, configurationId, agentId: agentId === '' ? null : agentId },
+          body: {
+            address,
+            configurationId,
+            agentId: agentId === '' ? null : agentId,
+            recordCalls,
+          },
         }),
       ),
     onSuccess: () => {
@@ -75,6 +81,7 @@ export function NumbersPage() {
           value={agentId}
           onChange={setAgentId}
         />
+        <CheckboxField label="Record its calls" checked={recordCalls} onChange={setRecordCalls} />
         <button type="submit" disabled={add.isPending}>
           Add number
         </button>
@@ -93,7 +100,10 @@ export function NumbersPage() {
           <tbody>
             {numbers.data.map((number) => (
               <tr key={number.id}>
-                <th scope="row">{number.address}</th>
+                <th scope="row">
+                  {number.address}
+                  {number.recordCalls ? ' (recorded)' : ''}
+                </th>
                 <td>{configurationName(number.configurationId)}</td>
                 <td>
                   <select

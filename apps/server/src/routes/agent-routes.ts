@@ -3,6 +3,13 @@ import { Agents } from '../services/agents.js';
 import type { Database } from '../storage/database.js';
 import { errorResponses, type PatchbayApp } from './app.js';
 
+const recordCalls = z
+  .boolean()
+  .default(false)
+  .describe(
+    'Record every call this agent answers (two channels, GET /api/v1/calls/{id}/recording)',
+  );
+
 /** Who answers a call: the built-in echo, or a WebSocket speaking the agent-stream protocol. */
 export const agentBody = z
   .discriminatedUnion('kind', [
@@ -12,6 +19,7 @@ export const agentBody = z
       sampleRate: z
         .union([z.literal(8000), z.literal(16000), z.literal(24000), z.literal(48000)])
         .default(16000),
+      recordCalls: recordCalls,
     }),
     z.object({
       name: z.string().trim().min(1).max(100),
@@ -22,6 +30,7 @@ export const agentBody = z
       sampleRate: z
         .union([z.literal(8000), z.literal(16000), z.literal(24000), z.literal(48000)])
         .default(16000),
+      recordCalls: recordCalls,
     }),
   ])
   .meta({
@@ -42,6 +51,7 @@ const agentSchema = z
     kind: z.enum(['echo', 'websocket']),
     url: z.string().optional(),
     sampleRate: z.number().int(),
+    recordCalls: z.boolean(),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Agent' });

@@ -2,6 +2,8 @@ import { CALL_STATUSES, type CallStatus } from '@patchbay/core';
 import { z } from 'zod';
 import type { Calls } from '../services/calls/calls.js';
 import { transferBody } from '../services/calls/transfer-request.js';
+import type { Recordings } from '../services/recordings.js';
+import { ServerError } from '../services/server-errors.js';
 import { errorResponses, type PatchbayApp } from './app.js';
 
 export const placeCallBody = z
@@ -87,6 +89,16 @@ const callSchema = z
       })
       .nullable()
       .describe('How the call’s audio fared, once its media ended; null before'),
+    recording: z
+      .object({
+        durationMs: z.number(),
+        bytes: z.number().int(),
+        sampleRate: z.number().int(),
+        channels: z.array(z.enum(['caller', 'agent'])).describe('Left, then right'),
+        createdAt: z.iso.datetime(),
+      })
+      .nullable()
+      .describe('The finished recording (GET …/recording); null when none'),
   })
   .meta({ id: 'Call' });
 
@@ -130,7 +142,7 @@ const callDetailSchema = callSchema
   .meta({ id: 'CallDetail' });
 
 /** Calls under /api/v1/calls: place, list, read, hang up, transfer (services/calls/calls.ts). */
-export function registerCallRoutes(app: PatchbayApp, calls: Calls): void {
+export function registerCallRoutes(app: PatchbayApp, calls: Calls, recordings: Recordings): void {
   const tags = ['calls'];
   const auth = { auth: 'api-key' } as const;
   const idParams = z.object({ id: z.string() });
@@ -233,4 +245,81 @@ export function registerCallRoutes(app: PatchbayApp, calls: Calls): void {
     },
     async (request) => calls.get(request.organizationId, request.params.id),
   );
+  app.get(
+    '/api/v1/calls/:id/recording',
+    {
+      config: auth,
+      schema: {
+        operationId: 'getCallRecording',
+        summary:
+          'The call’s recording: a 16-bit stereo WAV (caller left, agent right); Range requests answered 206',
+        tags,
+        params: idParams,
+        produces: ['audio/wav'],
+        response: {
+          200: z.string().describe('audio/wav'),
+          206: z.string().describe('audio/wav, the range asked for'),
+          ...errorResponses(404, 416),
+        },
+      },
+    },
+    async (request, reply) => {
+      const recording = await recordings.open(request.organizationId, request.params.id);
+      const range = byteRange(request.headers.range, recording.size);
+      reply.header('accept-ranges', 'bytes').type('audio/wav');
+      if (range === 'unsatisfiable')
+        throw new ServerError(
+          'range_not_satisfiable',
+          `The recording has ${recording.size} bytes`,
+          { 'content-range': `bytes */${recording.size}` },
+        );
+      const [start, end] = range ?? [0, recording.size - 1];
+      reply.header('content-length', end - start + 1);
+      if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${recording.size}`);
+      // Fastify sends a stream as it is; the schema above describes it for the document.
+      return reply.send(recording.read(start, end) as unknown as string);
+    },
+  );
+  app.delete(
+    '/api/v1/calls/:id/recording',
+    {
+      config: auth,
+      schema: {
+        operationId: 'deleteCallRecording',
+        summary: 'Delete the call’s recording',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      await recordings.remove(request.organizationId, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+/**
+ * One `bytes=` range of a resource of `size` bytes (first-last, first-, or
+ * -suffix), inclusive; undefined when none was asked or it cannot be read
+ * (a multipart range: the whole is sent), `unsatisfiable` when it lies
+ * outside.
+ */
+export function byteRange(
+  header: string | undefined,
+  size: number,
+): readonly [number, number] | 'unsatisfiable' | undefined {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    start = Math.max(0, size - Number(match[2]));
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return [start, end];
 }

@@ -12,6 +12,7 @@ import type { CallLifecycle } from '../services/calls/call-lifecycle.js';
 import type { Transfers } from '../services/calls/transfers.js';
 import { createWebSocketAgent } from '../services/media/websocket-agent.js';
 import type { MediaTokens } from '../services/media-tokens.js';
+import type { Recordings } from '../services/recordings.js';
 import { callProvider, type ServerContext } from '../services/server-context.js';
 import { type MediaCallRow, mediaCall } from '../storage/call-store.js';
 import { isUuid } from '../storage/owned.js';
@@ -83,6 +84,7 @@ export function registerMediaRoutes(
   context: ServerContext,
   transfers: Transfers,
   lifecycle: CallLifecycle,
+  recordings: Recordings,
 ): MediaSockets {
   const { database, registry, mediaTokens, logger } = context;
   const bridges = new Set<MediaBridge>();
@@ -117,6 +119,10 @@ export function registerMediaRoutes(
     const provider = call.provider;
     const serializer = registry.get(provider).media.createSerializer();
     const sampleRate = call.sample_rate ?? 16000;
+    // The bridge's own clock, so the recording's timeline is the media's.
+    const recording = call.record_calls
+      ? recordings.start(call.id, sampleRate, () => performance.now())
+      : undefined;
     let bridge: MediaBridge | undefined;
     let unsubscribe = () => {};
     const started = () => {
@@ -132,6 +138,7 @@ export function registerMediaRoutes(
       if (byCall.get(call.id) === bridge) byCall.delete(call.id);
       logger.info({ callId: call.id, reason }, 'media ended');
       if (bridges.size === 0) drained?.();
+      void recording?.stop();
       if (replaced || (bridge && previousReplaced.has(bridge))) return; // another socket carries the call now
       if (bridge) void recordMediaHealth(context, call.id, call.provider, bridge.health);
       // The agent hung up: not every carrier ends the call when its stream closes
@@ -185,6 +192,7 @@ export function registerMediaRoutes(
       socket: ws,
       serializer,
       agentSampleRate: sampleRate,
+      ...(recording ? { tap: recording.tap } : {}),
       logger,
       agent: withBookkeeping(agent, started, ended),
     });

@@ -8,6 +8,10 @@ export const phoneNumberCreateBody = z
     address: z.string().min(1).max(200),
     configurationId: z.string(),
     agentId: z.string().nullable().optional(),
+    recordCalls: z
+      .boolean()
+      .optional()
+      .describe('Record every call on this number, whichever agent answers (default false)'),
   })
   .meta({
     examples: [
@@ -21,6 +25,7 @@ export const phoneNumberCreateBody = z
 export const phoneNumberUpdateBody = z.object({
   configurationId: z.string().optional(),
   agentId: z.string().nullable().optional(),
+  recordCalls: z.boolean().optional(),
 });
 
 const phoneNumberSchema = z
@@ -30,6 +35,7 @@ const phoneNumberSchema = z
     provider: z.string(),
     configurationId: z.uuid(),
     agentId: z.uuid().nullable(),
+    recordCalls: z.boolean(),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'PhoneNumber' });

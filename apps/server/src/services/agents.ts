@@ -8,6 +8,7 @@ interface AgentRow {
   kind: 'echo' | 'websocket';
   url: string | null;
   sample_rate: number;
+  record_calls: boolean;
   created_at: Date;
 }
 
@@ -18,13 +19,14 @@ export interface Agent {
   kind: 'echo' | 'websocket';
   url?: string;
   sampleRate: number;
+  recordCalls: boolean;
   createdAt: string;
 }
 
 /** Who answers a call: the built-in echo, or a WebSocket speaking the agent-stream protocol. */
 export type AgentDefinition =
-  | { name: string; kind: 'echo'; sampleRate: number }
-  | { name: string; kind: 'websocket'; url: string; sampleRate: number };
+  | { name: string; kind: 'echo'; sampleRate: number; recordCalls: boolean }
+  | { name: string; kind: 'websocket'; url: string; sampleRate: number; recordCalls: boolean };
 
 const show = (row: AgentRow): Agent => ({
   id: row.id,
@@ -32,6 +34,7 @@ const show = (row: AgentRow): Agent => ({
   kind: row.kind,
   ...(row.url ? { url: row.url } : {}),
   sampleRate: row.sample_rate,
+  recordCalls: row.record_calls,
   createdAt: row.created_at.toISOString(),
 });
 
@@ -57,9 +60,10 @@ export class Agents {
   async create(organizationId: string, agent: AgentDefinition): Promise<Agent> {
     try {
       const [row] = await this.sql<AgentRow[]>`
-        insert into agents (organization_id, name, kind, url, sample_rate)
+        insert into agents (organization_id, name, kind, url, sample_rate, record_calls)
         values (${organizationId}, ${agent.name}, ${agent.kind},
-                ${agent.kind === 'websocket' ? agent.url : null}, ${agent.sampleRate})
+                ${agent.kind === 'websocket' ? agent.url : null}, ${agent.sampleRate},
+                ${agent.recordCalls})
         returning *`;
       return show(row!);
     } catch (error) {
@@ -74,7 +78,8 @@ export class Agents {
     try {
       const [updated] = await this.sql<AgentRow[]>`
         update agents set name = ${agent.name}, kind = ${agent.kind},
-          url = ${agent.kind === 'websocket' ? agent.url : null}, sample_rate = ${agent.sampleRate}
+          url = ${agent.kind === 'websocket' ? agent.url : null}, sample_rate = ${agent.sampleRate},
+          record_calls = ${agent.recordCalls}
         where id = ${row.id} returning *`;
       return show(updated!);
     } catch (error) {

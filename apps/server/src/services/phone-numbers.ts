@@ -44,6 +44,7 @@ interface NumberRow {
   configuration_id: string;
   provider: string;
   agent_id: string | null;
+  record_calls: boolean;
   created_at: Date;
 }
 
@@ -54,6 +55,7 @@ export interface PhoneNumber {
   provider: string;
   configurationId: string;
   agentId: string | null;
+  recordCalls: boolean;
   createdAt: string;
 }
 
@@ -63,6 +65,7 @@ const show = (row: NumberRow): PhoneNumber => ({
   provider: row.provider,
   configurationId: row.configuration_id,
   agentId: row.agent_id,
+  recordCalls: row.record_calls,
   createdAt: row.created_at.toISOString(),
 });
 
@@ -100,7 +103,12 @@ export class PhoneNumbers {
    */
   async create(
     organizationId: string,
-    request: { address: string; configurationId: string; agentId?: string | null | undefined },
+    request: {
+      address: string;
+      configurationId: string;
+      agentId?: string | null | undefined;
+      recordCalls?: boolean | undefined;
+    },
   ): Promise<PhoneNumber> {
     const target = await this.configuration(request.configurationId, organizationId);
     const address = canonicalAddress(request.address, await defaultCountryOf(this.sql, target.id));
@@ -108,9 +116,10 @@ export class PhoneNumbers {
     await this.proveOwnership(target.id, address);
     try {
       const [row] = await this.sql<NumberRow[]>`
-        insert into phone_numbers (organization_id, configuration_id, address, provider, account_id, agent_id)
+        insert into phone_numbers (organization_id, configuration_id, address, provider, account_id,
+                                   agent_id, record_calls)
         values (${organizationId}, ${target.id}, ${address}, ${target.provider},
-                ${target.account_id ?? ''}, ${agentId})
+                ${target.account_id ?? ''}, ${agentId}, ${request.recordCalls ?? false})
         returning *`;
       return show(row!);
     } catch (error) {
@@ -126,7 +135,11 @@ export class PhoneNumbers {
   async update(
     organizationId: string,
     id: string,
-    change: { configurationId?: string | undefined; agentId?: string | null | undefined },
+    change: {
+      configurationId?: string | undefined;
+      agentId?: string | null | undefined;
+      recordCalls?: boolean | undefined;
+    },
   ): Promise<PhoneNumber> {
     const row = await this.load(id, organizationId);
     const target = change.configurationId
@@ -145,7 +158,8 @@ export class PhoneNumbers {
           configuration_id = ${target?.id ?? row.configuration_id},
           provider = ${target?.provider ?? row.provider},
           account_id = ${target ? (target.account_id ?? '') : sql`account_id`},
-          agent_id = ${agentId}
+          agent_id = ${agentId},
+          record_calls = ${change.recordCalls ?? row.record_calls}
         where id = ${row.id} returning *`;
       return show(updated!);
     } catch (error) {

@@ -69,6 +69,7 @@ export const SERVER_ERRORS = {
   },
   payload_too_large: { status: 413, meaning: 'The body is larger than 1 MiB' },
   unsupported_media_type: { status: 415, meaning: 'The API takes JSON bodies only' },
+  range_not_satisfiable: { status: 416, meaning: 'The byte range lies outside the recording' },
   unknown_configuration: { status: 422, meaning: 'The configuration named does not exist' },
   unknown_agent: { status: 422, meaning: 'The agent named does not exist' },
   caller_id_required: { status: 422, meaning: 'This carrier needs a caller id (from)' },

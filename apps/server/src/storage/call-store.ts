@@ -88,6 +88,16 @@ export interface CallRow {
   answered_by: AnsweringMachineResult['answeredBy'] | null;
   answering_machine: AnsweringMachineDetail | null;
   media_health: MediaHealth | null;
+  recording: RecordingFacts | null;
+}
+
+/** A call's finished recording, as the call keeps it; the audio is in the recording store. */
+export interface RecordingFacts {
+  readonly durationMs: number;
+  readonly bytes: number;
+  readonly sampleRate: number;
+  readonly channels: ('caller' | 'agent')[];
+  readonly createdAt: string;
 }
 
 /** What the call keeps of the carrier's answering-machine detection, beside `answered_by`. */
@@ -116,7 +126,43 @@ export const showCall = (row: CallRow) => ({
   answeredBy: row.answered_by,
   answeringMachine: row.answering_machine,
   mediaHealth: row.media_health,
+  recording: row.recording,
 });
+
+/**
+ * A recording finished: kept on the call and announced as
+ * `recording.ready`, in one transaction.
+ */
+export async function recordRecording(
+  sql: postgres.Sql,
+  callId: string,
+  facts: RecordingFacts,
+): Promise<void> {
+  await sql.begin(async (tx) => {
+    const [row] = await tx<CallRow[]>`
+      update calls set recording = ${tx.json(facts as never)} where id = ${callId} returning *`;
+    if (!row) return;
+    await enqueueEvent(tx, row, 'recording.ready', `${callId}:recording.ready:${facts.createdAt}`, {
+      call: showCall(row),
+      recording: facts,
+    });
+  });
+}
+
+/** Forgets a call's recording (its audio is the store's to delete). */
+export async function forgetRecording(sql: postgres.Sql, callId: string): Promise<void> {
+  await sql`update calls set recording = null where id = ${callId}`;
+}
+
+/** Calls whose recordings are older than `days`, for the retention sweep. */
+export async function expiredRecordings(sql: postgres.Sql, days: number): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
+    select id from calls
+    where recording is not null
+      and (recording->>'createdAt')::timestamptz < now() - make_interval(days => ${days}::int)
+    limit 500`;
+  return rows.map((row) => row.id);
+}
 
 /** Keeps how the call's media fared, as its bridge counted it. */
 export async function recordMediaHealth(
@@ -174,6 +220,8 @@ export interface MediaCallRow {
   kind: string | null;
   url: string | null;
   sample_rate: number | null;
+  /** Its agent records every call, or the number it came in on or went out from does. */
+  record_calls: boolean;
 }
 
 export async function mediaCall(
@@ -183,7 +231,12 @@ export async function mediaCall(
   const [row] = await sql<MediaCallRow[]>`
     select c.id, c.provider, c.configuration_id, c.carrier_call_id, c.direction,
            c.from_address, c.to_address,
-           a.kind, a.url, a.sample_rate
+           a.kind, a.url, a.sample_rate,
+           (coalesce(a.record_calls, false) or exists (
+             select 1 from phone_numbers p
+             where p.configuration_id = c.configuration_id and p.record_calls
+               and p.address = case when c.direction = 'inbound' then c.to_address
+                                    else c.from_address end)) as record_calls
     from calls c left join agents a on a.id = c.agent_id where c.id = ${callId}`;
   return row;
 }
@@ -197,7 +250,8 @@ export type CallEventType =
   | 'call.answered'
   | 'call.ended'
   | 'call.amd'
-  | 'call.transferred';
+  | 'call.transferred'
+  | 'recording.ready';
 
 export const CALL_EVENT_TYPES: readonly CallEventType[] = [
   'call.started',
@@ -205,6 +259,7 @@ export const CALL_EVENT_TYPES: readonly CallEventType[] = [
   'call.ended',
   'call.amd',
   'call.transferred',
+  'recording.ready',
 ];
 
 /** The events a call's move from `before` (undefined: it was just written) to its row's status says. */

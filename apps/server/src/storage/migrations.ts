@@ -331,6 +331,17 @@ export const MIGRATIONS: readonly Migration[] = [
       alter table calls add column media_health jsonb;
     `,
   },
+  {
+    version: 18,
+    name: 'recordings',
+    sql: `
+      -- Who asks for recordings: an agent (every call it answers) or a number (every call on it).
+      alter table agents add column record_calls boolean not null default false;
+      alter table phone_numbers add column record_calls boolean not null default false;
+      -- A call's finished recording: duration, size, rate; the file is in the recording store.
+      alter table calls add column recording jsonb;
+    `,
+  },
 ];
 
 // Any fixed number: every process migrating the same database queues on it.

@@ -1,6 +1,7 @@
 import { createResampler, type Resampler } from '@patchbay/audio';
 import { PatchbayError } from '../errors/patchbay-error.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { MediaTap } from './call-recording.js';
 import { type CarrierSocket, SOCKET_OPEN, toCarrierMessage } from './carrier-socket.js';
 import type { MediaEvent, MediaSerializer, MediaStartEvent } from './media-serializer.js';
 import { SampleQueue } from './sample-queue.js';
@@ -94,6 +95,11 @@ export interface MediaBridgeOptions {
    * agent, so a peer flooding one call cannot take the CPU from the others.
    */
   readonly callerBurstMs?: number;
+  /**
+   * Hears both sides for a recording, at the agent's rate: the caller's
+   * audio as it arrives, the agent's at the time the carrier plays it.
+   */
+  readonly tap?: MediaTap;
   readonly logger?: Logger;
   readonly clock?: BridgeClock;
 }
@@ -203,6 +209,9 @@ class Bridge implements MediaBridge {
   private readonly agentRate: number;
   private readonly toAgent: ResamplingStage | undefined;
   private readonly toCaller: ResamplingStage | undefined;
+  private readonly tap: MediaTap | undefined;
+  /** The agent's audio as played, back at the agent's rate, for the tap only. */
+  private readonly toTap: ResamplingStage | undefined;
   private readonly carrierMarks: boolean;
   private readonly queue = new SampleQueue();
   private readonly frame: Int16Array;
@@ -281,6 +290,11 @@ class Bridge implements MediaBridge {
         createResampler({ from: this.agentRate, to: this.wireRate }),
       );
     }
+    this.tap = options.tap;
+    this.toTap =
+      this.tap !== undefined && this.agentRate !== this.wireRate
+        ? new ResamplingStage(createResampler({ from: this.wireRate, to: this.agentRate }))
+        : undefined;
     this.carrierMarks = this.serializer.encodeMark('probe') !== undefined;
     this.continuous = audio.continuous !== false;
     if (!this.continuous) this.silence = new Int16Array(this.frameSamples);
@@ -596,7 +610,22 @@ class Bridge implements MediaBridge {
     this.agentFrameFill = fill;
   }
 
-  private readonly deliverAgentFrame = () => this.agent.audio(this.agentFrame);
+  private readonly deliverAgentFrame = () => {
+    this.tap?.caller(this.agentFrame, this.clock.now());
+    this.agent.audio(this.agentFrame);
+  };
+
+  /** The frame just sent, for the recording, at the time it plays. */
+  private tapAgentFrame(playsAt: number): void {
+    const tap = this.tap;
+    if (tap === undefined) return;
+    if (this.toTap === undefined) {
+      tap.agent(this.frame, playsAt);
+      return;
+    }
+    const count = this.toTap.process(this.frame);
+    tap.agent(this.toTap.output.subarray(0, count), playsAt);
+  }
 
   /**
    * Sends frames while the carrier holds less than `leadMs` of unplayed audio.
@@ -619,6 +648,7 @@ class Bridge implements MediaBridge {
         break;
       }
       this.send(this.serializer.encodeAudio(this.frame));
+      this.tapAgentFrame(this.horizon);
       this.horizon += this.frameMs;
       this.releaseMarks();
     }
