@@ -1,5 +1,6 @@
 import type { UiField } from '@patchbay/core';
 import { z } from 'zod';
+import { telnyxPublicKeyBytes } from './telnyx-signature.js';
 
 /** A Telnyx account as Patchbay stores it. Field names match the original platform's. */
 export const telnyxConfigSchema = z.object({
@@ -8,10 +9,17 @@ export const telnyxConfigSchema = z.object({
   /** The Call Control Application; created on save when empty. */
   connection_id: z.string().optional(),
   /**
-   * The account's Ed25519 public key (base64). Not a secret, but without it no
-   * webhook can be verified, so every webhook is refused until it is set.
+   * The account's Ed25519 public key: base64 as Mission Control shows it, or
+   * PEM, or hex. Not a secret, but without it no webhook can be verified, so
+   * every webhook is refused until it is set.
    */
-  webhook_public_key: z.string().optional(),
+  webhook_public_key: z
+    .string()
+    .optional()
+    .refine(
+      (key) => key === undefined || key.trim() === '' || telnyxPublicKeyBytes(key) !== undefined,
+      'an Ed25519 public key: base64 as Mission Control shows it, PEM, or 64 hex digits',
+    ),
   /** Set by the save hook when it created the application itself. */
   managed_connection_id: z.string().optional(),
 });

@@ -13,6 +13,26 @@ function strictBase64(text: string): Buffer | undefined {
 }
 
 /**
+ * The 32 bytes of an Ed25519 public key, in any form the Telnyx portal or a
+ * tool hands out: base64 of the raw key (what Mission Control shows), base64
+ * or PEM of its SubjectPublicKeyInfo, or hex. Undefined for anything else.
+ */
+export function telnyxPublicKeyBytes(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  const pem = /^-----BEGIN PUBLIC KEY-----([\s\S]*?)-----END PUBLIC KEY-----$/.exec(trimmed);
+  const body = pem ? pem[1]!.replace(/\s+/g, '') : trimmed;
+  if (!pem && /^[0-9a-fA-F]{64}$/.test(body)) return Buffer.from(body, 'hex');
+  const bytes = strictBase64(body);
+  if (bytes?.length === 32 && !pem) return bytes;
+  if (
+    bytes?.length === ED25519_SPKI_PREFIX.length + 32 &&
+    bytes.subarray(0, ED25519_SPKI_PREFIX.length).equals(ED25519_SPKI_PREFIX)
+  )
+    return bytes.subarray(ED25519_SPKI_PREFIX.length);
+  return undefined;
+}
+
+/**
  * Verifies a Telnyx webhook ("Receiving webhooks"): Ed25519 over
  * `<telnyx-timestamp>|<raw body>` with the account's public key, the
  * timestamp within five minutes of now either way. Node's base64 decoder
@@ -53,9 +73,12 @@ export function verifyTelnyxSignature(
   ) {
     throw fail('expired', 'telnyx-timestamp is more than five minutes from now');
   }
-  const keyBytes = strictBase64(key);
-  if (keyBytes?.length !== 32)
-    throw fail('not-configured', 'The configured public key is not 32 bytes of base64');
+  const keyBytes = telnyxPublicKeyBytes(key);
+  if (!keyBytes)
+    throw fail(
+      'not-configured',
+      'The configured public key is not an Ed25519 key (base64 as Mission Control shows it, PEM, or hex)',
+    );
   const signature = strictBase64(signatureText);
   if (signature?.length !== 64)
     throw fail('malformed', 'telnyx-signature-ed25519 is not 64 bytes of base64');

@@ -1,7 +1,7 @@
 /** The reference's Ed25519 cases (KAT-T1, KAT-T2 and cases 1-10), clock at 1700000000 unless stated. */
 import { createWebhookRequest } from '@patchbay/core';
 import { describe, expect, it } from 'vitest';
-import { verifyTelnyxSignature } from '../src/index.js';
+import { telnyxConfigSchema, telnyxPublicKeyBytes, verifyTelnyxSignature } from '../src/index.js';
 import { KAT_CLOCK, KAT_T1_BODY, KAT_T1_SIGNATURE, PUBLIC_KEY, telnyxRequest } from './fixtures.js';
 
 const kat = (headers: Record<string, string> = {}, body = KAT_T1_BODY) =>
@@ -78,11 +78,11 @@ describe('verifyTelnyxSignature', () => {
     );
     expect(() =>
       verifyTelnyxSignature(Buffer.alloc(16).toString('base64'), kat(), KAT_CLOCK),
-    ).toThrow(/32 bytes/);
+    ).toThrow(/not an Ed25519 key/);
     expect(() => verifyTelnyxSignature(`  ${PUBLIC_KEY}\n`, kat(), KAT_CLOCK)).not.toThrow();
     expect(() =>
       verifyTelnyxSignature(`${PUBLIC_KEY.slice(0, 10)}!${PUBLIC_KEY.slice(11)}`, kat(), KAT_CLOCK),
-    ).toThrow(/32 bytes/);
+    ).toThrow(/not an Ed25519 key/);
     expect(() =>
       verifyTelnyxSignature(
         PUBLIC_KEY,
@@ -108,5 +108,40 @@ describe('verifyTelnyxSignature', () => {
       }),
     );
     expect(() => verifyTelnyxSignature(PUBLIC_KEY, t2, KAT_CLOCK)).not.toThrow();
+  });
+});
+
+describe('the public key’s forms', () => {
+  const raw = Buffer.from(PUBLIC_KEY, 'base64');
+  const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]);
+  const pem = `-----BEGIN PUBLIC KEY-----\n${spki.toString('base64')}\n-----END PUBLIC KEY-----\n`;
+
+  it('verifies with the key as Mission Control shows it, as PEM, as SPKI base64 and as hex', () => {
+    for (const key of [
+      PUBLIC_KEY,
+      ` ${PUBLIC_KEY}\n`,
+      pem,
+      spki.toString('base64'),
+      raw.toString('hex'),
+    ]) {
+      expect(telnyxPublicKeyBytes(key)?.equals(raw), key).toBe(true);
+      expect(() => verifyTelnyxSignature(key, kat(), KAT_CLOCK)).not.toThrow();
+    }
+  });
+
+  it('refuses what is no Ed25519 key, at save and at verification', () => {
+    for (const key of [
+      'abc',
+      raw.subarray(0, 31).toString('base64'),
+      pem.replace('PUBLIC', 'PRIVATE'),
+    ])
+      expect(telnyxPublicKeyBytes(key)).toBeUndefined();
+    const parsed = telnyxConfigSchema.safeParse({
+      provider: 'telnyx',
+      api_key: 'KEY0123456789',
+      webhook_public_key: 'not a key',
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(['webhook_public_key']);
   });
 });

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { parse, stringify } from 'node:querystring';
 import { type WebhookRequest, WebhookSignatureError } from '@patchbay/core';
 
 /**
@@ -42,6 +43,26 @@ export function twilioUrlVariants(url: string): string[] {
   return [...new Set([url, port ? withoutPort : withDefaultPort])];
 }
 
+/**
+ * The URL as the WHATWG parser writes it (an apostrophe in the query becomes
+ * `%27`), and that again with the query re-encoded as Node's legacy
+ * `querystring` would: forms a back end may have signed, which Twilio's Node
+ * SDK accepts too, tried only after the URL as received.
+ */
+function normalizedUrls(url: string): string[] {
+  let normalized: string;
+  try {
+    normalized = new URL(url).toString();
+  } catch {
+    return [];
+  }
+  const urls = [normalized];
+  const query = normalized.indexOf('?');
+  if (query !== -1 && query < normalized.length - 1)
+    urls.push(`${normalized.slice(0, query)}?${stringify(parse(normalized.slice(query + 1)))}`);
+  return urls.flatMap(twilioUrlVariants);
+}
+
 function equalSignatures(expected: string, given: string): boolean {
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
@@ -80,12 +101,28 @@ export function verifyTwilioSignature(authToken: string, request: WebhookRequest
   } else {
     parameters = request.form ? [...request.form] : [];
   }
-  for (const url of twilioUrlVariants(request.url)) {
-    if (equalSignatures(computeTwilioSignature(authToken, url, parameters), given)) return;
+  // As Twilio signs (every value), then as Twilio's Node SDK checks (a value repeated under
+  // one name counted once): a repeated identical value adds nothing a signature could protect.
+  const parameterSets = [parameters, withoutRepeatedValues(parameters)];
+  const urls = [...twilioUrlVariants(request.url), ...normalizedUrls(request.url)];
+  for (const url of new Set(urls)) {
+    for (const set of parameterSets)
+      if (equalSignatures(computeTwilioSignature(authToken, url, set), given)) return;
   }
   throw new WebhookSignatureError('twilio', 'mismatch', {
     url: request.url,
     checkedParameters: [...new Set(parameters.map(([name]) => name))].sort(),
     hint: 'Twilio signs the exact public URL it was given: check the scheme, host, path and query order behind any proxy',
+  });
+}
+
+/** The parameters with each value repeated under one name kept once. */
+function withoutRepeatedValues(parameters: readonly [string, string][]): [string, string][] {
+  const seen = new Set<string>();
+  return parameters.filter(([name, value]) => {
+    const key = `${name}\u0000${value}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
 }
