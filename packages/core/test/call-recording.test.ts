@@ -60,6 +60,24 @@ describe('CallRecorder', () => {
     expect(caller.filter((s) => s === 3)).toHaveLength(160);
   });
 
+  it('rides out network jitter without holes, and records a real pause as silence', async () => {
+    const memory = memorySink();
+    const recorder = new CallRecorder({ sampleRate: 8000, sink: memory.sink, slackMs: 100 });
+    recorder.tap.caller(frame(1), 0);
+    recorder.tap.caller(frame(2), 50); // 30 ms late: jitter, continues the audio
+    recorder.tap.caller(frame(3), 60);
+    recorder.tap.caller(frame(4), 400); // a real pause
+    await recorder.finish(420);
+    const { caller } = memory.channels();
+    expect(caller.slice(0, 480)).toEqual([
+      ...Array(160).fill(1),
+      ...Array(160).fill(2),
+      ...Array(160).fill(3),
+    ]);
+    expect(caller.slice(480, 3200).every((s) => s === 0)).toBe(true);
+    expect(caller.slice(3200, 3360).every((s) => s === 4)).toBe(true);
+  });
+
   it('writes as it goes when one side runs far ahead, within bounded memory', async () => {
     const memory = memorySink();
     const recorder = new CallRecorder({ sampleRate: 8000, sink: memory.sink, aheadMs: 200 });

@@ -33,6 +33,12 @@ export interface CallRecorderOptions {
   readonly slackMs?: number;
   /** The most audio one side may run ahead of the wall clock; default 2 s. */
   readonly aheadMs?: number;
+  /**
+   * Audio arriving up to this much later than the end of a side's last audio
+   * continues it without a gap: network jitter, not silence. Later than that,
+   * the pause is recorded as silence. Default 60 ms.
+   */
+  readonly jitterMs?: number;
 }
 
 /** One side's samples on the call's timeline, in a ring that wraps at its size. */
@@ -42,9 +48,14 @@ class Track {
 
   constructor(readonly ring: Int16Array) {}
 
-  /** Places samples from `start` (moved on past anything already written) and returns where they ended. */
-  place(samples: Int16Array, start: number, floor: number): void {
-    let at = Math.max(start, this.position, floor);
+  /**
+   * Places samples at `start`, or right after this side's last audio when
+   * `start` is within `tolerance` of it (jitter) or before it (a burst);
+   * never over what was already written (`floor`).
+   */
+  place(samples: Int16Array, start: number, floor: number, tolerance: number): void {
+    const contiguous = start - this.position <= tolerance ? this.position : start;
+    let at = Math.max(contiguous, floor);
     const size = this.ring.length;
     for (let i = 0; i < samples.length; i++, at++) this.ring[at % size] = samples[i]!;
     this.position = at;
@@ -61,6 +72,7 @@ export class CallRecorder {
   private readonly rate: number;
   private readonly sink: RecordingSink;
   private readonly slackSamples: number;
+  private readonly jitterSamples: number;
   private readonly caller: Track;
   private readonly agent: Track;
   private origin: number | undefined;
@@ -73,6 +85,7 @@ export class CallRecorder {
     this.rate = options.sampleRate;
     this.sink = options.sink;
     this.slackSamples = Math.round(((options.slackMs ?? 500) * this.rate) / 1000);
+    this.jitterSamples = Math.round(((options.jitterMs ?? 60) * this.rate) / 1000);
     const ringSize =
       this.slackSamples + Math.round(((options.aheadMs ?? 2000) * this.rate) / 1000) * 2;
     this.caller = new Track(new Int16Array(ringSize));
@@ -97,7 +110,7 @@ export class CallRecorder {
     const end = Math.max(start, track.position, this.written) + samples.length;
     if (end - this.written > this.caller.ring.length)
       this.writeUntil(end - this.caller.ring.length);
-    track.place(samples, start, this.written);
+    track.place(samples, start, this.written, this.jitterSamples);
   }
 
   /** Writes everything older than the slack, as of `nowMs`. */
