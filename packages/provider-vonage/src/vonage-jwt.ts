@@ -59,6 +59,8 @@ export function unverifiedVonageClaims(
 }
 
 const textEncoder = new TextEncoder();
+/** How far Vonage's clock may be ahead of this machine's, in seconds. */
+const CLOCK_SKEW_SECONDS = 30;
 
 /**
  * Verifies a signed Vonage webhook ("Signed webhooks"): an HS256 JWT (no other
@@ -86,21 +88,29 @@ export async function verifyVonageWebhook(
       algorithms: ['HS256'],
       issuer: 'Vonage',
       maxTokenAge: expected.maxAgeSeconds,
+      // Vonage's clock and this machine's may differ by a little; a JWT issued a few
+      // seconds "in the future" is that, not a forgery.
+      clockTolerance: CLOCK_SKEW_SECONDS,
       ...(expected.now ? { currentDate: expected.now() } : {}),
     }));
   } catch (error) {
     const expired =
       error instanceof errors.JWTExpired ||
       (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iat');
+    const issuedAt = Number(unverifiedVonageClaims(request)?.['iat']);
+    const nowSeconds = (expected.now?.() ?? new Date()).getTime() / 1000;
+    const fromTheFuture = expired && issuedAt > nowSeconds + CLOCK_SKEW_SECONDS;
     throw new WebhookSignatureError(
       'vonage',
       expired ? 'expired' : 'mismatch',
       {
         url,
         checkedParameters: ['iss', 'iat', 'exp'],
-        hint: expired
-          ? 'The JWT is older than allowed'
-          : 'The JWT does not verify with the signature secret and issuer Vonage',
+        hint: fromTheFuture
+          ? `The JWT is issued ${Math.round(issuedAt - nowSeconds)} s in the future: check this machine's clock`
+          : expired
+            ? 'The JWT is older than allowed'
+            : 'The JWT does not verify with the signature secret and issuer Vonage',
       },
       { cause: error },
     );
