@@ -141,6 +141,12 @@ export interface Target {
    */
   endCall(url: string): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * The server's event-loop delay since the last call (p99 and max, ms),
+   * where it reports one: read from its /metrics, whose histogram each
+   * scrape resets. Call once before a step to start its window.
+   */
+  eventLoopDelay?(): Promise<{ p99Ms: number; maxMs: number }>;
 }
 
 /** The Patchbay server as a target, with its address and admin key for API calls. */
@@ -236,6 +242,16 @@ export async function startPatchbay(options: PatchbayTargetOptions): Promise<Pat
     pid: child.pid!,
     base,
     apiKey: apiKey!,
+    async eventLoopDelay() {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const seconds = (name: string) =>
+        Number(
+          new RegExp(`^patchbay_process_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(
+            text,
+          )?.[1] ?? Number.NaN,
+        );
+      return { p99Ms: seconds('p99') * 1000, maxMs: seconds('max') * 1000 };
+    },
     // Each call arrives as a signed inbound webhook; the TwiML names its media URL.
     async urlFor() {
       const fields = {

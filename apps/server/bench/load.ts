@@ -62,6 +62,8 @@ interface Step {
   rssPerCallKb: number;
   /** How late the generator started its 20 ms ticks (p99): past a few ms, the generator is the bottleneck. */
   tickLateP99: number;
+  /** The server's event-loop delay during the step, where it reports one (ms). */
+  loopDelay: { p99Ms: number; maxMs: number } | undefined;
 }
 
 /** Opens `count` media sockets from `urlFor`, streams `seconds` of frames on each, and measures. */
@@ -90,6 +92,7 @@ async function runStep(count: number, target: Target, pid: number, seconds: numb
     });
     sockets.push(socket);
   }
+  await target.eventLoopDelay?.(); // starts this step's window
   const before = await usage(pid);
   const started = performance.now();
   const frames = (seconds * 1000) / 20;
@@ -114,6 +117,7 @@ async function runStep(count: number, target: Target, pid: number, seconds: numb
   await new Promise((resolve) => setTimeout(resolve, 500)); // the last echoes
   const after = await usage(pid);
   const elapsed = performance.now() - started;
+  const loopDelay = await target.eventLoopDelay?.();
   for (const socket of sockets) socket.terminate();
   // The calls end as they would in the world: the carrier says so.
   await Promise.all(urls.map((url) => target.endCall(url)));
@@ -129,6 +133,7 @@ async function runStep(count: number, target: Target, pid: number, seconds: numb
     rssMb: after.rssMb,
     rssPerCallKb: ((after.rssMb - idle.rssMb) * 1024) / count,
     tickLateP99: percentile(lateness.sort(), 99),
+    loopDelay,
   };
 }
 
@@ -159,7 +164,7 @@ async function ramp(name: string, start: () => Promise<Target>): Promise<Step[]>
       const step = await runStep(calls, target, target.pid, SECONDS);
       steps.push(step);
       console.log(
-        `${name.padEnd(9)} ${String(calls).padStart(4)} calls: p50 ${step.p50.toFixed(2)} ms, p99 ${step.p99.toFixed(2)} ms, lost ${step.lost}/${step.sent}, server CPU ${step.cpuPercent.toFixed(0)}% (${(step.cpuPercent / calls).toFixed(2)}%/call), RSS ${step.rssMb.toFixed(0)} MB (${step.rssPerCallKb >= 0 ? '+' : ''}${step.rssPerCallKb.toFixed(0)} KB/call over idle), generator late p99 ${step.tickLateP99.toFixed(1)} ms`,
+        `${name.padEnd(9)} ${String(calls).padStart(4)} calls: p50 ${step.p50.toFixed(2)} ms, p99 ${step.p99.toFixed(2)} ms, lost ${step.lost}/${step.sent}, server CPU ${step.cpuPercent.toFixed(0)}% (${(step.cpuPercent / calls).toFixed(2)}%/call), RSS ${step.rssMb.toFixed(0)} MB (${step.rssPerCallKb >= 0 ? '+' : ''}${step.rssPerCallKb.toFixed(0)} KB/call over idle), generator late p99 ${step.tickLateP99.toFixed(1)} ms${step.loopDelay ? `, server event-loop delay p99 ${step.loopDelay.p99Ms.toFixed(1)} ms, max ${step.loopDelay.maxMs.toFixed(1)} ms (sampled every 10 ms: an idle loop reads about 10)` : ''}`,
       );
       if (!held(step)) break;
     } finally {
