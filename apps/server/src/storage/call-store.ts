@@ -318,11 +318,10 @@ export async function recordAnsweringMachine(
       on conflict (call_id, dedupe_key) do nothing
       returning id`;
     if (inserted.length === 0) return 'duplicate';
-    await tx`
+    const [row] = await tx<CallRow[]>`
       update calls set answered_by = ${result.answeredBy},
         answering_machine = ${tx.json(detail as never)}, updated_at = now()
-      where id = ${callId}`;
-    const [row] = await tx<CallRow[]>`select * from calls where id = ${callId}`;
+      where id = ${callId} returning *`;
     await enqueueEvent(tx, row!, 'call.amd', `${callId}:${key}`, {
       call: showCall(row!),
       answeringMachine: { answeredBy: result.answeredBy, ...detail },

@@ -212,6 +212,7 @@ class Bridge implements MediaBridge {
   private readonly tap: MediaTap | undefined;
   /** The agent's audio as played, back at the agent's rate, for the tap only. */
   private readonly toTap: ResamplingStage | undefined;
+  private tapView: Int16Array | undefined;
   private readonly carrierMarks: boolean;
   private readonly queue = new SampleQueue();
   private readonly frame: Int16Array;
@@ -624,7 +625,11 @@ class Bridge implements MediaBridge {
       return;
     }
     const count = this.toTap.process(this.frame);
-    tap.agent(this.toTap.output.subarray(0, count), playsAt);
+    const output = this.toTap.output;
+    // One view of the resampler's reused buffer, made again only when its length or buffer changes.
+    if (this.tapView?.length !== count || this.tapView.buffer !== output.buffer)
+      this.tapView = output.subarray(0, count);
+    tap.agent(this.tapView, playsAt);
   }
 
   /**
