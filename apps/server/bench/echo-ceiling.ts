@@ -15,3 +15,5 @@ server.on('connection', (socket) => {
     if (!isBinary && String(data).includes('"event":"media"')) socket.send(data, { binary: false });
   });
 });
+// Exits through Node's own path on SIGTERM, so --cpu-prof and the like write their files.
+process.once('SIGTERM', () => process.exit(0));

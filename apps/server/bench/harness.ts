@@ -61,21 +61,37 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** utime+stime in ms and RSS in MB of a process and its children (cluster workers), from /proc. */
-export async function usage(pid: number): Promise<{ cpuMs: number; rssMb: number }> {
-  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]);
+/** utime+stime of one /proc stat file, in ms. */
+async function cpuMsOf(statPath: string): Promise<number> {
+  const stat = (await readFile(statPath, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(stat[11]) + Number(stat[12])) * 10;
+}
+
+/**
+ * utime+stime in ms and RSS in MB of a process and its children (cluster
+ * workers), from /proc; `mainThreadCpuMs` is the CPU of the main threads
+ * alone (the event loops that carry the media), without GC helpers and
+ * worker threads.
+ */
+export async function usage(
+  pid: number,
+): Promise<{ cpuMs: number; rssMb: number; mainThreadCpuMs: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  const own = { cpuMs: ticks * 10, rssMb: rssKb / 1024 };
+  const own = {
+    cpuMs: await cpuMsOf(`/proc/${pid}/stat`),
+    rssMb: rssKb / 1024,
+    mainThreadCpuMs: await cpuMsOf(`/proc/${pid}/task/${pid}/stat`),
+  };
   const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => ''))
     .split(' ')
     .filter(Boolean)
     .map(Number);
   for (const child of children) {
-    const used = await usage(child).catch(() => ({ cpuMs: 0, rssMb: 0 }));
+    const used = await usage(child).catch(() => ({ cpuMs: 0, rssMb: 0, mainThreadCpuMs: 0 }));
     own.cpuMs += used.cpuMs;
     own.rssMb += used.rssMb;
+    own.mainThreadCpuMs += used.mainThreadCpuMs;
   }
   return own;
 }
@@ -146,7 +162,17 @@ export interface Target {
    * where it reports one: read from its /metrics, whose histogram each
    * scrape resets. Call once before a step to start its window.
    */
-  eventLoopDelay?(): Promise<{ p99Ms: number; maxMs: number }>;
+  eventLoopDelay?(): Promise<ServerLoopReading>;
+}
+
+/** What the server's /metrics says of its event loop and garbage collector since the last reading. */
+export interface ServerLoopReading {
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Collections and the time they took in all (cumulative counters: the caller takes differences). */
+  readonly gcCount: number;
+  readonly gcMs: number;
+  readonly majorGcCount: number;
 }
 
 /** The Patchbay server as a target, with its address and admin key for API calls. */
@@ -162,6 +188,8 @@ export interface PatchbayTargetOptions {
   readonly serverFlags?: string;
   /** A PostgreSQL server to run on, a fresh database on it; the embedded one otherwise. */
   readonly databaseUrl?: string | undefined;
+  /** Server processes sharing the port (WORKERS); above 1 needs `databaseUrl`. */
+  readonly workers?: number;
 }
 
 /**
@@ -202,6 +230,7 @@ export async function startPatchbay(options: PatchbayTargetOptions): Promise<Pat
     PUBLIC_BASE_URL: base,
     PATCHBAY_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    WORKERS: String(options.workers ?? 1),
     // One organization places every call: its default limit (10) would refuse the load itself.
     MAX_CONCURRENT_CALLS: '100000',
     ...(database
@@ -250,7 +279,26 @@ export async function startPatchbay(options: PatchbayTargetOptions): Promise<Pat
             text,
           )?.[1] ?? Number.NaN,
         );
-      return { p99Ms: seconds('p99') * 1000, maxMs: seconds('max') * 1000 };
+      let gcCount = 0;
+      let gcMs = 0;
+      let majorGcCount = 0;
+      for (const match of text.matchAll(
+        /^patchbay_process_nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} (\S+)$/gm,
+      )) {
+        const value = Number(match[3]);
+        if (match[1] === 'sum') gcMs += value * 1000;
+        else {
+          gcCount += value;
+          if (match[2] === 'major') majorGcCount += value;
+        }
+      }
+      return {
+        p99Ms: seconds('p99') * 1000,
+        maxMs: seconds('max') * 1000,
+        gcCount,
+        gcMs,
+        majorGcCount,
+      };
     },
     // Each call arrives as a signed inbound webhook; the TwiML names its media URL.
     async urlFor() {

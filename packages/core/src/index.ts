@@ -96,6 +96,7 @@ export {
   checkMediaMessage,
   dtmfEvent,
   type G711Law,
+  JsonMediaReader,
   mediaPayloadOf,
   readJsonMediaMessage,
 } from './media/json-media.js';

@@ -6,6 +6,7 @@ import {
   checkMediaMessage,
   dtmfEvent,
   InvalidPayloadError,
+  JsonMediaReader,
   mediaPayloadOf,
   readJsonMediaMessage,
 } from '../src/index.js';
@@ -82,5 +83,64 @@ describe('dtmfEvent', () => {
       expect(dtmfEvent(digit, 'Test')).toEqual({ type: 'dtmf', digit });
     for (const digit of [undefined, '', 'x', '12', 'a'])
       expect(() => dtmfEvent(digit, 'Test')).toThrow(/is not a DTMF digit/);
+  });
+});
+
+describe('JsonMediaReader', () => {
+  const payload = Buffer.from(mulawEncode(tone)).toString('base64');
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  /** What the full parse makes of a message: the payload it would decode, or undefined. */
+  const fullParse = (text: string) => {
+    try {
+      return mediaPayloadOf(JSON.parse(text))?.payload;
+    } catch {
+      return undefined;
+    }
+  };
+  const samplesOf = (base64: string) => new Base64G711Codec('Test').decode(base64).slice();
+
+  it('reads the layouts carriers send, as the full parse does', () => {
+    const reader = new JsonMediaReader();
+    const messages = [
+      `{"event":"media","sequenceNumber":"3","streamSid":"MZ1","media":{"track":"inbound","chunk":"2","timestamp":"20","payload":"${payload}"}}`,
+      `{"event":"media","streamSid":"MZ1","media":{"payload":"${payload}"}}`,
+      `{"event":"media","media":{"payload":"${payload}","track":"inbound"},"extra":[{"a":"}"},"\\"quoted\\""]}`,
+      `{"event":"media","media":{"payload":"${payload.slice(0, -4)}AA=="}}`,
+      `{"event":"media","media":{"payload":"${payload.slice(0, -4)}AAA="}}\n`,
+      `{"event":"media","media":{"payload":""}}`,
+    ];
+    for (const text of messages) {
+      const read = reader.read(bytes(text));
+      expect(read, text).toBeDefined();
+      expect(Array.from(read!), text).toEqual(Array.from(samplesOf(fullParse(text)!)));
+    }
+  });
+
+  it('leaves every other message to the full parse', () => {
+    const reader = new JsonMediaReader();
+    const others = [
+      '{"event":"start","start":{"streamSid":"MZ1"}}',
+      `{"event": "media","media":{"payload":"${payload}"}}`, // another layout
+      `{"event":"media","media":{"payload":"${payload.slice(0, 8)}\\/${payload.slice(10)}"}}`, // an escape
+      `{"event":"media","media":{"payload":"${payload}"},"event":"stop"}`, // JSON.parse would say stop
+      `{"event":"media","media":{"payload":"${payload}"},"media":{"payload":"AAAA"}}`, // two media objects
+      `{"event":"media","other":{"payload":"${payload}"}}`, // a payload outside media
+      `{"event":"media","media":{"payload":"${payload}"}`, // unbalanced
+      `{"event":"media","media":{"payload":"${payload}"}} x`, // trailing garbage
+      `{"event":"media","media":{"payload":"${payload.slice(0, -1)}"}}`, // not whole base64
+      `{"event":"media","media":{"payload":"AA=A"}}`, // padding inside
+      `{"event":"media","media":{"payload":"${payload}`, // cut short
+      `{"event":"media","media":{"payload":123}}`,
+    ];
+    for (const text of others) expect(reader.read(bytes(text)), text).toBeUndefined();
+  });
+
+  it('reuses its buffers and its event: nothing is allocated per frame', () => {
+    const reader = new JsonMediaReader();
+    const message = bytes(`{"event":"media","media":{"payload":"${payload}"}}`);
+    const first = reader.read(message)!;
+    expect(reader.read(message)).toBe(first);
+    expect(reader.read(message, 'alaw')).toBe(first);
+    expect(reader.audioEvent.type).toBe('audio');
   });
 });

@@ -3,10 +3,12 @@ import {
   type CarrierMessage,
   checkMediaMessage,
   dtmfEvent,
+  JsonMediaReader,
   type MediaEvent,
   type MediaSerializer,
   mediaPayloadOf,
   readJsonMediaMessage,
+  toCarrierMessage,
   type WireAudioFormat,
 } from '@patchbay/core';
 import { z } from 'zod';
@@ -52,6 +54,7 @@ export class CloudonixMediaSerializer implements MediaSerializer {
   /** Everything of a media message before its payload; built once per stream, not per frame. */
   private mediaPrefix = '';
   private readonly codec = new Base64G711Codec(SOURCE);
+  private readonly reader = new JsonMediaReader();
 
   constructor() {
     this.setStream('');
@@ -60,6 +63,17 @@ export class CloudonixMediaSerializer implements MediaSerializer {
   private setStream(streamSid: string): void {
     this.streamSid = streamSid;
     this.mediaPrefix = `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`;
+  }
+
+  /** Media messages read from their bytes; everything else through {@link decode}. */
+  decodeText(utf8: Uint8Array, emit: (event: MediaEvent) => void): void {
+    const samples = this.reader.read(utf8);
+    if (samples === undefined) {
+      this.decode(toCarrierMessage(utf8, false), emit);
+      return;
+    }
+    this.reader.audioEvent.samples = samples;
+    emit(this.reader.audioEvent);
   }
 
   decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {

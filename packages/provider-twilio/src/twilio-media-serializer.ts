@@ -3,10 +3,12 @@ import {
   type CarrierMessage,
   checkMediaMessage,
   dtmfEvent,
+  JsonMediaReader,
   type MediaEvent,
   type MediaSerializer,
   mediaPayloadOf,
   readJsonMediaMessage,
+  toCarrierMessage,
   type WireAudioFormat,
 } from '@patchbay/core';
 import { z } from 'zod';
@@ -15,6 +17,7 @@ import { z } from 'zod';
 export const TWILIO_AUDIO: WireAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameMs: 20 };
 
 const SOURCE = 'Twilio media message';
+const textOf = (utf8: Uint8Array) => toCarrierMessage(utf8, false);
 
 // Lenient schemas (Twilio adds fields over time); only what we use is required.
 const message = z.discriminatedUnion('event', [
@@ -50,6 +53,7 @@ export class TwilioMediaSerializer implements MediaSerializer {
   /** Everything of a media message before its payload; built once per stream, not per frame. */
   private mediaPrefix = '';
   private readonly codec = new Base64G711Codec(SOURCE);
+  private readonly reader = new JsonMediaReader();
 
   constructor(options: { streamId?: string } = {}) {
     this.setStream(options.streamId ?? '');
@@ -58,6 +62,17 @@ export class TwilioMediaSerializer implements MediaSerializer {
   private setStream(streamSid: string): void {
     this.streamSid = streamSid;
     this.mediaPrefix = `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`;
+  }
+
+  /** Media messages read from their bytes; everything else through {@link decode}. */
+  decodeText(utf8: Uint8Array, emit: (event: MediaEvent) => void): void {
+    const samples = this.reader.read(utf8);
+    if (samples === undefined) {
+      this.decode(textOf(utf8), emit);
+      return;
+    }
+    this.reader.audioEvent.samples = samples;
+    emit(this.reader.audioEvent);
   }
 
   decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {

@@ -530,6 +530,38 @@ export function describeProviderContract<TConfig extends ProviderConfigBase>(
         expect(Array.from(decoded[0]!)).toEqual(Array.from(codecRoundTrip(spec.audio, frame)));
       });
 
+      it('reads text frames from their bytes (decodeText) exactly as decode reads them', () => {
+        const probe = spec.media.createSerializer();
+        if (probe.decodeText === undefined) return; // optional: the bridge then calls decode
+        const text = [
+          ...fixtures.media.transcript,
+          ...(fixtures.malformed?.mediaMessages ?? []),
+        ].filter((message): message is string => typeof message === 'string');
+        const collect = (bytes: boolean) => {
+          const serializer = spec.media.createSerializer();
+          return text.map((message) => {
+            const events: unknown[] = [];
+            const emit = (event: MediaEvent) =>
+              events.push(
+                event.type === 'audio'
+                  ? { type: 'audio', samples: Array.from(event.samples) }
+                  : { ...event },
+              );
+            try {
+              if (bytes) serializer.decodeText!(new TextEncoder().encode(message), emit);
+              else serializer.decode(message, emit);
+              return { events };
+            } catch (error) {
+              return {
+                events,
+                error: PatchbayError.isInstance(error) ? error.code : String(error),
+              };
+            }
+          });
+        };
+        expect(collect(true)).toEqual(collect(false));
+      });
+
       it('encodes clear, mark and hang-up as messages, or says it has none', () => {
         const serializer = spec.media.createSerializer();
         for (const message of [

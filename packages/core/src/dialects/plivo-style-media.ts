@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { InvalidPayloadError } from '../errors/invalid-payload-error.js';
 import { decodeHexParameters } from '../http/hex-parameters.js';
+import { toCarrierMessage } from '../media/carrier-socket.js';
 import {
   Base64G711Codec,
   checkMediaMessage,
   dtmfEvent,
+  JsonMediaReader,
   mediaPayloadOf,
   readJsonMediaMessage,
 } from '../media/json-media.js';
@@ -79,12 +81,26 @@ export class PlivoStyleMediaSerializer implements MediaSerializer {
   private streamIdJson: string;
   private readonly source: string;
   private readonly codec: Base64G711Codec;
+  private readonly reader = new JsonMediaReader();
 
   constructor(private readonly options: PlivoStyleStreamOptions) {
     this.source = `${options.carrier} stream message`;
     this.codec = new Base64G711Codec(this.source);
     this.streamId = options.streamId ?? '';
     this.streamIdJson = JSON.stringify(this.streamId);
+  }
+
+  /** Media messages read from their bytes; everything else through {@link decode}. */
+  decodeText(utf8: Uint8Array, emit: (event: MediaEvent) => void): void {
+    const samples = this.reader.read(utf8);
+    if (samples === undefined) {
+      this.decode(toCarrierMessage(utf8, false), emit);
+      return;
+    }
+    // An empty payload comes now and then; it carries no audio.
+    if (samples.length === 0) return;
+    this.reader.audioEvent.samples = samples;
+    emit(this.reader.audioEvent);
   }
 
   decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {

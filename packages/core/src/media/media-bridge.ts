@@ -443,7 +443,12 @@ class Bridge implements MediaBridge {
       return;
     }
     try {
-      this.serializer.decode(toCarrierMessage(data, isBinary), this.emitEvent);
+      if (!isBinary && this.serializer.decodeText !== undefined && !Array.isArray(data))
+        this.serializer.decodeText(
+          data instanceof ArrayBuffer ? new Uint8Array(data) : data,
+          this.emitEvent,
+        );
+      else this.serializer.decode(toCarrierMessage(data, isBinary), this.emitEvent);
     } catch (error) {
       // A bad message costs one message, never the call.
       this.logger.warn(
@@ -799,8 +804,10 @@ class Bridge implements MediaBridge {
  * carrier's frames and paces them to real time, forwards DTMF, honours
  * clear and marks, and ends once from whichever side closes first.
  *
- * Steady state allocates nothing in the bridge itself; a JSON dialect's
- * serializer still makes one string per frame, as its wire format requires.
+ * Steady state allocates nothing in the bridge itself, nor in a serializer
+ * that reads text frames as bytes (`decodeText`); a JSON dialect's
+ * serializer still makes one string per frame it sends, as its wire format
+ * requires.
  */
 export function createMediaBridge(options: MediaBridgeOptions): MediaBridge {
   if (!Number.isInteger(options.agentSampleRate) || options.agentSampleRate < 8000) {

@@ -84,6 +84,15 @@ export interface MediaSerializer {
    * @throws InvalidPayloadError for a message that is not valid in the dialect.
    */
   decode(message: CarrierMessage, emit: (event: MediaEvent) => void): void;
+  /**
+   * Optional: decodes a text frame from the UTF-8 bytes it arrived in, for
+   * dialects that can read their audio messages without making a string of
+   * them (see {@link JsonMediaReader}). The bridge calls it for every text
+   * frame when present, and `decode` otherwise; it must accept exactly what
+   * `decode` accepts. Events passed to `emit` are valid during the call only.
+   * @throws InvalidPayloadError as `decode` does.
+   */
+  decodeText?(utf8: Uint8Array, emit: (event: MediaEvent) => void): void;
   /** One frame of agent audio (16-bit PCM at the wire rate) as the carrier's message. */
   encodeAudio(samples: Int16Array): CarrierMessage;
   /**
