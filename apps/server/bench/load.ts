@@ -16,7 +16,7 @@
  * about the server: a run that fails there reports no capacity beyond the
  * last step before it, marked as limited by the generator.
  *
- *   pnpm bench:load [--steps 100,200,300,400] [--runs 3] [--seconds 10]
+ *   pnpm bench:load [--steps 100,200,300,400,500] [--runs 3] [--seconds 10]
  *                   [--targets embedded,postgres,workers,ws] [--database-url postgres://…]
  *
  * Not a test: the numbers depend on the machine.
@@ -40,7 +40,7 @@ const { values } = parseArgs({
   // `pnpm bench:load -- --steps …` hands the script the `--` too.
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
-    steps: { type: 'string', default: '100,200,300,400' },
+    steps: { type: 'string', default: '100,200,300,400,500' },
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '10' },
     /** Seconds of an unmeasured first round of the same number of calls. */

@@ -94,6 +94,32 @@ describe('createResampler', () => {
     expect(Math.max(...out)).toBe(32767);
   });
 
+  it('rounds and clamps 16-bit output exactly as Math.round on its float output, in chunks of any length', () => {
+    // The WebAssembly engine widens and narrows 16-bit samples itself, eight at a time with a
+    // scalar tail: every chunk length, and values past full scale, must match the plain rule.
+    const loud = Int16Array.from(testSignal(48000, 4000), (v, i) => (i % 500 < 40 ? 32767 : v * 4));
+    for (const [from, to] of [
+      [8000, 16000],
+      [16000, 8000],
+      [8000, 24000],
+      [48000, 8000],
+    ] as const) {
+      for (const chunk of [1, 7, 8, 9, 160, 333]) {
+        const int16 = createResampler({ from, to });
+        const float = createResampler({ from, to, format: 'float32' });
+        expect(int16.engine).toBe('wasm-simd');
+        for (let start = 0; start < 1200; start += chunk) {
+          const part = loud.subarray(start, start + chunk);
+          const got = Array.from(int16.process(part));
+          const expected = Array.from(float.process(Float32Array.from(part)), (value) =>
+            Math.min(Math.max(Math.round(value), -32768), 32767),
+          );
+          expect(got, `${from} -> ${to} in chunks of ${chunk}`).toEqual(expected);
+        }
+      }
+    }
+  });
+
   it('converts float32 streams without rounding', () => {
     const resampler = createResampler({ from: 8000, to: 16000, format: 'float32' });
     const out = resampler.process(

@@ -58,6 +58,7 @@ export {
   type SignatureFailureReason,
   WebhookSignatureError,
 } from './errors/webhook-signature-error.js';
+export { readCarrierResponse } from './http/carrier-response.js';
 export { decodeHexParameters, encodeHexParameters } from './http/hex-parameters.js';
 export {
   type NodeRequestOptions,

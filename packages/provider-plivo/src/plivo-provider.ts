@@ -30,6 +30,14 @@ import {
   xmlResponse,
 } from '@patchbay/core';
 import {
+  plivoCallRecord,
+  plivoCreatedApplication,
+  plivoLiveCall,
+  plivoNumberPage,
+  plivoPlacedCall,
+  readPlivo,
+} from './plivo-api-types.js';
+import {
   callPlivo,
   createPlivoClient,
   type PlivoClient,
@@ -51,14 +59,6 @@ export interface PlivoSettings extends PlivoClientSettings {
 /** Plivo's REST API takes numbers as digits without `+`. */
 const digits = (address: string) => address.replace(/^\+/, '');
 const TRANSFER_ROUTE = 'transfer-answer';
-
-type Record_ = Record<string, unknown>;
-const text = (value: unknown) =>
-  value === undefined || value === null ? undefined : String(value);
-const pick = (object: Record_, ...keys: string[]) =>
-  keys
-    .map((key) => object[key])
-    .find((value) => value !== undefined && value !== null && value !== '');
 
 function isNotFound(error: unknown): boolean {
   return CarrierApiError.isInstance(error) && error.statusCode === 404;
@@ -114,7 +114,7 @@ class PlivoProvider implements TelephonyProvider {
         details: 'Plivo reports human or machine only; it does not wait for the greeting to end',
       });
     }
-    const response = (await callPlivo('place call', () =>
+    const response = await callPlivo('place call', () =>
       this.client.calls.create(digits(request.from!), digits(request.to), request.answerUrl, {
         answer_method: 'POST',
         hangup_url: request.statusCallbackUrl,
@@ -132,15 +132,8 @@ class PlivoProvider implements TelephonyProvider {
             }
           : {}),
       }),
-    )) as unknown as Record_;
-    const requestUuid = text(pick(response, 'requestUuid', 'request_uuid'));
-    if (!requestUuid) {
-      throw new CarrierApiError({
-        provider: 'plivo',
-        operation: 'place call',
-        message: 'the response has no request_uuid',
-      });
-    }
+    );
+    const requestUuid = readPlivo(plivoPlacedCall, response, 'place call').request_uuid;
     // The request UUID names the API request; the call's own CallUUID arrives
     // with the answer webhook and every callback (see parseStatusCallback).
     return {
@@ -161,12 +154,14 @@ class PlivoProvider implements TelephonyProvider {
 
   async getCall(callId: string): Promise<CallDetails> {
     try {
-      const live = (await callPlivo('get live call', () =>
-        this.client.calls.getLiveCall(callId),
-      )) as unknown as Record_;
-      const status = text(pick(live, 'callStatus', 'call_status')) ?? 'in-progress';
-      const from = text(pick(live, 'from', 'caller'));
-      const to = text(pick(live, 'to'));
+      const live = readPlivo(
+        plivoLiveCall,
+        await callPlivo('get live call', () => this.client.calls.getLiveCall(callId)),
+        'get live call',
+      );
+      const status = live.call_status ?? 'in-progress';
+      const from = live.from ?? live.caller;
+      const to = live.to;
       return {
         callId,
         status: this.mapStatus(status),
@@ -178,13 +173,11 @@ class PlivoProvider implements TelephonyProvider {
       if (!isNotFound(error)) throw error;
     }
     const record = await this.callRecord(callId, 'get call');
-    const state = text(pick(record, 'callState', 'call_state'));
-    const duration = Number(
-      pick(record, 'callDuration', 'call_duration', 'billDuration', 'bill_duration'),
-    );
-    const from = text(pick(record, 'fromNumber', 'from_number'));
-    const to = text(pick(record, 'toNumber', 'to_number'));
-    const direction = text(pick(record, 'callDirection', 'call_direction'));
+    const state = record.call_state;
+    const duration = record.call_duration ?? record.bill_duration;
+    const from = record.from_number;
+    const to = record.to_number;
+    const direction = record.call_direction;
     return {
       callId,
       status: plivoCallState(state),
@@ -192,12 +185,16 @@ class PlivoProvider implements TelephonyProvider {
       ...(from ? { from: plivoAddress(from) } : {}),
       ...(to ? { to: plivoAddress(to) } : {}),
       ...(direction ? { direction: direction === 'inbound' ? 'inbound' : 'outbound' } : {}),
-      ...(Number.isFinite(duration) ? { durationSeconds: duration } : {}),
+      ...(duration === undefined ? {} : { durationSeconds: duration }),
     };
   }
 
-  private async callRecord(callId: string, operation: string): Promise<Record_> {
-    return (await callPlivo(operation, () => this.client.calls.get(callId))) as unknown as Record_;
+  private async callRecord(callId: string, operation: string) {
+    return readPlivo(
+      plivoCallRecord,
+      await callPlivo(operation, () => this.client.calls.get(callId)),
+      operation,
+    );
   }
 
   async hangUp(callId: string): Promise<void> {
@@ -211,27 +208,26 @@ class PlivoProvider implements TelephonyProvider {
   async getCallCost(callId: string): Promise<CallCost> {
     const record = await this.callRecord(callId, 'get call cost');
     // Plivo names these call_duration and bill_duration (the original read fields that do not exist).
-    const duration = Number(
-      pick(record, 'billDuration', 'bill_duration', 'callDuration', 'call_duration') ?? 0,
-    );
     return {
       callId,
-      amount: Math.abs(Number(pick(record, 'totalAmount', 'total_amount') ?? 0)),
+      amount: Math.abs(record.total_amount ?? 0),
       currency: 'USD',
-      durationSeconds: Number.isFinite(duration) ? duration : 0,
+      durationSeconds: record.bill_duration ?? record.call_duration ?? 0,
     };
   }
 
   async listPhoneNumbers(): Promise<OwnedPhoneNumber[]> {
     const owned: OwnedPhoneNumber[] = [];
     for (let offset = 0; ; offset += 20) {
-      const page = (await callPlivo('list phone numbers', () =>
-        this.client.numbers.list({ limit: 20, offset }),
-      )) as unknown as Record_[];
-      for (const number of page) {
-        const value = text(pick(number, 'number'));
-        if (value) owned.push({ address: plivoAddress(value), carrierId: value });
-      }
+      const page = readPlivo(
+        plivoNumberPage,
+        await callPlivo('list phone numbers', () =>
+          this.client.numbers.list({ limit: 20, offset }),
+        ),
+        'list phone numbers',
+      );
+      for (const { number } of page)
+        owned.push({ address: plivoAddress(number), carrierId: number });
       if (page.length < 20) return owned;
     }
   }
@@ -326,19 +322,23 @@ class PlivoProvider implements TelephonyProvider {
         code: 'caller_id_required',
       });
     const answerUrl = this.routeUrl(`${TRANSFER_ROUTE}/${encodeURIComponent(request.transferId)}`);
-    const response = (await callPlivo('dial transfer destination', () =>
+    const response = await callPlivo('dial transfer destination', () =>
       this.client.calls.create(digits(request.from!), digits(request.destination), answerUrl, {
         answer_method: 'POST',
         hangup_url: request.statusCallbackUrl,
         hangup_method: 'POST',
         ring_timeout: request.timeoutSeconds,
       }),
-    )) as unknown as Record_;
-    const requestUuid = text(pick(response, 'requestUuid', 'request_uuid'));
+    );
+    const requestUuid = readPlivo(
+      plivoPlacedCall,
+      response,
+      'dial transfer destination',
+    ).request_uuid;
     return {
       transferId: request.transferId,
       status: 'pending',
-      ...(requestUuid ? { legCallId: requestUuid } : {}),
+      legCallId: requestUuid,
       metadata: { conference: plivoTransferConferenceName(request.transferId) },
     };
   }
@@ -394,19 +394,13 @@ export function plivo(settings: PlivoSettings = {}): ProviderSpec<PlivoConfig> {
           previous.auth_id !== next.auth_id &&
           next.application_id === previous.application_id;
         if (next.application_id && !movedAccount) return next;
-        const response = (await callPlivo('create application', () =>
+        const response = await callPlivo('create application', () =>
           clientFor(next).applications.create(`patchbay-${randomBytes(6).toString('hex')}`, {
             answer_url: context.inboundWebhookUrl,
             answer_method: 'POST',
           }),
-        )) as unknown as Record_;
-        const appId = text(pick(response, 'appId', 'app_id'));
-        if (!appId)
-          throw new CarrierApiError({
-            provider: 'plivo',
-            operation: 'create application',
-            message: 'the response has no app_id',
-          });
+        );
+        const appId = readPlivo(plivoCreatedApplication, response, 'create application').app_id;
         return { ...next, application_id: appId, managed_application_id: appId };
       },
       async afterDelete(stored) {

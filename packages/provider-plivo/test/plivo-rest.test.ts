@@ -8,6 +8,7 @@ import {
   ConfigurationError,
   createRegistry,
   createWebhookRequest,
+  InvalidPayloadError,
   silentLogger,
 } from '@patchbay/core';
 import { type CarrierApiServer, startCarrierApiServer } from '@patchbay/testkit';
@@ -165,6 +166,37 @@ describe('outbound calls', () => {
       currency: 'USD',
       durationSeconds: 60,
     });
+  });
+});
+
+describe('responses Plivo sends back', () => {
+  it('reads them leniently, and names the field when one does not fit', async () => {
+    carrier.route('POST', `${ACCOUNT}/Call/`, {
+      status: 201,
+      json: { api_id: 'api-1', message: 'call fired', request_uuid: ['req-1', 'req-2'], extra: 1 },
+    });
+    expect((await provider().placeCall(placeRequest)).callId).toBe('req-1');
+
+    carrier.route('POST', `${ACCOUNT}/Call/`, {
+      status: 201,
+      json: { api_id: 'api-1', message: 'call fired', request_uuid: 42 },
+    });
+    const wrongType = await provider()
+      .placeCall(placeRequest)
+      .catch((error: unknown) => error);
+    expect(CarrierApiError.isInstance(wrongType)).toBe(true);
+    expect((wrongType as CarrierApiError).isRetryable).toBe(false);
+    expect((wrongType as CarrierApiError).httpStatus).toBe(502);
+    expect(String(wrongType)).toMatch(/plivo place call failed: .*request_uuid/);
+    const cause = (wrongType as Error).cause;
+    expect(InvalidPayloadError.isInstance(cause)).toBe(true);
+    expect((cause as InvalidPayloadError).source).toBe('plivo place call response');
+
+    carrier.route('GET', `${ACCOUNT}/Call/:uuid`, { status: 404, json: { error: 'not found' } });
+    carrier.route('GET', `${ACCOUNT}/Call/:uuid/`, {
+      json: { call_uuid: 'c1', call_state: 'ANSWER', total_amount: 'free' },
+    });
+    await expect(provider().getCallCost('c1')).rejects.toThrow(/total_amount: expected a number/);
   });
 });
 

@@ -1,6 +1,11 @@
 /** @patchbay/provider-twilio: Twilio Programmable Voice and Media Streams for Patchbay. */
 export type { TwilioClientSettings } from './twilio-client.js';
-export { type TwilioConfig, twilioConfigSchema } from './twilio-config.js';
+export {
+  type TwilioConfig,
+  type TwilioConfigInput,
+  twilioConfig,
+  twilioConfigSchema,
+} from './twilio-config.js';
 export { twilioInbound } from './twilio-inbound.js';
 export {
   conferenceTwiml,

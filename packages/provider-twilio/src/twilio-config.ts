@@ -14,6 +14,23 @@ export const twilioConfigSchema = z.object({
 
 export type TwilioConfig = z.infer<typeof twilioConfigSchema>;
 
+/** A Twilio configuration as you write one: defaulted fields may be left out. */
+export type TwilioConfigInput = z.input<typeof twilioConfigSchema>;
+
+/**
+ * A Twilio configuration, typed as you write it: a misspelt or missing field
+ * does not compile. Values are checked where the configuration is used
+ * (`registry.createProvider` throws a `ConfigurationError` naming each field
+ * that is wrong), so values from the environment need no casts here.
+ *
+ * ```ts
+ * registry.createProvider(twilioConfig({ account_sid: 'AC…', auth_token: '…' }));
+ * ```
+ */
+export function twilioConfig(fields: Omit<TwilioConfigInput, 'provider'>): TwilioConfigInput {
+  return { ...fields, provider: 'twilio' };
+}
+
 export const twilioUiFields: readonly UiField[] = [
   {
     name: 'account_sid',

@@ -103,10 +103,26 @@ export class PolyphaseStage {
     this.kernel.reserve(position.held + total, this.maxOutputFor(total), position.held);
     const history = this.kernel.history;
     let held = position.held;
-    for (let i = 0; i < length; i++) history[held++] = input[i]!;
+    if (this.kernel.appendInt16 !== undefined && input instanceof Int16Array) {
+      this.kernel.appendInt16(input, length, held);
+      held += length;
+    } else {
+      for (let i = 0; i < length; i++) history[held++] = input[i]!;
+    }
     if (zeros > 0) history.fill(0, held, held + zeros);
     position.held = held + zeros;
     this.inputCount += length;
+  }
+
+  /**
+   * Writes the first `count` of {@link output} as 16-bit PCM (rounded and
+   * clamped) into `target` from `offset`, where the kernel has a fast way;
+   * returns false, writing nothing, where it has not.
+   */
+  writeInt16(count: number, target: Int16Array, offset: number): boolean {
+    if (this.kernel.writeInt16 === undefined) return false;
+    this.kernel.writeInt16(count, target, offset);
+    return true;
   }
 
   private emit(limit: number): number {

@@ -337,7 +337,13 @@ class ChainResampler<S extends Int16Array | Float32Array> implements Resampler<S
         `output has room for ${output.length - offset} samples from offset ${offset}, ${length} are needed; size it with maxOutputLength()`,
       );
     }
-    this.writeOutput(source, length, output, offset);
+    const last = this.stages[this.stages.length - 1];
+    const wroteInt16 =
+      output instanceof Int16Array &&
+      last !== undefined &&
+      source === last.output &&
+      last.writeInt16(length, output, offset);
+    if (!wroteInt16) this.writeOutput(source, length, output, offset);
     return length;
   }
 }

@@ -1,0 +1,162 @@
+/**
+ * The README's host, as a newcomer meets it: the packages packed from this
+ * repository, installed with plain npm in an empty directory beside `ws`,
+ * and the README's `server.mjs` run unchanged. A signed inbound webhook
+ * gets TwiML with a media URL; that URL opens once and echoes the caller's
+ * audio; forged webhooks and reused media URLs are refused.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { computeTwilioSignature } from '../src/index.js';
+
+const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+const AUTH_TOKEN = 'readme-host-auth-token';
+const packages = ['audio', 'core', 'provider-twilio'].map(
+  (name) => new URL(`../../${name}`, import.meta.url).pathname,
+);
+
+let directory: string;
+let server: ChildProcess;
+let base: string;
+const output: string[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'patchbay-readme-host-'));
+  const tarballs = packages.map(
+    (path) =>
+      execFileSync('pnpm', ['pack', '--pack-destination', directory], {
+        cwd: path,
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n')
+        .at(-1)!,
+  );
+  await writeFile(join(directory, 'package.json'), JSON.stringify({ private: true }));
+  execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, 'ws@^8.18.0'],
+    { cwd: directory, stdio: 'inherit' },
+  );
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const afterSaveAs = readme.slice(readme.indexOf('Save as `server.mjs`'));
+  const code = /```js\n([\s\S]+?)```/.exec(afterSaveAs)?.[1];
+  if (!code) throw new Error('the README has no server.mjs block');
+  await writeFile(join(directory, 'server.mjs'), code);
+
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, ['server.mjs'], {
+    cwd: directory,
+    env: {
+      PATH: process.env['PATH'],
+      PORT: String(port),
+      PUBLIC_URL: base,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.stdout!.on('data', (chunk) => {
+      output.push(String(chunk));
+      if (output.join('').includes('listening on')) resolve();
+    });
+    server.stderr!.on('data', (chunk) => output.push(String(chunk)));
+    server.once('exit', (code) =>
+      reject(new Error(`server.mjs exited (${code}): ${output.join('')}`)),
+    );
+  });
+}, 240_000);
+
+afterAll(async () => {
+  server?.kill();
+  if (directory) await rm(directory, { recursive: true, force: true });
+});
+
+async function post(path: string, fields: Record<string, string>, signature?: string) {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature':
+        signature ?? computeTwilioSignature(AUTH_TOKEN, `${base}${path}`, Object.entries(fields)),
+    },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+const inbound = {
+  CallSid: 'CA0123456789abcdef0123456789abcdef',
+  AccountSid: ACCOUNT_SID,
+  From: '+15551230001',
+  To: '+15551230002',
+  CallStatus: 'ringing',
+  Direction: 'inbound',
+};
+
+it('answers a signed inbound call, bridges its media once, and refuses forgeries', async () => {
+  expect((await post('/answer', inbound, 'forged')).status).toBe(401);
+
+  const answer = await post('/answer', inbound);
+  expect(answer.status).toBe(200);
+  const twiml = await answer.text();
+  const url = /<Stream url="([^"]+)"/.exec(twiml)?.[1]?.replaceAll('&amp;', '&');
+  expect(url).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/media/${inbound.CallSid}/`));
+  expect(output.join('')).toContain(`call ${inbound.CallSid} from +15551230001 to +15551230002`);
+
+  const socket = new WebSocket(url!);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const echoes: string[] = [];
+  socket.on('message', (data) => echoes.push(String(data)));
+  socket.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+  socket.send(
+    JSON.stringify({
+      event: 'start',
+      streamSid: 'MZ1',
+      start: { streamSid: 'MZ1', callSid: inbound.CallSid, customParameters: {} },
+    }),
+  );
+  const payload = Buffer.alloc(160, 0x2a).toString('base64');
+  for (let frame = 0; frame < 10; frame++) {
+    socket.send(JSON.stringify({ event: 'media', streamSid: 'MZ1', media: { payload } }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await expect.poll(() => echoes.length, { timeout: 5000 }).toBeGreaterThanOrEqual(8);
+  const echo = JSON.parse(echoes[0]!) as {
+    event: string;
+    streamSid: string;
+    media: { payload: string };
+  };
+  expect(echo.event).toBe('media');
+  expect(echo.streamSid).toBe('MZ1');
+  expect(Buffer.from(echo.media.payload, 'base64')).toHaveLength(160);
+  socket.close();
+
+  // The URL opened once; a second use is refused before the upgrade.
+  const again = new WebSocket(url!);
+  const refused = await new Promise<number>((resolve) =>
+    again.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)),
+  );
+  expect(refused).toBe(401);
+
+  const status = await post('/status', { ...inbound, CallStatus: 'completed', CallDuration: '3' });
+  expect(status.status).toBe(200);
+  await expect
+    .poll(() => output.join(''), { timeout: 5000 })
+    .toContain(`call ${inbound.CallSid}: completed`);
+}, 60_000);
