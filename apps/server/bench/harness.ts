@@ -359,8 +359,11 @@ export async function startPatchbay(options: PatchbayTargetOptions): Promise<Pat
       callNumbers.delete(url);
     },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
       await rm(dataDir, { recursive: true, force: true });
       carrier.close();
       await database?.drop();

@@ -195,6 +195,21 @@ async function ceiling(): Promise<Target> {
 }
 
 const held = (step: Step) => step.p99 < 20 && step.lost === 0;
+/** A step the server did not survive (it exited, or refused the calls). */
+const FAILED_STEP: Step = {
+  calls: 0,
+  p50: Number.NaN,
+  p99: Number.POSITIVE_INFINITY,
+  lost: Number.POSITIVE_INFINITY,
+  sent: 0,
+  cpuPercent: Number.NaN,
+  mainThreadPercent: Number.NaN,
+  rssMb: Number.NaN,
+  rssPerCallKb: Number.NaN,
+  tickLateP99: 0,
+  generatorCpuPercent: Number.NaN,
+  loop: undefined,
+};
 const generatorLimited = (step: Step) => step.tickLateP99 > GENERATOR_LATE_MS;
 
 interface Run {
@@ -219,8 +234,18 @@ async function ramp(name: string, run: number, start: () => Promise<Target>): Pr
     try {
       // A first round of calls warms the server up (JIT, pools, first-use paths); a stall
       // then would leave its echoes queued behind real-time pacing for the whole step.
-      if (WARMUP_SECONDS > 0) await runStep(calls, target, WARMUP_SECONDS);
-      const step = await runStep(calls, target, SECONDS);
+      let step: Step;
+      try {
+        if (WARMUP_SECONDS > 0) await runStep(calls, target, WARMUP_SECONDS);
+        step = await runStep(calls, target, SECONDS);
+      } catch (error) {
+        // A server that fails under load has not held the step; the bench goes on with the next.
+        console.log(
+          `${name.padEnd(10)} run ${run} ${String(calls).padStart(4)} calls: FAILED: ${String(error)}`,
+        );
+        steps.push({ ...FAILED_STEP, calls });
+        break;
+      }
       steps.push(step);
       console.log(describe(name, run, step));
       if (!held(step)) break;
