@@ -58,7 +58,7 @@ export {
   type SignatureFailureReason,
   WebhookSignatureError,
 } from './errors/webhook-signature-error.js';
-export { readCarrierResponse } from './http/carrier-response.js';
+export { carrierNumber, carrierText, readCarrierResponse } from './http/carrier-response.js';
 export { decodeHexParameters, encodeHexParameters } from './http/hex-parameters.js';
 export {
   type NodeRequestOptions,

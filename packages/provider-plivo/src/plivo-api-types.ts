@@ -10,7 +10,7 @@
  * versions; keys are brought to snake_case before they are checked, so both
  * spellings read the same.
  */
-import { readCarrierResponse } from '@patchbay/core';
+import { carrierNumber, carrierText, readCarrierResponse } from '@patchbay/core';
 import { z } from 'zod';
 
 const snakeCase = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
@@ -21,20 +21,8 @@ function snakeKeys(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, field]) => [snakeCase(key), field]));
 }
 
-/** A text field Plivo may leave out, send empty or send as null. */
-const optionalText = z
-  .union([z.string(), z.null()])
-  .optional()
-  .transform((value) => (value === null || value === '' ? undefined : value));
-/** A count or amount, as a number or a numeric string. */
-const optionalNumber = z
-  .union([z.number(), z.string(), z.null()])
-  .optional()
-  .refine(
-    (value) => typeof value !== 'string' || /^-?\d+(\.\d+)?$/.test(value),
-    'expected a number',
-  )
-  .transform((value) => (value === null || value === undefined ? undefined : Number(value)));
+const optionalText = carrierText();
+const optionalNumber = carrierNumber();
 
 /** `POST /Call/`: the API request's id (a list when one request dialled several numbers). */
 export const plivoPlacedCall = z.looseObject({

@@ -23,6 +23,13 @@ import {
 } from '@patchbay/core';
 import { z } from 'zod';
 import {
+  readVonage,
+  vonageApplication,
+  vonageCall,
+  vonageCreatedCall,
+  vonageNumberPage,
+} from './vonage-api-types.js';
+import {
   basicAuthorization,
   expectStatus,
   type VonageClientSettings,
@@ -60,6 +67,12 @@ const eventBody = z.looseObject({
 });
 
 type Json = Record<string, unknown>;
+
+/** Vonage's timestamps as ISO 8601, or as sent when they do not parse. */
+function isoTime(value: string): string {
+  const time = new Date(value);
+  return Number.isNaN(time.getTime()) ? value : time.toISOString();
+}
 
 class VonageProvider implements TelephonyProvider {
   readonly specificationVersion = 'v1' as const;
@@ -133,13 +146,13 @@ class VonageProvider implements TelephonyProvider {
         : {}),
     });
     expectStatus('place call', response, [201]);
-    const body = response.body as Json;
+    const body = readVonage(vonageCreatedCall, response.body, 'place call');
     return {
-      callId: String(body['uuid']),
-      status: this.mapStatus(String(body['status'] ?? 'started')),
+      callId: body.uuid,
+      status: this.mapStatus(body.status ?? 'started'),
       from: request.from,
       to: request.to,
-      metadata: body['conversation_uuid'] ? { conversationUuid: body['conversation_uuid'] } : {},
+      metadata: body.conversation_uuid ? { conversationUuid: body.conversation_uuid } : {},
       warnings: [],
     };
   }
@@ -159,30 +172,21 @@ class VonageProvider implements TelephonyProvider {
   async getCall(callId: string): Promise<CallDetails> {
     const response = await this.voice('get call', 'GET', `/v1/calls/${encodeURIComponent(callId)}`);
     expectStatus('get call', response, [200]);
-    const body = response.body as Json;
-    const status = String(body['status']);
-    const from = (body['from'] as Json | undefined)?.['number'];
-    const to = (body['to'] as Json | undefined)?.['number'];
-    const duration = Number(body['duration']);
+    const body = readVonage(vonageCall, response.body, 'get call');
+    const from = body.from?.number;
+    const to = body.to?.number;
     return {
       callId,
-      status: this.mapStatus(status),
-      carrierStatus: status,
-      ...(typeof from === 'string' ? { from: vonageAddress(from) } : {}),
-      ...(typeof to === 'string' ? { to: vonageAddress(to) } : {}),
-      ...(body['direction']
-        ? {
-            direction:
-              body['direction'] === 'inbound' ? ('inbound' as const) : ('outbound' as const),
-          }
+      status: this.mapStatus(body.status),
+      carrierStatus: body.status,
+      ...(from ? { from: vonageAddress(from) } : {}),
+      ...(to ? { to: vonageAddress(to) } : {}),
+      ...(body.direction
+        ? { direction: body.direction === 'inbound' ? ('inbound' as const) : ('outbound' as const) }
         : {}),
-      ...(typeof body['start_time'] === 'string'
-        ? { startedAt: new Date(body['start_time']).toISOString() }
-        : {}),
-      ...(typeof body['end_time'] === 'string'
-        ? { endedAt: new Date(body['end_time']).toISOString() }
-        : {}),
-      ...(Number.isFinite(duration) ? { durationSeconds: duration } : {}),
+      ...(body.start_time ? { startedAt: isoTime(body.start_time) } : {}),
+      ...(body.end_time ? { endedAt: isoTime(body.end_time) } : {}),
+      ...(body.duration === undefined ? {} : { durationSeconds: body.duration }),
     };
   }
 
@@ -201,13 +205,12 @@ class VonageProvider implements TelephonyProvider {
       `/v1/calls/${encodeURIComponent(callId)}`,
     );
     expectStatus('get call cost', response, [200]);
-    const body = response.body as Json;
-    const duration = Number(body['duration'] ?? 0);
+    const body = readVonage(vonageCall, response.body, 'get call cost');
     return {
       callId,
-      amount: Math.abs(Number(body['price'] ?? 0)),
-      currency: 'EUR' === body['currency'] ? 'EUR' : 'USD',
-      durationSeconds: Number.isFinite(duration) ? duration : 0,
+      amount: Math.abs(body.price ?? 0),
+      currency: body.currency === 'EUR' ? 'EUR' : 'USD',
+      durationSeconds: body.duration ?? 0,
     };
   }
 
@@ -218,11 +221,8 @@ class VonageProvider implements TelephonyProvider {
       `${this.rest}/account/numbers?${query}`,
     );
     expectStatus('list phone numbers', response, [200]);
-    const body = response.body as {
-      count?: number;
-      numbers?: { msisdn?: string; number?: string }[];
-    };
-    return { count: body.count ?? 0, numbers: body.numbers ?? [] };
+    const body = readVonage(vonageNumberPage, response.body, 'list phone numbers');
+    return { count: body.count ?? 0, numbers: body.numbers };
   }
 
   async listPhoneNumbers(): Promise<OwnedPhoneNumber[]> {
@@ -266,10 +266,10 @@ class VonageProvider implements TelephonyProvider {
     const url = `${this.api}/v2/applications/${encodeURIComponent(this.config.application_id)}`;
     const current = await this.basic('read application', 'GET', url);
     expectStatus('read application', current, [200]);
-    const application = current.body as Json;
-    const capabilities = structuredClone((application['capabilities'] as Json | undefined) ?? {});
-    const voice = ((capabilities['voice'] as Json | undefined) ?? {}) as Json;
-    const webhooks = ((voice['webhooks'] as Json | undefined) ?? {}) as Json;
+    const application = readVonage(vonageApplication, current.body, 'read application');
+    const capabilities: Json = structuredClone(application.capabilities ?? {});
+    const voice: Json = { ...(application.capabilities?.voice ?? {}) };
+    const webhooks: Json = { ...(application.capabilities?.voice?.webhooks ?? {}) };
     webhooks['answer_url'] = { address: binding.webhookUrl, http_method: 'POST' };
     if (binding.statusCallbackUrl)
       webhooks['event_url'] = { address: binding.statusCallbackUrl, http_method: 'POST' };
@@ -279,7 +279,7 @@ class VonageProvider implements TelephonyProvider {
     capabilities['voice'] = voice;
     // PUT replaces the whole application: send back what was read, changed.
     const updated = await this.basic('update application', 'PUT', url, {
-      name: application['name'],
+      name: application.name,
       capabilities,
       ...(application['privacy'] === undefined ? {} : { privacy: application['privacy'] }),
     });

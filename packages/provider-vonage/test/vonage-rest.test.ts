@@ -3,6 +3,7 @@ import {
   CarrierApiError,
   ConfigurationError,
   createWebhookRequest,
+  InvalidPayloadError,
   silentLogger,
   UnsupportedFeatureError,
 } from '@patchbay/core';
@@ -123,6 +124,29 @@ describe('voice calls', () => {
       currency: 'USD',
       durationSeconds: 42,
     });
+  });
+
+  it('names the field when a response does not have the shape Vonage documents', async () => {
+    carrier.route('POST', '/v1/calls', {
+      status: 201,
+      json: { status: 'started', direction: 'outbound', conversation_uuid: 'CON-1' },
+    });
+    const missing = await provider()
+      .placeCall(placeRequest)
+      .catch((error: unknown) => error);
+    expect(CarrierApiError.isInstance(missing)).toBe(true);
+    expect(String(missing)).toMatch(/vonage place call failed: .*uuid/);
+    expect(InvalidPayloadError.isInstance((missing as Error).cause)).toBe(true);
+
+    carrier.route('GET', '/v1/calls/:uuid', {
+      json: { uuid: 'call-2', status: 'completed', duration: 'long', start_time: 'not a time' },
+    });
+    await expect(provider().getCall('call-2')).rejects.toThrow(/duration: expected a number/);
+    carrier.route('GET', '/v1/calls/:uuid', {
+      json: { uuid: 'call-3', status: 'completed', start_time: 'not a time', extra: { a: 1 } },
+    });
+    // A timestamp that does not parse is passed on as sent, not thrown as a RangeError.
+    expect(await provider().getCall('call-3')).toMatchObject({ startedAt: 'not a time' });
   });
 
   it('refuses a call without caller ID, and transfers with a typed error', async () => {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CarrierApiError } from '../errors/carrier-api-error.js';
 import { InvalidPayloadError } from '../errors/invalid-payload-error.js';
 
@@ -31,4 +31,29 @@ export function readCarrierResponse<T>(
     },
     { cause },
   );
+}
+
+/** A text field a carrier may leave out, send empty or send as null: read as a string or undefined. */
+export function carrierText() {
+  return z
+    .union([z.string(), z.null()])
+    .optional()
+    .transform((value) => (value === null || value === '' ? undefined : value));
+}
+
+/**
+ * A count or an amount, which carriers send as a number in one response and
+ * a numeric string (`"0.0102"`) in another: read as a number or undefined.
+ */
+export function carrierNumber() {
+  return z
+    .union([z.number(), z.string(), z.null()])
+    .optional()
+    .refine(
+      (value) => typeof value !== 'string' || value === '' || /^-?\d+(\.\d+)?$/.test(value.trim()),
+      'expected a number',
+    )
+    .transform((value) =>
+      value === null || value === undefined || value === '' ? undefined : Number(value),
+    );
 }
