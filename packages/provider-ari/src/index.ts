@@ -23,7 +23,12 @@ export {
   asteriskSetupChecklist,
   createAsteriskProvider,
 } from './ari-provider.js';
-export { ariChannelStatus, ariEndStatus, ariTransferStatus } from './ari-status.js';
+export {
+  type AriChannelEnd,
+  ariChannelStatus,
+  ariEndStatus,
+  ariTransferStatus,
+} from './ari-status.js';
 export {
   type AsteriskTarget,
   ariTarget,

@@ -26,7 +26,7 @@ const MANAGED_PROFILE_KEYS = [
 ];
 
 /** The trunk as Cloudonix should hold it: out through the region's edge to the SIP domain. */
-export function desiredTrunk(trunk: CloudonixTrunk): Json {
+export function desiredTrunk(trunk: CloudonixTrunk): Record<string, unknown> {
   const region = CLOUDONIX_REGIONS[trunk.region as keyof typeof CLOUDONIX_REGIONS];
   return {
     name: trunk.name,

@@ -31,5 +31,9 @@ export {
   type TranscriptEntry,
 } from './media-transcript.js';
 export { describeProviderContract, type ProviderContractFixtures } from './provider-contract.js';
-export { startTestDatabase, type TestDatabase } from './test-database.js';
+export {
+  startTestDatabase,
+  type TestDatabase,
+  type TestDatabaseOptions,
+} from './test-database.js';
 export { startWebSocketHost, type WebSocketHost } from './websocket-host.js';
