@@ -117,7 +117,10 @@ it('answers a signed inbound call, bridges its media once, and refuses forgeries
   const twiml = await answer.text();
   const url = /<Stream url="([^"]+)"/.exec(twiml)?.[1]?.replaceAll('&amp;', '&');
   expect(url).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/media/${inbound.CallSid}/`));
-  expect(output.join('')).toContain(`call ${inbound.CallSid} from +15551230001 to +15551230002`);
+  // The server's log reaches this process through a pipe, after its answer may have.
+  await expect
+    .poll(() => output.join(''), { timeout: 5000 })
+    .toContain(`call ${inbound.CallSid} from +15551230001 to +15551230002`);
 
   const socket = new WebSocket(url!);
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
