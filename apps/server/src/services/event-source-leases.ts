@@ -27,6 +27,23 @@ export const soleProcessLeases: EventSourceLeases = {
 // The first key of every lease; the second is the configuration id's hash.
 const LEASE_NAMESPACE = 4_731_903;
 
+export interface PostgresLeaseOptions {
+  /**
+   * How long a lease query may go unanswered before this process counts its
+   * leases as lost (default 5000 ms). A process that cannot confirm its lease
+   * must stop what the lease guards: another may be about to take it.
+   */
+  readonly answerWithinMs?: number;
+}
+
+/** A lease query that got no answer in time. */
+class LeaseQueryTimeout extends Error {
+  constructor(ms: number) {
+    super(`no answer from the lease session in ${ms} ms`);
+    this.name = 'LeaseQueryTimeout';
+  }
+}
+
 /**
  * Leases as PostgreSQL session advisory locks, all held by one connection
  * of the process's own: when the process dies, or that connection breaks,
@@ -37,21 +54,43 @@ const LEASE_NAMESPACE = 4_731_903;
  * The connection is a one-connection pool, not `sql.reserve()`: postgres.js
  * 3.4.9 throws an uncatchable error on a reserved connection whose backend
  * died (porsager/postgres#1208), while a pool reconnects. A reconnect is a
- * new session without the locks, which the backend id reveals.
+ * new session without the locks, which the backend id reveals. A session
+ * that stops answering is dropped for a new one, so that, should it answer
+ * after all, its locks go with it.
  */
-export function postgresLeases(url: string, logger: Logger): EventSourceLeases {
-  const session = postgres(url, { max: 1, max_lifetime: null, onnotice: () => {} });
+export function postgresLeases(
+  url: string,
+  logger: Logger,
+  options: PostgresLeaseOptions = {},
+): EventSourceLeases {
+  const answerWithinMs = options.answerWithinMs ?? 5000;
+  const openSession = () =>
+    postgres(url, {
+      max: 1,
+      max_lifetime: null,
+      connect_timeout: Math.max(1, Math.ceil(answerWithinMs / 1000)),
+      onnotice: () => {},
+    });
+  let session = openSession();
   /** The backend the leases are held in. */
   let backend: number | undefined;
   let lost = false;
   const held = new Set<string>();
 
+  function answered<T>(pending: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LeaseQueryTimeout(answerWithinMs)), answerWithinMs);
+    });
+    return Promise.race([pending, late]).finally(() => clearTimeout(timer));
+  }
+
   /** Runs one lease query, noticing when the session is no longer the one that held the leases. */
   async function query<T extends { backend: number }>(
-    run: () => Promise<T[]>,
+    run: (sql: postgres.Sql) => Promise<T[]>,
   ): Promise<T | undefined> {
     try {
-      const [row] = await run();
+      const [row] = await answered(run(session));
       if (backend !== undefined && row!.backend !== backend && held.size > 0) {
         logger.warn({ held: held.size }, 'event source leases lost with their database session');
         lost = true;
@@ -65,8 +104,15 @@ export function postgresLeases(url: string, logger: Logger): EventSourceLeases {
         lost = true;
         held.clear();
       }
-      // The session may be alive after all: it must not keep what this process let go.
-      await session`select pg_advisory_unlock_all()`.catch(() => {});
+      if (error instanceof LeaseQueryTimeout) {
+        const silent = session;
+        session = openSession();
+        backend = undefined;
+        void silent.end({ timeout: 0 }).catch(() => {});
+      } else {
+        // The session may be alive after all: it must not keep what this process let go.
+        await answered(session`select pg_advisory_unlock_all()`).catch(() => {});
+      }
       return undefined;
     }
   }
@@ -75,7 +121,7 @@ export function postgresLeases(url: string, logger: Logger): EventSourceLeases {
     async acquire(configurationId) {
       if (held.has(configurationId)) return true;
       const row = await query(
-        () => session<{ backend: number; locked: boolean }[]>`
+        (sql) => sql<{ backend: number; locked: boolean }[]>`
           select pg_backend_pid() as backend,
                  pg_try_advisory_lock(${LEASE_NAMESPACE}, hashtext(${configurationId})) as locked`,
       );
@@ -85,14 +131,14 @@ export function postgresLeases(url: string, logger: Logger): EventSourceLeases {
     async release(configurationId) {
       if (!held.delete(configurationId)) return;
       await query(
-        () => session<{ backend: number }[]>`
+        (sql) => sql<{ backend: number }[]>`
           select pg_backend_pid() as backend,
                  pg_advisory_unlock(${LEASE_NAMESPACE}, hashtext(${configurationId}))`,
       );
     },
     async healthy() {
       if (held.size > 0)
-        await query(() => session<{ backend: number }[]>`select pg_backend_pid() as backend`);
+        await query((sql) => sql<{ backend: number }[]>`select pg_backend_pid() as backend`);
       const ok = !lost;
       lost = false;
       return ok;
