@@ -6,8 +6,6 @@
 export {
   CALL_STATUSES,
   type CallStatus,
-  type CallStatusMapper,
-  createCallStatusMapper,
   isCallStatus,
   isTerminalCallStatus,
   TERMINAL_CALL_STATUSES,
@@ -27,23 +25,6 @@ export type {
   TransferResult,
   TransferStatus,
 } from './calls/call-types.js';
-export {
-  conferenceTransferRoute,
-  type PlivoStyleFields,
-  parsePlivoStyleInbound,
-  parsePlivoStyleMachineDetection,
-  parsePlivoStyleStatusCallback,
-  parsePlivoStyleTransferCallback,
-  plivoStyleConferenceXml,
-  plivoStyleRejectXml,
-  plivoStyleStreamXml,
-  transferStatusFromHangupCause,
-} from './dialects/plivo-style.js';
-export {
-  PLIVO_STYLE_AUDIO,
-  PlivoStyleMediaSerializer,
-  type PlivoStyleStreamOptions,
-} from './dialects/plivo-style-media.js';
 export { CarrierApiError } from './errors/carrier-api-error.js';
 export { ConfigurationError, type ConfigurationIssue } from './errors/configuration-error.js';
 export { InvalidPayloadError } from './errors/invalid-payload-error.js';
@@ -58,8 +39,6 @@ export {
   type SignatureFailureReason,
   WebhookSignatureError,
 } from './errors/webhook-signature-error.js';
-export { carrierNumber, carrierText, readCarrierResponse } from './http/carrier-response.js';
-export { decodeHexParameters, encodeHexParameters } from './http/hex-parameters.js';
 export {
   type NodeRequestOptions,
   readNodeBody,
@@ -75,11 +54,9 @@ export {
   createWebhookRequest,
   type WebhookRequest,
   type WebhookRequestInit,
-  webhookParameters,
 } from './http/webhook-request.js';
 export {
   emptyResponse,
-  escapeXml,
   jsonResponse,
   type WebhookResponse,
   xmlResponse,
@@ -92,15 +69,6 @@ export {
   type RecordingSink,
 } from './media/call-recording.js';
 export { type CarrierSocket, SOCKET_OPEN, toCarrierMessage } from './media/carrier-socket.js';
-export {
-  Base64G711Codec,
-  checkMediaMessage,
-  dtmfEvent,
-  type G711Law,
-  JsonMediaReader,
-  mediaPayloadOf,
-  readJsonMediaMessage,
-} from './media/json-media.js';
 export {
   type BridgeClock,
   createMediaBridge,
@@ -129,33 +97,31 @@ export {
   type PhoneAddress,
   type PhoneAddressType,
 } from './phone/phone-address.js';
+export type { InboundRejectionReason } from './provider/inbound-rejection.js';
 export type { ProviderEvent } from './provider/provider-event.js';
 export type {
   InboundDecision,
   ProviderEventHandlers,
   ProviderEventSource,
 } from './provider/provider-event-source.js';
-export {
-  type InboundHandler,
-  type InboundRejectionReason,
-  type ProviderConfigBase,
-  type ProviderContext,
-  type ProviderHookContext,
-  type ProviderHooks,
-  type ProviderRoute,
-  type ProviderRouteContext,
-  type ProviderSpec,
-  rejectsAsBusy,
-  type ServerManagedField,
+export type {
+  InboundHandler,
+  ProviderConfigBase,
+  ProviderContext,
+  ProviderHookContext,
+  ProviderHooks,
+  ProviderRoute,
+  ProviderRouteContext,
+  ProviderSpec,
+  ServerManagedField,
 } from './provider/provider-spec.js';
-export {
-  type ConfigurationState,
-  callerIdChecklist,
-  type SetupChecklist,
-  type SetupStep,
-  type SipConnectivity,
-  setupChecklist,
+export type {
+  ConfigurationState,
+  SetupChecklist,
+  SetupStep,
+  SipConnectivity,
 } from './provider/setup-checklist.js';
+export { SUPPORTED_SPECIFICATION_VERSIONS } from './provider/specification-version.js';
 export type {
   AnswerCallRequest,
   AnsweringMachineDetectionRequest,
@@ -173,7 +139,6 @@ export {
   type ProviderDescription,
   type ProviderRegistry,
   type SaveContext,
-  SUPPORTED_SPECIFICATION_VERSIONS,
 } from './registry/registry.js';
 export { isMaskOf, maskSecret } from './registry/secret-mask.js';
 export { VERSION } from './version.js';

@@ -1,10 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  CALL_STATUSES,
-  createCallStatusMapper,
-  isCallStatus,
-  isTerminalCallStatus,
-} from '../src/index.js';
+import { CALL_STATUSES, isCallStatus, isTerminalCallStatus } from '../src/index.js';
+import { createCallStatusMapper } from '../src/provider-utils.js';
 
 describe('call statuses', () => {
   it('has nine statuses, the last five terminal', () => {

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  CarrierApiError,
-  carrierNumber,
-  carrierText,
-  InvalidPayloadError,
-  readCarrierResponse,
-} from '../src/index.js';
+import { CarrierApiError, InvalidPayloadError } from '../src/index.js';
+import { carrierNumber, carrierText, readCarrierResponse } from '../src/provider-utils.js';
 
 const where = { provider: 'acme', operation: 'get call' };
 const call = z.looseObject({ id: z.string(), price: carrierNumber(), note: carrierText() });

@@ -10,7 +10,6 @@ import { z } from 'zod';
 import {
   type CallStatus,
   CarrierApiError,
-  createCallStatusMapper,
   InvalidPayloadError,
   jsonResponse,
   type MediaEvent,
@@ -22,6 +21,7 @@ import {
   type WebhookRequest,
   WebhookSignatureError,
 } from '../src/index.js';
+import { createCallStatusMapper } from '../src/provider-utils.js';
 
 export const acmeConfigSchema = z.object({
   provider: z.literal('acme'),

@@ -7,10 +7,10 @@ import {
   jsonResponse,
   PayloadTooLargeError,
   readNodeRequest,
-  webhookParameters,
   writeNodeResponse,
   xmlResponse,
 } from '../src/index.js';
+import { webhookParameters } from '../src/provider-utils.js';
 
 describe('createWebhookRequest', () => {
   it('lower-cases headers, keeps the raw body and parses a form', () => {

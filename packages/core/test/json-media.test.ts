@@ -1,15 +1,15 @@
 import { alawEncode, mulawEncode } from '@patchbay/audio';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { InvalidPayloadError } from '../src/index.js';
 import {
   Base64G711Codec,
   checkMediaMessage,
   dtmfEvent,
-  InvalidPayloadError,
   JsonMediaReader,
   mediaPayloadOf,
   readJsonMediaMessage,
-} from '../src/index.js';
+} from '../src/provider-utils.js';
 
 const tone = Int16Array.from({ length: 160 }, (_, i) => Math.round(8000 * Math.sin(i / 3)));
 

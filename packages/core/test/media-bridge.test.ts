@@ -6,6 +6,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import {
   type BridgeClock,
   type CarrierSocket,
+  ConfigurationError,
   createMediaBridge,
   type MediaAgent,
   type MediaSerializer,
@@ -466,6 +467,20 @@ describe('media bridge: ending', () => {
 
   it('refuses a nonsense agent rate', () => {
     expect(() => setup({ agentSampleRate: 100 })).toThrow(/agentSampleRate/);
+  });
+});
+
+describe('media bridge contract version', () => {
+  it('refuses a serializer of a contract version this core does not implement', () => {
+    const serializer = { ...acme().media.createSerializer(), specificationVersion: 'v2' };
+    expect(() =>
+      createMediaBridge({
+        socket: new FakeSocket() as unknown as CarrierSocket,
+        serializer: serializer as unknown as MediaSerializer,
+        agentSampleRate: 16000,
+        agent: { audio: () => {}, stop: () => {} },
+      }),
+    ).toThrow(ConfigurationError);
   });
 });
 

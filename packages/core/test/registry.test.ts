@@ -9,7 +9,7 @@ import {
   type ProviderSpec,
   type UiField,
 } from '../src/index.js';
-import { type AcmeConfig, acme } from './example-provider.js';
+import { ACME_TEST_CONFIG, type AcmeConfig, acme } from './example-provider.js';
 
 const hookContext = {
   logger: { debug() {}, info() {}, warn() {}, error() {} },
@@ -64,6 +64,21 @@ describe('createRegistry', () => {
   it('refuses a spec of a version it does not know, saying what to do', () => {
     const future = { ...acme(), specificationVersion: 'v2' } as unknown as ProviderSpec;
     expect(() => createRegistry([future])).toThrow(/specification version "v2".*supports v1/);
+  });
+
+  it('refuses a provider of a version it does not know where the spec creates one', () => {
+    const spec = acme();
+    const mismatched: ProviderSpec<AcmeConfig> = {
+      ...spec,
+      create: (config, context) => ({
+        ...spec.create(config, context),
+        specificationVersion: 'v2' as 'v1',
+      }),
+    };
+    const registry = createRegistry([mismatched]);
+    expect(() => registry.createProvider(ACME_TEST_CONFIG)).toThrow(
+      /TelephonyProvider that "acme" creates implements specification version "v2"/,
+    );
   });
 
   it('refuses a bad name and a route declared twice', () => {

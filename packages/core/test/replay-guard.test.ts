@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createMemoryReplayGuard,
-  decodeHexParameters,
-  encodeHexParameters,
-  InvalidPayloadError,
-} from '../src/index.js';
+import { createMemoryReplayGuard, InvalidPayloadError } from '../src/index.js';
+import { decodeHexParameters, encodeHexParameters } from '../src/provider-utils.js';
 
 describe('createMemoryReplayGuard', () => {
   it('admits a new nonce and a retry of the same request, refuses it with another', async () => {

@@ -5,8 +5,8 @@ import {
   normalizePhoneAddress,
   type ProviderEventHandlers,
   type ProviderEventSource,
-  rejectsAsBusy,
 } from '@patchbay/core';
+import { rejectsAsBusy } from '@patchbay/core/provider-utils';
 import type { AriClient } from 'ari-client';
 import { ariFetch, callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
 import {

@@ -1,12 +1,12 @@
 import { mulawDecode, mulawEncode } from '@patchbay/audio';
 import {
   type CarrierMessage,
-  dtmfEvent,
   InvalidPayloadError,
   type MediaEvent,
   type MediaSerializer,
   type WireAudioFormat,
 } from '@patchbay/core';
+import { dtmfEvent } from '@patchbay/core/provider-utils';
 
 /**
  * chan_websocket with `format=ulaw`: raw mu-law bytes at 8 kHz, 160 per 20 ms

@@ -14,7 +14,6 @@ import {
   type ProviderSpec,
   type SetupChecklist,
   type SyncResult,
-  setupChecklist,
   type TelephonyProvider,
   type TransferRequest,
   type TransferResult,
@@ -22,6 +21,7 @@ import {
   type WebhookRequest,
   WebhookSignatureError,
 } from '@patchbay/core';
+import { setupChecklist } from '@patchbay/core/provider-utils';
 import type { AriClient } from 'ari-client';
 import { type AriConfig, ariConfigSchema, ariUiFields } from './ari-config.js';
 import { callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';

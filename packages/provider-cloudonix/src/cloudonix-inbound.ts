@@ -3,11 +3,10 @@ import {
   type InboundHandler,
   InvalidPayloadError,
   normalizePhoneAddress,
-  rejectsAsBusy,
   type WebhookRequest,
-  webhookParameters,
   xmlResponse,
 } from '@patchbay/core';
+import { rejectsAsBusy, webhookParameters } from '@patchbay/core/provider-utils';
 import { normalizeCloudonixDomain } from './cloudonix-config.js';
 import { rejectCxml } from './cloudonix-markup.js';
 import { createCloudonixStatusMapper } from './cloudonix-status.js';

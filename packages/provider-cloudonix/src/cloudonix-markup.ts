@@ -1,4 +1,4 @@
-import { escapeXml } from '@patchbay/core';
+import { escapeXml } from '@patchbay/core/provider-utils';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 

@@ -1,16 +1,18 @@
 import {
-  Base64G711Codec,
   type CarrierMessage,
-  checkMediaMessage,
-  dtmfEvent,
-  JsonMediaReader,
   type MediaEvent,
   type MediaSerializer,
-  mediaPayloadOf,
-  readJsonMediaMessage,
   toCarrierMessage,
   type WireAudioFormat,
 } from '@patchbay/core';
+import {
+  Base64G711Codec,
+  checkMediaMessage,
+  dtmfEvent,
+  JsonMediaReader,
+  mediaPayloadOf,
+  readJsonMediaMessage,
+} from '@patchbay/core/provider-utils';
 import { z } from 'zod';
 
 /** Cloudonix media streams: Twilio-compatible JSON, mu-law 8 kHz, 20 ms frames. */

@@ -19,16 +19,15 @@ import {
   type SetupChecklist,
   type SipConnectivity,
   type SyncResult,
-  setupChecklist,
   type TelephonyProvider,
   type TransferRequest,
   type TransferResult,
   UnsupportedFeatureError,
   type WebhookRequest,
   type WebhookResponse,
-  webhookParameters,
   xmlResponse,
 } from '@patchbay/core';
+import { setupChecklist, webhookParameters } from '@patchbay/core/provider-utils';
 import { verifyCloudonixApiKey } from './cloudonix-auth.js';
 import { type CloudonixClientSettings, cloudonixRequest } from './cloudonix-client.js';
 import {

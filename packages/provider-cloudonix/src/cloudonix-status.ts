@@ -1,9 +1,5 @@
-import {
-  type CallStatus,
-  createCallStatusMapper,
-  type Logger,
-  type TransferStatus,
-} from '@patchbay/core';
+import type { CallStatus, Logger, TransferStatus } from '@patchbay/core';
+import { createCallStatusMapper } from '@patchbay/core/provider-utils';
 
 /**
  * A CDR's disposition (ANSWER, BUSY, …) and the status callback's status

@@ -10,7 +10,7 @@
  * versions; keys are brought to snake_case before they are checked, so both
  * spellings read the same.
  */
-import { carrierNumber, carrierText, readCarrierResponse } from '@patchbay/core';
+import { carrierNumber, carrierText, readCarrierResponse } from '@patchbay/core/provider-utils';
 import { z } from 'zod';
 
 const snakeCase = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);

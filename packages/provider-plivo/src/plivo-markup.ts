@@ -4,7 +4,7 @@ import {
   plivoStyleConferenceXml,
   plivoStyleRejectXml,
   plivoStyleStreamXml,
-} from '@patchbay/core';
+} from '@patchbay/core/provider-utils';
 
 // Plivo's <Stream extraHeaders> is at most 512 bytes of alphanumerics.
 const EXTRA_HEADERS_LIMIT = 512;

@@ -1,4 +1,5 @@
-import { PLIVO_STYLE_AUDIO, PlivoStyleMediaSerializer, type WireAudioFormat } from '@patchbay/core';
+import type { WireAudioFormat } from '@patchbay/core';
+import { PLIVO_STYLE_AUDIO, PlivoStyleMediaSerializer } from '@patchbay/core/provider-utils';
 
 /** What Patchbay asks Plivo for: mu-law 8 kHz, 20 ms frames, base64 in JSON text frames. */
 export const PLIVO_AUDIO: WireAudioFormat = PLIVO_STYLE_AUDIO;

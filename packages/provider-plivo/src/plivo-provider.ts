@@ -10,15 +10,11 @@ import {
   ConfigurationError,
   type ConnectTransferRequest,
   type CredentialCheck,
-  conferenceTransferRoute,
   type InboundBinding,
   type OwnedPhoneNumber,
   type PlaceCallRequest,
   type ProviderContext,
   type ProviderSpec,
-  parsePlivoStyleMachineDetection,
-  parsePlivoStyleStatusCallback,
-  parsePlivoStyleTransferCallback,
   type SyncResult,
   type TelephonyProvider,
   type TransferRequest,
@@ -29,6 +25,12 @@ import {
   type WebhookResponse,
   xmlResponse,
 } from '@patchbay/core';
+import {
+  conferenceTransferRoute,
+  parsePlivoStyleMachineDetection,
+  parsePlivoStyleStatusCallback,
+  parsePlivoStyleTransferCallback,
+} from '@patchbay/core/provider-utils';
 import {
   plivoCallRecord,
   plivoCreatedApplication,

@@ -1,4 +1,5 @@
-import { type CallStatus, createCallStatusMapper, type Logger } from '@patchbay/core';
+import type { CallStatus, Logger } from '@patchbay/core';
+import { createCallStatusMapper } from '@patchbay/core/provider-utils';
 
 /**
  * Plivo's CallStatus values ("Call status") and the Event names its ring and

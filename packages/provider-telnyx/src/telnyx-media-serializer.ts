@@ -1,16 +1,18 @@
 import {
-  Base64G711Codec,
   type CarrierMessage,
-  checkMediaMessage,
-  dtmfEvent,
-  type G711Law,
   InvalidPayloadError,
   type MediaEvent,
   type MediaSerializer,
-  mediaPayloadOf,
-  readJsonMediaMessage,
   type WireAudioFormat,
 } from '@patchbay/core';
+import {
+  Base64G711Codec,
+  checkMediaMessage,
+  dtmfEvent,
+  type G711Law,
+  mediaPayloadOf,
+  readJsonMediaMessage,
+} from '@patchbay/core/provider-utils';
 import { z } from 'zod';
 import { decodeClientState } from './telnyx-client-state.js';
 

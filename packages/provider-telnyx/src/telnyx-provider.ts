@@ -11,7 +11,6 @@ import {
   type ConfigurationState,
   type ConnectTransferRequest,
   type CredentialCheck,
-  callerIdChecklist,
   type InboundBinding,
   jsonResponse,
   type Logger,
@@ -20,7 +19,6 @@ import {
   type ProviderSpec,
   type SetupChecklist,
   type SyncResult,
-  setupChecklist,
   type TelephonyProvider,
   type TransferRequest,
   type TransferResult,
@@ -28,6 +26,7 @@ import {
   type WebhookRequest,
   type WebhookResponse,
 } from '@patchbay/core';
+import { callerIdChecklist, setupChecklist } from '@patchbay/core/provider-utils';
 import type Telnyx from 'telnyx';
 import {
   callTelnyx,

@@ -3,10 +3,10 @@ import {
   type InboundHandler,
   InvalidPayloadError,
   normalizePhoneAddress,
-  rejectsAsBusy,
   type WebhookRequest,
   xmlResponse,
 } from '@patchbay/core';
+import { rejectsAsBusy } from '@patchbay/core/provider-utils';
 import { rejectTwiml } from './twilio-markup.js';
 import { createTwilioStatusMapper } from './twilio-status.js';
 

@@ -1,11 +1,11 @@
-import {
-  type AnsweredBy,
-  type AnsweringMachineResult,
-  type CallStatus,
-  createCallStatusMapper,
-  type Logger,
-  type TransferStatus,
+import type {
+  AnsweredBy,
+  AnsweringMachineResult,
+  CallStatus,
+  Logger,
+  TransferStatus,
 } from '@patchbay/core';
+import { createCallStatusMapper } from '@patchbay/core/provider-utils';
 
 /** Twilio's documented CallStatus values ("Call resource", Status values). */
 export const TWILIO_CALL_STATUSES: Readonly<Record<string, CallStatus>> = {

@@ -2,11 +2,10 @@ import {
   type InboundCall,
   type InboundHandler,
   normalizePhoneAddress,
-  parsePlivoStyleInbound,
-  rejectsAsBusy,
   type WebhookRequest,
   xmlResponse,
 } from '@patchbay/core';
+import { parsePlivoStyleInbound, rejectsAsBusy } from '@patchbay/core/provider-utils';
 import { rejectXml } from './vobiz-markup.js';
 import { VOBIZ_SIGNATURE_HEADERS } from './vobiz-signature.js';
 import { createVobizStatusMapper } from './vobiz-status.js';

@@ -1,4 +1,8 @@
-import { plivoStyleConferenceXml, plivoStyleRejectXml, plivoStyleStreamXml } from '@patchbay/core';
+import {
+  plivoStyleConferenceXml,
+  plivoStyleRejectXml,
+  plivoStyleStreamXml,
+} from '@patchbay/core/provider-utils';
 
 /**
  * Vobiz XML that streams the call both ways ("Initiate a Stream"): custom

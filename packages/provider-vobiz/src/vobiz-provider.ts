@@ -10,16 +10,12 @@ import {
   ConfigurationError,
   type ConnectTransferRequest,
   type CredentialCheck,
-  conferenceTransferRoute,
   createMemoryReplayGuard,
   type InboundBinding,
   type OwnedPhoneNumber,
   type PlaceCallRequest,
   type ProviderContext,
   type ProviderSpec,
-  parsePlivoStyleMachineDetection,
-  parsePlivoStyleStatusCallback,
-  parsePlivoStyleTransferCallback,
   type ReplayGuard,
   type SyncResult,
   type TelephonyProvider,
@@ -32,6 +28,12 @@ import {
   WebhookSignatureError,
   xmlResponse,
 } from '@patchbay/core';
+import {
+  conferenceTransferRoute,
+  parsePlivoStyleMachineDetection,
+  parsePlivoStyleStatusCallback,
+  parsePlivoStyleTransferCallback,
+} from '@patchbay/core/provider-utils';
 import { type VobizClientSettings, vobizRequest } from './vobiz-client.js';
 import { type VobizConfig, vobizConfigSchema, vobizUiFields } from './vobiz-config.js';
 import { vobizAddress, vobizInbound } from './vobiz-inbound.js';

@@ -7,7 +7,7 @@
  * `CarrierApiError` naming it (see `readCarrierResponse`), not a call id of
  * "undefined".
  */
-import { carrierNumber, carrierText, readCarrierResponse } from '@patchbay/core';
+import { carrierNumber, carrierText, readCarrierResponse } from '@patchbay/core/provider-utils';
 import { z } from 'zod';
 
 /** An endpoint of a call: `{ "type": "phone", "number": "447700900000" }`. */

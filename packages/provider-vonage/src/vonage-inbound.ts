@@ -4,9 +4,9 @@ import {
   InvalidPayloadError,
   jsonResponse,
   normalizePhoneAddress,
-  rejectsAsBusy,
   type WebhookRequest,
 } from '@patchbay/core';
+import { rejectsAsBusy } from '@patchbay/core/provider-utils';
 import { z } from 'zod';
 import { unverifiedVonageClaims } from './vonage-jwt.js';
 import { refusalNcco } from './vonage-ncco.js';

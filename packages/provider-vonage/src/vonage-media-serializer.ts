@@ -1,11 +1,11 @@
 import {
   type CarrierMessage,
-  dtmfEvent,
   InvalidPayloadError,
   type MediaEvent,
   type MediaSerializer,
   type WireAudioFormat,
 } from '@patchbay/core';
+import { dtmfEvent } from '@patchbay/core/provider-utils';
 import { z } from 'zod';
 
 /** Vonage's voice WebSocket: 16-bit little-endian linear PCM at 16 kHz, 20 ms (640-byte) binary frames. */

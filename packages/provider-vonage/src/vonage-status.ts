@@ -1,9 +1,5 @@
-import {
-  type AnsweredBy,
-  type CallStatus,
-  createCallStatusMapper,
-  type Logger,
-} from '@patchbay/core';
+import type { AnsweredBy, CallStatus, Logger } from '@patchbay/core';
+import { createCallStatusMapper } from '@patchbay/core/provider-utils';
 
 /**
  * Vonage call event statuses ("Voice API reference", event webhook). Events

@@ -1,6 +1,7 @@
 import { createResampler, type Resampler } from '@patchbay/audio';
 import { PatchbayError } from '../errors/patchbay-error.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { checkSpecificationVersion } from '../provider/specification-version.js';
 import type { MediaTap } from './call-recording.js';
 import { type CarrierSocket, SOCKET_OPEN, toCarrierMessage } from './carrier-socket.js';
 import type { MediaEvent, MediaSerializer, MediaStartEvent } from './media-serializer.js';
@@ -815,5 +816,9 @@ export function createMediaBridge(options: MediaBridgeOptions): MediaBridge {
       `agentSampleRate must be a whole number >= 8000, got ${options.agentSampleRate}`,
     );
   }
+  checkSpecificationVersion(
+    'The media serializer',
+    (options.serializer as { specificationVersion?: unknown }).specificationVersion,
+  );
   return new Bridge(options);
 }

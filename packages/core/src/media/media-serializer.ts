@@ -87,9 +87,10 @@ export interface MediaSerializer {
   /**
    * Optional: decodes a text frame from the UTF-8 bytes it arrived in, for
    * dialects that can read their audio messages without making a string of
-   * them (see {@link JsonMediaReader}). The bridge calls it for every text
-   * frame when present, and `decode` otherwise; it must accept exactly what
-   * `decode` accepts. Events passed to `emit` are valid during the call only.
+   * them (see `JsonMediaReader` in `@patchbay/core/provider-utils`). The
+   * bridge calls it for every text frame when present, and `decode`
+   * otherwise; it must accept exactly what `decode` accepts. Events passed to
+   * `emit` are valid during the call only.
    * @throws InvalidPayloadError as `decode` does.
    */
   decodeText?(utf8: Uint8Array, emit: (event: MediaEvent) => void): void;

@@ -1,5 +1,5 @@
 import type { CallStatusUpdate, InboundCall, TransferResult } from '../calls/call-types.js';
-import type { InboundRejectionReason } from './provider-spec.js';
+import type { InboundRejectionReason } from './inbound-rejection.js';
 
 /** What the host decides about an inbound call an event source offers. */
 export type InboundDecision =

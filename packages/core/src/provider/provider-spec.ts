@@ -9,6 +9,7 @@ import type {
   MediaSerializerOptions,
   WireAudioFormat,
 } from '../media/media-serializer.js';
+import type { InboundRejectionReason } from './inbound-rejection.js';
 import type { ProviderEvent } from './provider-event.js';
 import type { ProviderEventSource } from './provider-event-source.js';
 import type { ConfigurationState, SetupChecklist } from './setup-checklist.js';
@@ -60,27 +61,6 @@ export interface ProviderHooks<TConfig extends ProviderConfigBase> {
   ) => Promise<TConfig>;
   /** Runs after a configuration is deleted: release what `beforeSave` created at the carrier. */
   readonly afterDelete?: (stored: TConfig, context: ProviderHookContext) => Promise<void>;
-}
-
-/** Why an inbound call is refused; the carrier's rejection document is generic for all of them. */
-export type InboundRejectionReason =
-  | 'number-not-configured'
-  | 'agent-not-configured'
-  | 'configuration-inactive'
-  | 'account-mismatch'
-  | 'signature-invalid'
-  | 'concurrency-limit'
-  /** The host is shutting down and takes no new calls; another process or a retry will. */
-  | 'draining'
-  | 'internal-error';
-
-/**
- * Whether a refusal is for now only (a concurrency limit, a host draining):
- * carriers that can tell the caller apart should answer busy, so callers and
- * carriers try again, rather than rejected.
- */
-export function rejectsAsBusy(reason: InboundRejectionReason): boolean {
-  return reason === 'concurrency-limit' || reason === 'draining';
 }
 
 /**

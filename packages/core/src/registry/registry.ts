@@ -16,6 +16,7 @@ import {
   callerIdChecklist,
   type SetupChecklist,
 } from '../provider/setup-checklist.js';
+import { checkSpecificationVersion } from '../provider/specification-version.js';
 import type { TelephonyProvider } from '../provider/telephony-provider.js';
 import type { UiField } from '../provider/ui-field.js';
 import { cloneJson, deletePath, getPath, setPath } from './dotted-path.js';
@@ -23,9 +24,6 @@ import { isMaskOf, maskSecret } from './secret-mask.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds specs of every config type
 type AnySpec = ProviderSpec<any>;
-
-/** The specification versions this core understands. */
-export const SUPPORTED_SPECIFICATION_VERSIONS = ['v1'] as const;
 
 /** A provider as a configuration form or provider picker shows it. */
 export interface ProviderDescription {
@@ -140,13 +138,10 @@ async function proveCredentials(
 const NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
 
 function checkSpec(spec: AnySpec): void {
-  const version = (spec as { specificationVersion?: unknown }).specificationVersion;
-  if (!(SUPPORTED_SPECIFICATION_VERSIONS as readonly unknown[]).includes(version)) {
-    throw new ConfigurationError(
-      `Provider "${String(spec.name)}" implements specification version ${JSON.stringify(version)}; this @patchbay/core supports ${SUPPORTED_SPECIFICATION_VERSIONS.join(', ')}. Upgrade @patchbay/core or use a matching provider version.`,
-      { code: 'unsupported_specification_version' },
-    );
-  }
+  checkSpecificationVersion(
+    `Provider "${String(spec.name)}"`,
+    (spec as { specificationVersion?: unknown }).specificationVersion,
+  );
   if (typeof spec.name !== 'string' || !NAME_PATTERN.test(spec.name)) {
     throw new ConfigurationError(
       `Provider name ${JSON.stringify(spec.name)} must be lower-case letters, digits, dashes and underscores`,
@@ -367,10 +362,15 @@ export function createRegistry(
 
     createProvider(config, context = {}) {
       const validated = parseConfig(config);
-      return get(validated.provider).create(validated, {
+      const provider = get(validated.provider).create(validated, {
         ...context,
         logger: context.logger ?? logger,
       });
+      checkSpecificationVersion(
+        `The TelephonyProvider that "${validated.provider}" creates`,
+        (provider as { specificationVersion?: unknown }).specificationVersion,
+      );
+      return provider;
     },
 
     routes: () =>
