@@ -37,5 +37,9 @@ export {
   mediaPayloadOf,
   readJsonMediaMessage,
 } from './media/json-media.js';
+export {
+  JsonMediaSerializer,
+  type JsonMediaSerializerOptions,
+} from './media/json-media-serializer.js';
 export { rejectsAsBusy } from './provider/inbound-rejection.js';
 export { callerIdChecklist, setupChecklist } from './provider/setup-checklist.js';

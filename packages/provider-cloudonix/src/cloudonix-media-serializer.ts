@@ -1,18 +1,5 @@
-import {
-  type CarrierMessage,
-  type MediaEvent,
-  type MediaSerializer,
-  toCarrierMessage,
-  type WireAudioFormat,
-} from '@patchbay/core';
-import {
-  Base64G711Codec,
-  checkMediaMessage,
-  dtmfEvent,
-  JsonMediaReader,
-  mediaPayloadOf,
-  readJsonMediaMessage,
-} from '@patchbay/core/provider-utils';
+import type { MediaEvent, WireAudioFormat } from '@patchbay/core';
+import { checkMediaMessage, dtmfEvent, JsonMediaSerializer } from '@patchbay/core/provider-utils';
 import { z } from 'zod';
 
 /** Cloudonix media streams: Twilio-compatible JSON, mu-law 8 kHz, 20 ms frames. */
@@ -21,8 +8,6 @@ export const CLOUDONIX_AUDIO: WireAudioFormat = {
   sampleRate: 8000,
   frameMs: 20,
 };
-
-const SOURCE = 'Cloudonix media message';
 
 const message = z.discriminatedUnion('event', [
   z.object({ event: z.literal('connected') }),
@@ -47,18 +32,13 @@ const message = z.discriminatedUnion('event', [
  * Twilio's Media Streams messages. The call is identified by its session
  * token (`start.session`), which is what hang-up and transfers address.
  */
-export class CloudonixMediaSerializer implements MediaSerializer {
-  readonly specificationVersion = 'v1' as const;
-  readonly audio = CLOUDONIX_AUDIO;
-  /** Twilio-shaped JSON: a frame is about 300 bytes, a start message a few KiB at most. */
-  readonly maxMessageBytes = 16 * 1024;
+export class CloudonixMediaSerializer extends JsonMediaSerializer {
   private streamSid = '';
   /** Everything of a media message before its payload; built once per stream, not per frame. */
   private mediaPrefix = '';
-  private readonly codec = new Base64G711Codec(SOURCE);
-  private readonly reader = new JsonMediaReader();
 
   constructor() {
+    super({ carrier: 'Cloudonix', audio: CLOUDONIX_AUDIO });
     this.setStream('');
   }
 
@@ -67,25 +47,8 @@ export class CloudonixMediaSerializer implements MediaSerializer {
     this.mediaPrefix = `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`;
   }
 
-  /** Media messages read from their bytes; everything else through {@link decode}. */
-  decodeText(utf8: Uint8Array, emit: (event: MediaEvent) => void): void {
-    const samples = this.reader.read(utf8);
-    if (samples === undefined) {
-      this.decode(toCarrierMessage(utf8, false), emit);
-      return;
-    }
-    this.reader.audioEvent.samples = samples;
-    emit(this.reader.audioEvent);
-  }
-
-  decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {
-    const value = readJsonMediaMessage(input, SOURCE, 'Cloudonix');
-    const media = mediaPayloadOf(value);
-    if (media) {
-      emit({ type: 'audio', samples: this.codec.decode(media.payload) });
-      return;
-    }
-    const data = checkMediaMessage(message, value, SOURCE);
+  protected decodeControl(value: unknown, emit: (event: MediaEvent) => void): void {
+    const data = checkMediaMessage(message, value, this.source);
     switch (data.event) {
       case 'start':
         this.setStream(data.start.streamSid);
@@ -97,7 +60,7 @@ export class CloudonixMediaSerializer implements MediaSerializer {
         });
         return;
       case 'dtmf':
-        emit(dtmfEvent(data.dtmf.digit, SOURCE));
+        emit(dtmfEvent(data.dtmf.digit, this.source));
         return;
       case 'mark':
         emit({ type: 'mark', name: data.mark.name });

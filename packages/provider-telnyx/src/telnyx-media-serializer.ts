@@ -1,25 +1,10 @@
-import {
-  type CarrierMessage,
-  InvalidPayloadError,
-  type MediaEvent,
-  type MediaSerializer,
-  type WireAudioFormat,
-} from '@patchbay/core';
-import {
-  Base64G711Codec,
-  checkMediaMessage,
-  dtmfEvent,
-  type G711Law,
-  mediaPayloadOf,
-  readJsonMediaMessage,
-} from '@patchbay/core/provider-utils';
+import { InvalidPayloadError, type MediaEvent, type WireAudioFormat } from '@patchbay/core';
+import { checkMediaMessage, dtmfEvent, JsonMediaSerializer } from '@patchbay/core/provider-utils';
 import { z } from 'zod';
 import { decodeClientState } from './telnyx-client-state.js';
 
 /** What Patchbay asks Telnyx to send back: PCMU 8 kHz, 20 ms frames, base64 in JSON text. */
 export const TELNYX_AUDIO: WireAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameMs: 20 };
-
-const SOURCE = 'Telnyx media message';
 
 const message = z.discriminatedUnion('event', [
   z.object({ event: z.literal('connected') }),
@@ -51,29 +36,24 @@ const message = z.discriminatedUnion('event', [
  * incoming codec is whatever `start.media_format.encoding` says (PCMU or
  * PCMA); the host's custom parameters come back through `client_state`.
  */
-export class TelnyxMediaSerializer implements MediaSerializer {
-  readonly specificationVersion = 'v1' as const;
-  readonly audio = TELNYX_AUDIO;
-  /** A media frame is about 300 bytes of JSON, a start message a few KiB at most. */
-  readonly maxMessageBytes = 16 * 1024;
-  private law: G711Law = 'mulaw';
-  private readonly codec = new Base64G711Codec(SOURCE);
+export class TelnyxMediaSerializer extends JsonMediaSerializer {
+  constructor() {
+    // A media message's track decides whether it is the caller's: no reading from bytes.
+    super({ carrier: 'Telnyx', audio: TELNYX_AUDIO, readsMediaBytes: false });
+  }
 
-  decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {
-    const value = readJsonMediaMessage(input, SOURCE, 'Telnyx');
-    const media = mediaPayloadOf(value);
-    if (media && (media.track === undefined || typeof media.track === 'string')) {
-      // Only the caller's audio is the agent's to hear.
-      if (media.track === undefined || media.track === 'inbound')
-        emit({ type: 'audio', samples: this.codec.decode(media.payload, this.law) });
-      return;
-    }
-    const data = checkMediaMessage(message, value, SOURCE);
+  /** Only the caller's audio is the agent's to hear; a message without a track is. */
+  protected override isCallerAudio(track: unknown): boolean {
+    return track === undefined || track === 'inbound';
+  }
+
+  protected decodeControl(value: unknown, emit: (event: MediaEvent) => void): void {
+    const data = checkMediaMessage(message, value, this.source);
     switch (data.event) {
       case 'start': {
         const encoding = (data.start.media_format?.encoding ?? 'PCMU').toUpperCase();
         if (encoding !== 'PCMU' && encoding !== 'PCMA')
-          throw new InvalidPayloadError(SOURCE, `unsupported media encoding ${encoding}`);
+          throw new InvalidPayloadError(this.source, `unsupported media encoding ${encoding}`);
         this.law = encoding === 'PCMA' ? 'alaw' : 'mulaw';
         emit({
           type: 'start',
@@ -87,7 +67,7 @@ export class TelnyxMediaSerializer implements MediaSerializer {
         return;
       }
       case 'dtmf':
-        emit(dtmfEvent(data.dtmf.digit, SOURCE));
+        emit(dtmfEvent(data.dtmf.digit, this.source));
         return;
       case 'mark':
         emit({ type: 'mark', name: data.mark.name });
@@ -96,6 +76,7 @@ export class TelnyxMediaSerializer implements MediaSerializer {
         emit({ type: 'stop', reason: undefined });
         return;
       default:
+        // connected, error, clear, and media of the other track.
         return;
     }
   }

@@ -1,25 +1,9 @@
-import {
-  type CarrierMessage,
-  type MediaEvent,
-  type MediaSerializer,
-  toCarrierMessage,
-  type WireAudioFormat,
-} from '@patchbay/core';
-import {
-  Base64G711Codec,
-  checkMediaMessage,
-  dtmfEvent,
-  JsonMediaReader,
-  mediaPayloadOf,
-  readJsonMediaMessage,
-} from '@patchbay/core/provider-utils';
+import type { MediaEvent, WireAudioFormat } from '@patchbay/core';
+import { checkMediaMessage, dtmfEvent, JsonMediaSerializer } from '@patchbay/core/provider-utils';
 import { z } from 'zod';
 
 /** Twilio Media Streams: mu-law 8 kHz, 20 ms frames, base64 in JSON text frames. */
 export const TWILIO_AUDIO: WireAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameMs: 20 };
-
-const SOURCE = 'Twilio media message';
-const textOf = (utf8: Uint8Array) => toCarrierMessage(utf8, false);
 
 // Lenient schemas (Twilio adds fields over time); only what we use is required.
 const message = z.discriminatedUnion('event', [
@@ -46,18 +30,13 @@ const message = z.discriminatedUnion('event', [
  * learned from `start`. Twilio has no media-socket hang-up: end the call over
  * REST (`TelephonyProvider.hangUp`).
  */
-export class TwilioMediaSerializer implements MediaSerializer {
-  readonly specificationVersion = 'v1' as const;
-  readonly audio = TWILIO_AUDIO;
-  /** A media frame is about 300 bytes of JSON; a start message with its custom parameters a few KiB. */
-  readonly maxMessageBytes = 16 * 1024;
+export class TwilioMediaSerializer extends JsonMediaSerializer {
   private streamSid = '';
   /** Everything of a media message before its payload; built once per stream, not per frame. */
   private mediaPrefix = '';
-  private readonly codec = new Base64G711Codec(SOURCE);
-  private readonly reader = new JsonMediaReader();
 
   constructor(options: { streamId?: string } = {}) {
+    super({ carrier: 'Twilio', audio: TWILIO_AUDIO });
     this.setStream(options.streamId ?? '');
   }
 
@@ -66,28 +45,9 @@ export class TwilioMediaSerializer implements MediaSerializer {
     this.mediaPrefix = `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`;
   }
 
-  /** Media messages read from their bytes; everything else through {@link decode}. */
-  decodeText(utf8: Uint8Array, emit: (event: MediaEvent) => void): void {
-    const samples = this.reader.read(utf8);
-    if (samples === undefined) {
-      this.decode(textOf(utf8), emit);
-      return;
-    }
-    this.reader.audioEvent.samples = samples;
-    emit(this.reader.audioEvent);
-  }
-
-  decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {
-    const value = readJsonMediaMessage(input, SOURCE, 'Twilio');
-    const media = mediaPayloadOf(value);
-    if (media) {
-      emit({ type: 'audio', samples: this.codec.decode(media.payload) });
-      return;
-    }
-    const data = checkMediaMessage(message, value, SOURCE);
+  protected decodeControl(value: unknown, emit: (event: MediaEvent) => void): void {
+    const data = checkMediaMessage(message, value, this.source);
     switch (data.event) {
-      case 'connected':
-        return;
       case 'start':
         this.setStream(data.start.streamSid);
         emit({
@@ -98,13 +58,17 @@ export class TwilioMediaSerializer implements MediaSerializer {
         });
         return;
       case 'dtmf':
-        emit(dtmfEvent(data.dtmf.digit, SOURCE));
+        emit(dtmfEvent(data.dtmf.digit, this.source));
         return;
       case 'mark':
         emit({ type: 'mark', name: data.mark.name });
         return;
       case 'stop':
         emit({ type: 'stop', reason: undefined });
+        return;
+      default:
+        // connected: nothing to do; media never gets here.
+        return;
     }
   }
 

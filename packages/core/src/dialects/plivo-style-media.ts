@@ -1,21 +1,9 @@
 import { z } from 'zod';
 import { InvalidPayloadError } from '../errors/invalid-payload-error.js';
 import { decodeHexParameters } from '../http/hex-parameters.js';
-import { toCarrierMessage } from '../media/carrier-socket.js';
-import {
-  Base64G711Codec,
-  checkMediaMessage,
-  dtmfEvent,
-  JsonMediaReader,
-  mediaPayloadOf,
-  readJsonMediaMessage,
-} from '../media/json-media.js';
-import type {
-  CarrierMessage,
-  MediaEvent,
-  MediaSerializer,
-  WireAudioFormat,
-} from '../media/media-serializer.js';
+import { checkMediaMessage, dtmfEvent } from '../media/json-media.js';
+import { JsonMediaSerializer } from '../media/json-media-serializer.js';
+import type { MediaEvent, WireAudioFormat } from '../media/media-serializer.js';
 
 /** What Plivo-style streams are asked for: mu-law 8 kHz, 20 ms frames, base64 in JSON text. */
 export const PLIVO_STYLE_AUDIO: WireAudioFormat = {
@@ -71,46 +59,22 @@ const message = z.discriminatedUnion('event', [
  * in the start's extra headers ({@link decodeHexParameters}). A start that
  * announces anything but mu-law is refused: it is all Patchbay asks for.
  */
-export class PlivoStyleMediaSerializer implements MediaSerializer {
-  readonly specificationVersion = 'v1' as const;
-  readonly audio = PLIVO_STYLE_AUDIO;
-  /** A media frame is about 300 bytes of JSON, a start message a few KiB at most. */
-  readonly maxMessageBytes = 16 * 1024;
+export class PlivoStyleMediaSerializer extends JsonMediaSerializer {
   private streamId: string;
   /** The stream id as a JSON string, made once, so an audio frame is one template. */
   private streamIdJson: string;
-  private readonly source: string;
-  private readonly codec: Base64G711Codec;
-  private readonly reader = new JsonMediaReader();
 
   constructor(private readonly options: PlivoStyleStreamOptions) {
-    this.source = `${options.carrier} stream message`;
-    this.codec = new Base64G711Codec(this.source);
+    super({
+      carrier: options.carrier,
+      audio: PLIVO_STYLE_AUDIO,
+      source: `${options.carrier} stream message`,
+    });
     this.streamId = options.streamId ?? '';
     this.streamIdJson = JSON.stringify(this.streamId);
   }
 
-  /** Media messages read from their bytes; everything else through {@link decode}. */
-  decodeText(utf8: Uint8Array, emit: (event: MediaEvent) => void): void {
-    const samples = this.reader.read(utf8);
-    if (samples === undefined) {
-      this.decode(toCarrierMessage(utf8, false), emit);
-      return;
-    }
-    // An empty payload comes now and then; it carries no audio.
-    if (samples.length === 0) return;
-    this.reader.audioEvent.samples = samples;
-    emit(this.reader.audioEvent);
-  }
-
-  decode(input: CarrierMessage, emit: (event: MediaEvent) => void): void {
-    const value = readJsonMediaMessage(input, this.source, this.options.carrier);
-    const media = mediaPayloadOf(value);
-    if (media) {
-      // An empty payload comes now and then; it carries no audio.
-      if (media.payload !== '') emit({ type: 'audio', samples: this.codec.decode(media.payload) });
-      return;
-    }
+  protected decodeControl(value: unknown, emit: (event: MediaEvent) => void): void {
     const data = checkMediaMessage(message, value, this.source);
     switch (data.event) {
       case 'start': {
