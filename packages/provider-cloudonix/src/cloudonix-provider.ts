@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import {
   type AnswerCallRequest,
   type CallCost,
   type CallDetails,
   type CallInitiation,
   type CallStatusUpdate,
-  CarrierApiError,
   ConfigurationError,
   type ConfigurationState,
   type ConnectTransferRequest,
@@ -28,6 +26,15 @@ import {
   xmlResponse,
 } from '@patchbay/core';
 import { setupChecklist, webhookParameters } from '@patchbay/core/provider-utils';
+import {
+  cloudonixApplication,
+  cloudonixDialedLeg,
+  cloudonixDnid,
+  cloudonixDnids,
+  cloudonixPlacedCall,
+  cloudonixSession,
+  readCloudonix,
+} from './cloudonix-api-types.js';
 import { verifyCloudonixApiKey } from './cloudonix-auth.js';
 import { type CloudonixClientSettings, cloudonixRequest } from './cloudonix-client.js';
 import {
@@ -44,12 +51,9 @@ import {
   transferDestinationCxml,
 } from './cloudonix-markup.js';
 import { CLOUDONIX_AUDIO, CloudonixMediaSerializer } from './cloudonix-media-serializer.js';
+import { provisionCloudonix } from './cloudonix-provisioning.js';
 import { cloudonixTransferStatus, createCloudonixStatusMapper } from './cloudonix-status.js';
-import {
-  applyCloudonixTrunks,
-  deactivateCloudonixTrunks,
-  pinnedTrunk,
-} from './cloudonix-trunks.js';
+import { deactivateCloudonixTrunks, pinnedTrunk } from './cloudonix-trunks.js';
 
 /** Options of {@link cloudonix}. */
 export interface CloudonixSettings extends CloudonixClientSettings {
@@ -209,19 +213,13 @@ class CloudonixProvider implements TelephonyProvider {
           : { timeout: request.ringTimeoutSeconds }),
       },
     });
-    const token = (body as Json | undefined)?.['token'];
-    if (typeof token !== 'string' || token === '')
-      throw new CarrierApiError({
-        provider: 'cloudonix',
-        operation: 'place call',
-        message: 'the response has no session token',
-      });
+    const placed = readCloudonix(cloudonixPlacedCall, body, 'place call');
     return {
-      callId: token,
+      callId: placed.token,
       status: 'initiated',
       from: request.from,
       to: request.to,
-      metadata: { subscriberId: (body as Json)['subscriberId'] },
+      metadata: { subscriberId: placed.subscriberId },
       warnings: [],
     };
   }
@@ -242,8 +240,7 @@ class CloudonixProvider implements TelephonyProvider {
       'GET',
       `/customers/self/domains/${this.domain}/sessions/${encodeURIComponent(callId)}`,
     );
-    const session = (body ?? {}) as Json;
-    const status = typeof session['status'] === 'string' ? session['status'] : 'in-progress';
+    const status = readCloudonix(cloudonixSession, body, 'get call').status ?? 'in-progress';
     return { callId, status: this.mapStatus(status), carrierStatus: status };
   }
 
@@ -266,15 +263,8 @@ class CloudonixProvider implements TelephonyProvider {
       'GET',
       `/customers/self/domains/${this.domain}/dnids`,
     );
-    const entries = Array.isArray(body) ? (body as Json[]) : [];
-    return entries
-      .map((entry) =>
-        typeof entry['source'] === 'string'
-          ? entry['source']
-          : typeof entry['dnid'] === 'string'
-            ? entry['dnid']
-            : undefined,
-      )
+    return readCloudonix(cloudonixDnids, body, 'list phone numbers')
+      .map((entry) => entry.source ?? entry.dnid)
       .filter((value): value is string => value !== undefined)
       .map((value) => ({ address: cloudonixAddress(value), carrierId: value }));
   }
@@ -291,11 +281,10 @@ class CloudonixProvider implements TelephonyProvider {
         ok: false,
         message: `${address} is not a number of Cloudonix domain ${this.config.domain_id}`,
       };
-    const entry = (response.body ?? {}) as Json;
+    const entry = readCloudonix(cloudonixDnid, response.body, 'look up phone number');
     const escaped = address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const source =
-      typeof entry['source'] === 'string' ? cloudonixAddress(entry['source']) : undefined;
-    const dnid = entry['dnid'];
+    const source = entry.source === undefined ? undefined : cloudonixAddress(entry.source);
+    const dnid = entry.dnid;
     const matches =
       source === address ||
       dnid === address ||
@@ -315,19 +304,19 @@ class CloudonixProvider implements TelephonyProvider {
     const existing = await this.call('list phone numbers', 'GET', `/domains/${this.domain}/dnids`, {
       ok: [200, 404],
     });
-    if (
-      Array.isArray(existing.body) &&
-      (existing.body as Json[]).some((entry) => entry['source'] === address)
-    )
+    const provisioned =
+      existing.status === 200
+        ? readCloudonix(cloudonixDnids, existing.body, 'list phone numbers')
+        : [];
+    if (provisioned.some((entry) => entry.source === address))
       return { ok: true, message: 'already provisioned' };
     const application = await this.call(
       'read application',
       'GET',
       `/domains/${this.domain}/applications/${encodeURIComponent(this.config.application_name)}`,
     );
-    const uuid = (application.body as Json | undefined)?.['uuid'];
-    if (typeof uuid !== 'string')
-      return { ok: false, message: 'The voice application has no uuid' };
+    const { uuid } = readCloudonix(cloudonixApplication, application.body, 'read application');
+    if (uuid === undefined) return { ok: false, message: 'The voice application has no uuid' };
     await this.call(
       'provision phone number',
       'POST',
@@ -430,7 +419,7 @@ class CloudonixProvider implements TelephonyProvider {
         },
       },
     );
-    const token = (body as Json | undefined)?.['token'];
+    const { token } = readCloudonix(cloudonixDialedLeg, body, 'dial transfer destination');
     return {
       transferId: request.transferId,
       status: 'pending',
@@ -510,76 +499,7 @@ export function cloudonix(settings: CloudonixSettings = {}): ProviderSpec<Cloudo
     setupChecklist: cloudonixChecklist,
     inbound: cloudonixInbound,
     hooks: {
-      async beforeSave(next, previous, context) {
-        let config = next;
-        const domain = encodeURIComponent(config.domain_id);
-        if (!config.domain_uuid) {
-          const { body } = await request(
-            config,
-            'look up domain',
-            'GET',
-            `/customers/self/domains/${domain}`,
-          );
-          const uuid = (body as Json | undefined)?.['uuid'];
-          if (typeof uuid !== 'string' || uuid.trim() === '') {
-            throw new CarrierApiError({
-              provider: 'cloudonix',
-              operation: 'look up domain',
-              message: 'the domain has no uuid',
-            });
-          }
-          config = { ...config, domain_uuid: uuid.trim() };
-        }
-        // An application named by hand on another domain is that domain's: make a new one.
-        const movedDomain =
-          previous !== undefined &&
-          previous.domain_id !== config.domain_id &&
-          config.application_name === previous.application_name;
-        if (!config.application_name || movedDomain) {
-          const name = `patchbay-${randomBytes(6).toString('hex')}`;
-          const { body } = await request(
-            config,
-            'create voice application',
-            'POST',
-            `/customers/self/domains/${domain}/applications`,
-            {
-              json: { name, type: 'cxml', url: context.inboundWebhookUrl, method: 'POST' },
-              ok: [200, 201],
-            },
-          );
-          const created = (body ?? {}) as Json;
-          if (typeof created['id'] !== 'number') {
-            throw new CarrierApiError({
-              provider: 'cloudonix',
-              operation: 'create voice application',
-              message: 'the response has no numeric id',
-            });
-          }
-          await request(
-            config,
-            'set default application',
-            'PUT',
-            `/customers/self/domains/${domain}`,
-            {
-              json: { defaultApplication: created['id'] },
-              ok: [200, 204],
-            },
-          );
-          config = {
-            ...config,
-            application_name: typeof created['name'] === 'string' ? created['name'] : name,
-            application_id: created['id'],
-            ...(typeof created['uuid'] === 'string' ? { application_uuid: created['uuid'] } : {}),
-          };
-        }
-        const trunkIds = await applyCloudonixTrunks(
-          (operation, method, path, options) => request(config, operation, method, path, options),
-          config,
-          config.trunk_ids ?? {},
-        );
-        const { trunk_ids: _previousIds, ...rest } = config;
-        return Object.keys(trunkIds).length > 0 ? { ...rest, trunk_ids: trunkIds } : rest;
-      },
+      beforeSave: (next, previous, context) => provisionCloudonix(next, previous, context, request),
       async afterDelete(stored, context) {
         await deactivateCloudonixTrunks(
           (operation, method, path, options) => request(stored, operation, method, path, options),

@@ -1,5 +1,6 @@
 /** The Cloudonix REST API over undici, against a local server that answers as Cloudonix does. */
 import {
+  CarrierApiError,
   ConfigurationError,
   createRegistry,
   createWebhookRequest,
@@ -120,6 +121,25 @@ describe('calls', () => {
     await provider().hangUp('gone');
     const { from: _from, ...noCaller } = placeRequest;
     await expect(provider().placeCall(noCaller)).rejects.toSatisfy(ConfigurationError.isInstance);
+  });
+
+  it('fails a response whose fields are missing or mistyped, naming the field', async () => {
+    carrier.route('POST', '/calls/:domain/application', { json: { token: 42 } });
+    carrier.route('GET', '/customers/self/domains/:domain/dnids', {
+      json: { source: 'not a list' },
+    });
+    carrier.route('GET', '/customers/self/domains/:domain/sessions/:token', {
+      json: { status: 'answered', extra: { kept: true } },
+    });
+    const placing = provider().placeCall(placeRequest);
+    await expect(placing).rejects.toSatisfy(CarrierApiError.isInstance);
+    await expect(placing).rejects.toMatchObject({ httpStatus: 502 });
+    await expect(placing).rejects.toThrow(/place call.*token/);
+    await expect(provider().listPhoneNumbers()).rejects.toThrow(
+      /list phone numbers.*expected array/,
+    );
+    // Fields the provider does not read pass.
+    expect(await provider().getCall('sess-1')).toMatchObject({ carrierStatus: 'answered' });
   });
 
   it('transfers: dials the destination into a conference, then moves the caller by session token', async () => {
