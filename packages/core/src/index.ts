@@ -136,6 +136,8 @@ export type { UiField, UiFieldType } from './provider/ui-field.js';
 export {
   createRegistry,
   type InboundMatch,
+  type ProviderConfigInput,
+  type ProviderConfigOf,
   type ProviderDescription,
   type ProviderRegistry,
   type SaveContext,

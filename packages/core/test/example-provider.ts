@@ -33,6 +33,8 @@ export const acmeConfigSchema = z.object({
   application_id: z.string().optional(),
 });
 export type AcmeConfig = z.infer<typeof acmeConfigSchema>;
+/** An Acme configuration as written: region may be left out. */
+export type AcmeConfigInput = z.input<typeof acmeConfigSchema>;
 
 export const ACME_STATUS_TABLE: Record<string, CallStatus> = {
   queued: 'queued',
@@ -159,7 +161,7 @@ export interface AcmeOptions {
   readonly fetch?: typeof fetch;
 }
 
-export function acme(options: AcmeOptions = {}): ProviderSpec<AcmeConfig> {
+export function acme(options: AcmeOptions = {}): ProviderSpec<AcmeConfig, AcmeConfigInput> {
   const baseUrl = options.baseUrl ?? 'https://api.acme.invalid';
   const doFetch = options.fetch ?? fetch;
   return {

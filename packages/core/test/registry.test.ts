@@ -81,6 +81,23 @@ describe('createRegistry', () => {
     );
   });
 
+  it('type-checks createProvider against the specs it was given', () => {
+    const registry = createRegistry([acme()]);
+    const { region: _region, ...withoutDefaults } = ACME_TEST_CONFIG;
+    // What the schema defaults may be left out; a validated configuration is taken as it is.
+    expect(registry.createProvider(withoutDefaults).provider).toBe('acme');
+    expect(registry.createProvider(registry.parseConfig(ACME_TEST_CONFIG)).provider).toBe('acme');
+    // @ts-expect-error: a misspelt field does not compile
+    registry.createProvider({ ...withoutDefaults, acount_id: 'AC1' });
+    // @ts-expect-error: nor does a missing one, which also fails at run time
+    expect(() => registry.createProvider({ provider: 'acme' })).toThrow(ConfigurationError);
+    // A list known only at run time takes any configuration and checks it then.
+    const plugins: ProviderSpec[] = [acme() as unknown as ProviderSpec];
+    expect(() => createRegistry(plugins).createProvider({ provider: 'acme' })).toThrow(
+      ConfigurationError,
+    );
+  });
+
   it('refuses a bad name and a route declared twice', () => {
     expect(() =>
       createRegistry([{ ...acme(), name: 'Acme Telecom' } as unknown as ProviderSpec]),

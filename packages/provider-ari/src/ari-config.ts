@@ -37,6 +37,9 @@ export const ariConfigSchema = z.object({
 
 export type AriConfig = z.infer<typeof ariConfigSchema>;
 
+/** A configuration as you write it: the schema's input, before defaults and normalization. */
+export type AriConfigInput = z.input<typeof ariConfigSchema>;
+
 /** The form fields of {@link ariConnectionFields}, the ARI password marked secret. */
 export const ariConnectionUiFields: readonly UiField[] = [
   {

@@ -23,7 +23,7 @@ import {
 } from '@patchbay/core';
 import { setupChecklist } from '@patchbay/core/provider-utils';
 import type { AriClient } from 'ari-client';
-import { type AriConfig, ariConfigSchema, ariUiFields } from './ari-config.js';
+import { type AriConfig, type AriConfigInput, ariConfigSchema, ariUiFields } from './ari-config.js';
 import { callAri, callAriIgnoringMissing, connectAri } from './ari-connection.js';
 import { AriEventSource, type AriReconnectPolicy } from './ari-event-source.js';
 import { ARI_AUDIO, AriMediaSerializer } from './ari-media-serializer.js';
@@ -317,7 +317,7 @@ export function asteriskSetupChecklist(docsUrl?: string): SetupChecklist {
  * The Asterisk ARI provider spec. Register it with `createRegistry([ari()])`;
  * the host starts `spec.eventSource(config, context)` once per configuration.
  */
-export function ari(settings: AriSettings = {}): ProviderSpec<AriConfig> {
+export function ari(settings: AriSettings = {}): ProviderSpec<AriConfig, AriConfigInput> {
   return {
     specificationVersion: 'v1',
     name: 'ari',

@@ -1,6 +1,7 @@
 /** @patchbay/provider-ari: Asterisk through ARI (Stasis application, chan_websocket media) for Patchbay. */
 export {
   type AriConfig,
+  type AriConfigInput,
   ariConfigSchema,
   ariConnectionFields,
   ariConnectionUiFields,

@@ -66,6 +66,9 @@ export const cloudonixConfigSchema = z.object({
 
 export type CloudonixConfig = z.infer<typeof cloudonixConfigSchema>;
 
+/** A configuration as you write it: the schema's input, before defaults and normalization. */
+export type CloudonixConfigInput = z.input<typeof cloudonixConfigSchema>;
+
 export const cloudonixUiFields: readonly UiField[] = [
   {
     name: 'bearer_token',

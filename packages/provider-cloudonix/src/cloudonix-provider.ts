@@ -40,6 +40,7 @@ import { type CloudonixClientSettings, cloudonixRequest } from './cloudonix-clie
 import {
   CLOUDONIX_REGIONS,
   type CloudonixConfig,
+  type CloudonixConfigInput,
   cloudonixConfigSchema,
   cloudonixUiFields,
 } from './cloudonix-config.js';
@@ -470,7 +471,9 @@ class CloudonixProvider implements TelephonyProvider {
  * @example
  * const spec = cloudonix({ transferAnnouncement: 'Connecting you now.' });
  */
-export function cloudonix(settings: CloudonixSettings = {}): ProviderSpec<CloudonixConfig> {
+export function cloudonix(
+  settings: CloudonixSettings = {},
+): ProviderSpec<CloudonixConfig, CloudonixConfigInput> {
   const request = (
     config: CloudonixConfig,
     operation: string,

@@ -4,6 +4,7 @@ export type { CloudonixClientSettings } from './cloudonix-client.js';
 export {
   CLOUDONIX_REGIONS,
   type CloudonixConfig,
+  type CloudonixConfigInput,
   type CloudonixRegion,
   type CloudonixTrunk,
   cloudonixConfigSchema,

@@ -1,6 +1,6 @@
 /** @patchbay/provider-plivo: Plivo Voice and audio streaming for Patchbay. */
 export type { PlivoClientSettings } from './plivo-client.js';
-export { type PlivoConfig, plivoConfigSchema } from './plivo-config.js';
+export { type PlivoConfig, type PlivoConfigInput, plivoConfigSchema } from './plivo-config.js';
 export { plivoInbound } from './plivo-inbound.js';
 export {
   conferenceXml,

@@ -22,6 +22,9 @@ export const plivoConfigSchema = z.object({
 
 export type PlivoConfig = z.infer<typeof plivoConfigSchema>;
 
+/** A configuration as you write it: the schema's input, before defaults and normalization. */
+export type PlivoConfigInput = z.input<typeof plivoConfigSchema>;
+
 export const plivoUiFields: readonly UiField[] = [
   {
     name: 'auth_id',

@@ -45,7 +45,12 @@ import {
   type PlivoClient,
   type PlivoClientSettings,
 } from './plivo-client.js';
-import { type PlivoConfig, plivoConfigSchema, plivoUiFields } from './plivo-config.js';
+import {
+  type PlivoConfig,
+  type PlivoConfigInput,
+  plivoConfigSchema,
+  plivoUiFields,
+} from './plivo-config.js';
 import { plivoAddress, plivoInbound } from './plivo-inbound.js';
 import { conferenceXml, plivoTransferConferenceName, streamXml } from './plivo-markup.js';
 import { PLIVO_AUDIO, PlivoMediaSerializer } from './plivo-media-serializer.js';
@@ -371,7 +376,7 @@ class PlivoProvider implements TelephonyProvider {
  * @example
  * const spec = plivo({ transferAnnouncement: 'Connecting you now.' });
  */
-export function plivo(settings: PlivoSettings = {}): ProviderSpec<PlivoConfig> {
+export function plivo(settings: PlivoSettings = {}): ProviderSpec<PlivoConfig, PlivoConfigInput> {
   const clientFor = (config: PlivoConfig) =>
     createPlivoClient(config.auth_id, config.auth_token, settings);
   return {

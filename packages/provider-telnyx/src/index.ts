@@ -2,7 +2,7 @@
 
 export type { TelnyxClientSettings } from './telnyx-client.js';
 export { decodeClientState, encodeClientState } from './telnyx-client-state.js';
-export { type TelnyxConfig, telnyxConfigSchema } from './telnyx-config.js';
+export { type TelnyxConfig, type TelnyxConfigInput, telnyxConfigSchema } from './telnyx-config.js';
 export { telnyxInbound } from './telnyx-inbound.js';
 export { TELNYX_AUDIO, TelnyxMediaSerializer } from './telnyx-media-serializer.js';
 export { type TelnyxSettings, telnyx } from './telnyx-provider.js';

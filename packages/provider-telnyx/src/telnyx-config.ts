@@ -26,6 +26,9 @@ export const telnyxConfigSchema = z.object({
 
 export type TelnyxConfig = z.infer<typeof telnyxConfigSchema>;
 
+/** A configuration as you write it: the schema's input, before defaults and normalization. */
+export type TelnyxConfigInput = z.input<typeof telnyxConfigSchema>;
+
 export const telnyxUiFields: readonly UiField[] = [
   {
     name: 'api_key',

@@ -35,7 +35,12 @@ import {
   telnyxErrorCodes,
 } from './telnyx-client.js';
 import { encodeClientState } from './telnyx-client-state.js';
-import { type TelnyxConfig, telnyxConfigSchema, telnyxUiFields } from './telnyx-config.js';
+import {
+  type TelnyxConfig,
+  type TelnyxConfigInput,
+  telnyxConfigSchema,
+  telnyxUiFields,
+} from './telnyx-config.js';
 import { telnyxAddress, telnyxInbound } from './telnyx-inbound.js';
 import { TELNYX_AUDIO, TelnyxMediaSerializer } from './telnyx-media-serializer.js';
 import { verifyTelnyxSignature } from './telnyx-signature.js';
@@ -429,7 +434,9 @@ class TelnyxProvider implements TelephonyProvider {
  * @example
  * const spec = telnyx({ timeoutMs: 10_000 });
  */
-export function telnyx(settings: TelnyxSettings = {}): ProviderSpec<TelnyxConfig> {
+export function telnyx(
+  settings: TelnyxSettings = {},
+): ProviderSpec<TelnyxConfig, TelnyxConfigInput> {
   const clientFor = (config: TelnyxConfig) => createTelnyxClient(config.api_key, settings);
   return {
     specificationVersion: 'v1',

@@ -18,6 +18,10 @@ export {
   stripRule,
 } from './dialplan.js';
 export { endpointId, MAX_ENDPOINT_ID_LENGTH } from './endpoint-id.js';
-export { type ThreeCxConfig, threeCxConfigSchema } from './three-cx-config.js';
+export {
+  type ThreeCxConfig,
+  type ThreeCxConfigInput,
+  threeCxConfigSchema,
+} from './three-cx-config.js';
 export { type ThreeCxSettings, threeCx, threeCxTarget } from './three-cx-provider.js';
 export { VERSION } from './version.js';

@@ -63,6 +63,9 @@ export const threeCxConfigSchema = z
 
 export type ThreeCxConfig = z.infer<typeof threeCxConfigSchema>;
 
+/** A configuration as you write it: the schema's input, before defaults and normalization. */
+export type ThreeCxConfigInput = z.input<typeof threeCxConfigSchema>;
+
 export const threeCxUiFields: readonly UiField[] = [
   ...ariConnectionUiFields.map((field) =>
     field.name === 'ari_endpoint'

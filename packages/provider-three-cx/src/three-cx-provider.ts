@@ -25,7 +25,12 @@ import {
 } from './ara-provisioning.js';
 import { reloadRegistrations } from './asterisk-registrations.js';
 import { outboundNumber, stripRule } from './dialplan.js';
-import { type ThreeCxConfig, threeCxConfigSchema, threeCxUiFields } from './three-cx-config.js';
+import {
+  type ThreeCxConfig,
+  type ThreeCxConfigInput,
+  threeCxConfigSchema,
+  threeCxUiFields,
+} from './three-cx-config.js';
 
 /** Options of {@link threeCx}. */
 export interface ThreeCxSettings {
@@ -108,7 +113,9 @@ async function retire(database: Sql, config: ThreeCxConfig): Promise<void> {
  * media, transfers and events are the ARI provider's, on a Stasis
  * application minted for this configuration.
  */
-export function threeCx(settings: ThreeCxSettings = {}): ProviderSpec<ThreeCxConfig> {
+export function threeCx(
+  settings: ThreeCxSettings = {},
+): ProviderSpec<ThreeCxConfig, ThreeCxConfigInput> {
   const ara = araClient(settings.ara);
   return {
     specificationVersion: 'v1',

@@ -31,7 +31,12 @@ import {
   type TwilioClient,
   type TwilioClientSettings,
 } from './twilio-client.js';
-import { type TwilioConfig, twilioConfigSchema, twilioUiFields } from './twilio-config.js';
+import {
+  type TwilioConfig,
+  type TwilioConfigInput,
+  twilioConfigSchema,
+  twilioUiFields,
+} from './twilio-config.js';
 import { twilioAddress, twilioInbound } from './twilio-inbound.js';
 import { conferenceTwiml, connectStreamTwiml, transferConferenceName } from './twilio-markup.js';
 import { TWILIO_AUDIO, TwilioMediaSerializer } from './twilio-media-serializer.js';
@@ -384,7 +389,9 @@ class TwilioProvider implements TelephonyProvider {
  * @example
  * const spec = twilio({ transferAnnouncement: 'Connecting you now.' });
  */
-export function twilio(settings: TwilioSettings = {}): ProviderSpec<TwilioConfig> {
+export function twilio(
+  settings: TwilioSettings = {},
+): ProviderSpec<TwilioConfig, TwilioConfigInput> {
   return {
     specificationVersion: 'v1',
     name: 'twilio',

@@ -2,7 +2,7 @@
 
 export { VERSION } from './version.js';
 export type { VobizClientSettings } from './vobiz-client.js';
-export { type VobizConfig, vobizConfigSchema } from './vobiz-config.js';
+export { type VobizConfig, type VobizConfigInput, vobizConfigSchema } from './vobiz-config.js';
 export { vobizInbound } from './vobiz-inbound.js';
 export {
   conferenceXml,

@@ -26,6 +26,9 @@ export const vobizConfigSchema = z.object({
 
 export type VobizConfig = z.infer<typeof vobizConfigSchema>;
 
+/** A configuration as you write it: the schema's input, before defaults and normalization. */
+export type VobizConfigInput = z.input<typeof vobizConfigSchema>;
+
 export const vobizUiFields: readonly UiField[] = [
   {
     name: 'auth_id',

@@ -35,7 +35,12 @@ import {
   parsePlivoStyleTransferCallback,
 } from '@patchbay/core/provider-utils';
 import { type VobizClientSettings, vobizRequest } from './vobiz-client.js';
-import { type VobizConfig, vobizConfigSchema, vobizUiFields } from './vobiz-config.js';
+import {
+  type VobizConfig,
+  type VobizConfigInput,
+  vobizConfigSchema,
+  vobizUiFields,
+} from './vobiz-config.js';
 import { vobizAddress, vobizInbound } from './vobiz-inbound.js';
 import { conferenceXml, streamXml, vobizTransferConferenceName } from './vobiz-markup.js';
 import { VOBIZ_AUDIO, VobizMediaSerializer } from './vobiz-media-serializer.js';
@@ -440,7 +445,7 @@ class VobizProvider implements TelephonyProvider {
  * @example
  * const spec = vobiz({ transferAnnouncement: 'Connecting you now.' });
  */
-export function vobiz(settings: VobizSettings = {}): ProviderSpec<VobizConfig> {
+export function vobiz(settings: VobizSettings = {}): ProviderSpec<VobizConfig, VobizConfigInput> {
   // Used when the host gives no guard of its own: right for one process.
   const localGuard = createMemoryReplayGuard();
   const request = (

@@ -2,7 +2,7 @@
 
 export { VERSION } from './version.js';
 export { basicAuthorization, type VonageClientSettings } from './vonage-client.js';
-export { type VonageConfig, vonageConfigSchema } from './vonage-config.js';
+export { type VonageConfig, type VonageConfigInput, vonageConfigSchema } from './vonage-config.js';
 export { vonageInbound } from './vonage-inbound.js';
 export {
   unverifiedVonageClaims,

@@ -24,6 +24,9 @@ export const vonageConfigSchema = z.object({
 
 export type VonageConfig = z.infer<typeof vonageConfigSchema>;
 
+/** A configuration as you write it: the schema's input, before defaults and normalization. */
+export type VonageConfigInput = z.input<typeof vonageConfigSchema>;
+
 export const vonageUiFields: readonly UiField[] = [
   {
     name: 'application_id',

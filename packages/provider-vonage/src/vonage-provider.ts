@@ -35,7 +35,12 @@ import {
   type VonageClientSettings,
   vonageFetch,
 } from './vonage-client.js';
-import { type VonageConfig, vonageConfigSchema, vonageUiFields } from './vonage-config.js';
+import {
+  type VonageConfig,
+  type VonageConfigInput,
+  vonageConfigSchema,
+  vonageUiFields,
+} from './vonage-config.js';
 import { vonageAddress, vonageInbound } from './vonage-inbound.js';
 import { VonageTokenMinter, verifyVonageWebhook } from './vonage-jwt.js';
 import { VONAGE_AUDIO, VonageMediaSerializer } from './vonage-media-serializer.js';
@@ -379,7 +384,9 @@ class VonageProvider implements TelephonyProvider {
  * @example
  * const spec = vonage({ webhookMaxAgeSeconds: 120 });
  */
-export function vonage(settings: VonageSettings = {}): ProviderSpec<VonageConfig> {
+export function vonage(
+  settings: VonageSettings = {},
+): ProviderSpec<VonageConfig, VonageConfigInput> {
   return {
     specificationVersion: 'v1',
     name: 'vonage',

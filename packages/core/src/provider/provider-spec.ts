@@ -122,7 +122,15 @@ export interface ServerManagedField {
  * `specificationVersion` lets core evolve: a host refuses a spec of a version
  * it does not know, loudly, instead of misusing it.
  */
-export interface ProviderSpec<TConfig extends ProviderConfigBase = ProviderConfigBase> {
+export interface ProviderSpec<
+  TConfig extends ProviderConfigBase = ProviderConfigBase,
+  /**
+   * The configuration as written, before the schema's defaults and
+   * normalization (`z.input<typeof schema>`). Declare it and a registry of
+   * your spec type-checks `createProvider`'s argument; left out, any input.
+   */
+  TConfigInput = unknown,
+> {
   readonly specificationVersion: 'v1';
   /** Stable id and config discriminator, e.g. `twilio`. Lower-case letters, digits, dashes and underscores. */
   readonly name: TConfig['provider'];
@@ -130,7 +138,7 @@ export interface ProviderSpec<TConfig extends ProviderConfigBase = ProviderConfi
   readonly description?: string;
   readonly docsUrl?: string;
   /** A zod object whose `provider` field is `z.literal(name)`. */
-  readonly configSchema: z.ZodType<TConfig>;
+  readonly configSchema: z.ZodType<TConfig, TConfigInput>;
   /** One entry per configuration field; `sensitive` marks the secrets. */
   readonly ui: readonly UiField[];
   /** What the carrier's media socket carries. */

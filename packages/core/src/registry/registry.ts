@@ -25,6 +25,26 @@ import { isMaskOf, maskSecret } from './secret-mask.js';
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds specs of every config type
 type AnySpec = ProviderSpec<any>;
 
+/**
+ * A configuration for one of `TSpec`'s providers as you write it (its
+ * schema's input): `ProviderConfigInput<ReturnType<typeof twilio>>`. Over a
+ * union of specs, the union of their inputs, told apart by `provider`.
+ */
+export type ProviderConfigInput<TSpec> = TSpec extends {
+  // biome-ignore lint/suspicious/noExplicitAny: only the input side is read
+  readonly configSchema: z.ZodType<any, infer TInput>;
+}
+  ? TInput
+  : never;
+
+/** A validated configuration for one of `TSpec`'s providers (its schema's output). */
+export type ProviderConfigOf<TSpec> = TSpec extends {
+  // biome-ignore lint/suspicious/noExplicitAny: only the output side is read
+  readonly configSchema: z.ZodType<infer TConfig, any>;
+}
+  ? TConfig
+  : never;
+
 /** A provider as a configuration form or provider picker shows it. */
 export interface ProviderDescription {
   readonly name: string;
@@ -58,7 +78,17 @@ export interface SaveContext extends ProviderHookContext {
  * from an explicit list: there is no global registry and no provider list in
  * core.
  */
-export interface ProviderRegistry {
+/**
+ * When `createRegistry` is given its specs as a list it can see (`[twilio(),
+ * plivo()]`), `TConfig` and `TConfigInput` are the union of their validated
+ * and written configurations, so `createProvider` refuses a misspelt or
+ * missing field at compile time; for a list known only at run time (a host's
+ * plugins) they are any configuration.
+ */
+export interface ProviderRegistry<
+  TConfigInput = unknown,
+  TConfig extends ProviderConfigBase = ProviderConfigBase,
+> {
   /** Specs sorted by name; this is also the order inbound detection tries them in. */
   readonly specs: readonly AnySpec[];
   readonly names: readonly string[];
@@ -70,7 +100,7 @@ export interface ProviderRegistry {
   /** UI metadata of every provider. */
   describe(): ProviderDescription[];
   /** Validates a configuration. @throws ConfigurationError with one issue per problem. */
-  parseConfig(input: unknown): ProviderConfigBase;
+  parseConfig(input: unknown): TConfig;
   /** A copy safe to show: secrets masked, server-managed fields removed. */
   maskConfig(config: ProviderConfigBase): Record<string, unknown>;
   /**
@@ -101,8 +131,16 @@ export interface ProviderRegistry {
   setupChecklist(config: ProviderConfigBase, state: ConfigurationState): SetupChecklist | undefined;
   /** Tries each spec's `matches` in name order and parses with the first that claims the request. */
   matchInbound(request: WebhookRequest): InboundMatch | undefined;
-  /** A provider bound to a configuration, validated first. @throws ConfigurationError */
-  createProvider(config: unknown, context?: Partial<ProviderContext>): TelephonyProvider;
+  /**
+   * A provider bound to a configuration, validated first (JavaScript callers
+   * and stored configurations get the same checks). For a configuration of
+   * unknown shape, validate it first: `createProvider(registry.parseConfig(raw))`.
+   * @throws ConfigurationError
+   */
+  createProvider(
+    config: TConfigInput | TConfig,
+    context?: Partial<ProviderContext>,
+  ): TelephonyProvider;
   /** Every spec's own routes, with their provider's name. */
   routes(): { provider: string; route: ProviderRoute<ProviderConfigBase> }[];
 }
@@ -195,10 +233,10 @@ function asObject(input: unknown, what: string): Record<string, unknown> {
  * @example
  * const registry = createRegistry([twilio(), plivo()]);
  */
-export function createRegistry(
-  specs: readonly AnySpec[],
+export function createRegistry<const TSpecs extends readonly AnySpec[]>(
+  specs: TSpecs,
   options: { logger?: Logger } = {},
-): ProviderRegistry {
+): ProviderRegistry<ProviderConfigInput<TSpecs[number]>, ProviderConfigOf<TSpecs[number]>> {
   const logger = options.logger ?? silentLogger;
   const byName = new Map<string, AnySpec>();
   for (const spec of specs) {
@@ -265,7 +303,7 @@ export function createRegistry(
     return result.data;
   };
 
-  return {
+  const registry: ProviderRegistry = {
     specs: sorted,
     names: sorted.map((spec) => spec.name),
     configSchema,
@@ -378,4 +416,9 @@ export function createRegistry(
         (spec.routes ?? []).map((route) => ({ provider: spec.name, route })),
       ),
   };
+  // One implementation serves every registry; the type parameters only narrow what callers may pass.
+  return registry as ProviderRegistry<
+    ProviderConfigInput<TSpecs[number]>,
+    ProviderConfigOf<TSpecs[number]>
+  >;
 }
