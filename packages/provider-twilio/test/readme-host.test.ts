@@ -5,87 +5,31 @@
  * gets TwiML with a media URL; that URL opens once and echoes the caller's
  * audio; forged webhooks and reused media URLs are refused.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { type ReadmeHost, startReadmeHost } from '@patchbay/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { computeTwilioSignature } from '../src/index.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'readme-host-auth-token';
-const packages = ['audio', 'core', 'provider-twilio'].map(
-  (name) => new URL(`../../${name}`, import.meta.url).pathname,
-);
 
-let directory: string;
-let server: ChildProcess;
+let host: ReadmeHost;
 let base: string;
-const output: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'patchbay-readme-host-'));
-  const tarballs = packages.map(
-    (path) =>
-      execFileSync('pnpm', ['pack', '--pack-destination', directory], {
-        cwd: path,
-        encoding: 'utf8',
-      })
-        .trim()
-        .split('\n')
-        .at(-1)!,
-  );
-  await writeFile(join(directory, 'package.json'), JSON.stringify({ private: true }));
-  execFileSync(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, 'ws@^8.18.0'],
-    { cwd: directory, stdio: 'inherit' },
-  );
-  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-  const afterSaveAs = readme.slice(readme.indexOf('Save as `server.mjs`'));
-  const code = /```js\n([\s\S]+?)```/.exec(afterSaveAs)?.[1];
-  if (!code) throw new Error('the README has no server.mjs block');
-  await writeFile(join(directory, 'server.mjs'), code);
-
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, ['server.mjs'], {
-    cwd: directory,
-    env: {
-      PATH: process.env['PATH'],
-      PORT: String(port),
-      PUBLIC_URL: base,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  host = await startReadmeHost({
+    readme: new URL('../README.md', import.meta.url).pathname,
+    packages: ['audio', 'core', 'provider-twilio'].map(
+      (name) => new URL(`../../${name}`, import.meta.url).pathname,
+    ),
+    dependencies: ['ws@^8.18.0'],
+    env: { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.stdout!.on('data', (chunk) => {
-      output.push(String(chunk));
-      if (output.join('').includes('listening on')) resolve();
-    });
-    server.stderr!.on('data', (chunk) => output.push(String(chunk)));
-    server.once('exit', (code) =>
-      reject(new Error(`server.mjs exited (${code}): ${output.join('')}`)),
-    );
-  });
+  base = host.url;
 }, 240_000);
 
 afterAll(async () => {
-  server?.kill();
-  if (directory) await rm(directory, { recursive: true, force: true });
+  await host?.close();
 });
 
 async function post(path: string, fields: Record<string, string>, signature?: string) {
@@ -119,7 +63,7 @@ it('answers a signed inbound call, bridges its media once, and refuses forgeries
   expect(url).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/media/${inbound.CallSid}/`));
   // The server's log reaches this process through a pipe, after its answer may have.
   await expect
-    .poll(() => output.join(''), { timeout: 5000 })
+    .poll(() => host.output(), { timeout: 5000 })
     .toContain(`call ${inbound.CallSid} from +15551230001 to +15551230002`);
 
   const socket = new WebSocket(url!);
@@ -160,6 +104,6 @@ it('answers a signed inbound call, bridges its media once, and refuses forgeries
   const status = await post('/status', { ...inbound, CallStatus: 'completed', CallDuration: '3' });
   expect(status.status).toBe(200);
   await expect
-    .poll(() => output.join(''), { timeout: 5000 })
+    .poll(() => host.output(), { timeout: 5000 })
     .toContain(`call ${inbound.CallSid}: completed`);
 }, 60_000);

@@ -1,0 +1,115 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ReadmeHostOptions {
+  /** The README holding the host, a ```js block after the words "Save as `server.mjs`". */
+  readonly readme: string;
+  /** Package folders to pack (with `pnpm pack`, which resolves `workspace:` ranges) and install. */
+  readonly packages: readonly string[];
+  /** Registry packages installed beside them, e.g. `ws@^8.18.0`. */
+  readonly dependencies?: readonly string[];
+  /** The server's environment besides PATH, PORT and PUBLIC_URL. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** What the server prints once it listens (default `listening on`). */
+  readonly readyText?: string;
+}
+
+/** A README's `server.mjs`, installed from packed packages in an empty directory and running. */
+export interface ReadmeHost {
+  /** `http://127.0.0.1:<port>`, also given to the server as PUBLIC_URL. */
+  readonly url: string;
+  /** Everything the server printed so far, stdout and stderr. */
+  output(): string;
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+  });
+}
+
+/**
+ * Runs a package README's host as a newcomer would: the packages packed,
+ * installed with plain npm in a new directory (so nothing of the workspace
+ * leaks in), the README's `server.mjs` block written out unchanged and
+ * started with `node`. Resolves once the server says it listens; rejects
+ * with its output if it exits first. Packing and installing take tens of
+ * seconds: give the calling hook a long timeout.
+ */
+export async function startReadmeHost(options: ReadmeHostOptions): Promise<ReadmeHost> {
+  const directory = await mkdtemp(join(tmpdir(), 'patchbay-readme-host-'));
+  let server: ChildProcess | undefined;
+  const output: string[] = [];
+  const close = async () => {
+    server?.kill();
+    await rm(directory, { recursive: true, force: true });
+  };
+  try {
+    const tarballs = options.packages.map(
+      (path) =>
+        execFileSync('pnpm', ['pack', '--pack-destination', directory], {
+          cwd: path,
+          encoding: 'utf8',
+        })
+          .trim()
+          .split('\n')
+          .at(-1)!,
+    );
+    await writeFile(join(directory, 'package.json'), JSON.stringify({ private: true }));
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        ...tarballs,
+        ...(options.dependencies ?? []),
+      ],
+      { cwd: directory, stdio: 'inherit' },
+    );
+    const readme = await readFile(options.readme, 'utf8');
+    const start = readme.indexOf('Save as `server.mjs`');
+    const code = start < 0 ? undefined : /```js\n([\s\S]+?)```/.exec(readme.slice(start))?.[1];
+    if (!code) throw new Error(`${options.readme} has no server.mjs block`);
+    await writeFile(join(directory, 'server.mjs'), code);
+
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const running = spawn(process.execPath, ['server.mjs'], {
+      cwd: directory,
+      env: {
+        PATH: process.env['PATH'],
+        PORT: String(port),
+        PUBLIC_URL: url,
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server = running;
+    const readyText = options.readyText ?? 'listening on';
+    await new Promise<void>((resolve, reject) => {
+      running.stdout!.on('data', (chunk) => {
+        output.push(String(chunk));
+        if (output.join('').includes(readyText)) resolve();
+      });
+      running.stderr!.on('data', (chunk) => output.push(String(chunk)));
+      running.once('exit', (code) =>
+        reject(new Error(`server.mjs exited (${code}): ${output.join('')}`)),
+      );
+    });
+    return { url, output: () => output.join(''), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
