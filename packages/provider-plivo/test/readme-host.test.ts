@@ -5,9 +5,8 @@
  * Plivo XML with a media URL; that URL opens once and echoes the caller's
  * audio as `playAudio`; forged webhooks and reused media URLs are refused.
  */
-import { type ReadmeHost, startReadmeHost } from '@patchbay/testkit';
+import { exerciseMediaUrl, type ReadmeHost, startReadmeHost } from '@patchbay/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { computePlivoV3Signature } from '../src/index.js';
 
 const AUTH_ID = 'MAXXXXXXXXXXXXXXXXXX';
@@ -47,6 +46,9 @@ async function post(path: string, fields: Record<string, string>, signature?: st
   });
 }
 
+const streamId = '20170ada-f610-433b-8758-c02a2aab3662';
+const payload = Buffer.alloc(160, 0x2a).toString('base64');
+
 const inbound = {
   CallUUID: '11111111-2222-3333-4444-555555555555',
   AuthID: AUTH_ID,
@@ -70,52 +72,37 @@ it('answers a signed inbound call, bridges its stream once, and refuses forgerie
     .poll(() => host.output(), { timeout: 5000 })
     .toContain(`call ${inbound.CallUUID} from +15551230001 to +15551230002`);
 
-  const socket = new WebSocket(url!);
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  const echoes: string[] = [];
-  socket.on('message', (data) => echoes.push(String(data)));
-  const streamId = '20170ada-f610-433b-8758-c02a2aab3662';
-  socket.send(
-    JSON.stringify({
-      event: 'start',
-      sequenceNumber: 0,
-      start: {
-        callId: inbound.CallUUID,
-        streamId,
-        accountId: AUTH_ID,
-        tracks: ['inbound'],
-        mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000 },
-      },
-    }),
-  );
-  const payload = Buffer.alloc(160, 0x2a).toString('base64');
-  for (let chunk = 1; chunk <= 10; chunk++) {
-    socket.send(
+  const { answers, reuseStatus } = await exerciseMediaUrl(url!, {
+    opening: [
+      JSON.stringify({
+        event: 'start',
+        sequenceNumber: 0,
+        start: {
+          callId: inbound.CallUUID,
+          streamId,
+          accountId: AUTH_ID,
+          tracks: ['inbound'],
+          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000 },
+        },
+      }),
+    ],
+    frame: (chunk) =>
       JSON.stringify({
         event: 'media',
         sequenceNumber: chunk,
         streamId,
         media: { track: 'inbound', timestamp: String(Date.now()), chunk, payload },
       }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  await expect.poll(() => echoes.length, { timeout: 5000 }).toBeGreaterThanOrEqual(8);
-  const echo = JSON.parse(echoes[0]!) as {
+  });
+  const echo = JSON.parse(answers[0]!) as {
     event: string;
     media: { contentType: string; payload: string };
   };
   expect(echo.event).toBe('playAudio');
   expect(echo.media.contentType).toBe('audio/x-mulaw');
   expect(Buffer.from(echo.media.payload, 'base64')).toHaveLength(160);
-  socket.close();
-
   // The URL opened once; a second use is refused before the upgrade.
-  const again = new WebSocket(url!);
-  const refused = await new Promise<number>((resolve) =>
-    again.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)),
-  );
-  expect(refused).toBe(401);
+  expect(reuseStatus).toBe(401);
 
   const hangup = await post('/hangup', {
     ...inbound,

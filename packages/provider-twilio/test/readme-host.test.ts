@@ -5,9 +5,8 @@
  * gets TwiML with a media URL; that URL opens once and echoes the caller's
  * audio; forged webhooks and reused media URLs are refused.
  */
-import { type ReadmeHost, startReadmeHost } from '@patchbay/testkit';
+import { exerciseMediaUrl, type ReadmeHost, startReadmeHost } from '@patchbay/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { computeTwilioSignature } from '../src/index.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -44,6 +43,8 @@ async function post(path: string, fields: Record<string, string>, signature?: st
   });
 }
 
+const payload = Buffer.alloc(160, 0x2a).toString('base64');
+
 const inbound = {
   CallSid: 'CA0123456789abcdef0123456789abcdef',
   AccountSid: ACCOUNT_SID,
@@ -66,25 +67,18 @@ it('answers a signed inbound call, bridges its media once, and refuses forgeries
     .poll(() => host.output(), { timeout: 5000 })
     .toContain(`call ${inbound.CallSid} from +15551230001 to +15551230002`);
 
-  const socket = new WebSocket(url!);
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  const echoes: string[] = [];
-  socket.on('message', (data) => echoes.push(String(data)));
-  socket.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
-  socket.send(
-    JSON.stringify({
-      event: 'start',
-      streamSid: 'MZ1',
-      start: { streamSid: 'MZ1', callSid: inbound.CallSid, customParameters: {} },
-    }),
-  );
-  const payload = Buffer.alloc(160, 0x2a).toString('base64');
-  for (let frame = 0; frame < 10; frame++) {
-    socket.send(JSON.stringify({ event: 'media', streamSid: 'MZ1', media: { payload } }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  await expect.poll(() => echoes.length, { timeout: 5000 }).toBeGreaterThanOrEqual(8);
-  const echo = JSON.parse(echoes[0]!) as {
+  const { answers, reuseStatus } = await exerciseMediaUrl(url!, {
+    opening: [
+      JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }),
+      JSON.stringify({
+        event: 'start',
+        streamSid: 'MZ1',
+        start: { streamSid: 'MZ1', callSid: inbound.CallSid, customParameters: {} },
+      }),
+    ],
+    frame: () => JSON.stringify({ event: 'media', streamSid: 'MZ1', media: { payload } }),
+  });
+  const echo = JSON.parse(answers[0]!) as {
     event: string;
     streamSid: string;
     media: { payload: string };
@@ -92,14 +86,8 @@ it('answers a signed inbound call, bridges its media once, and refuses forgeries
   expect(echo.event).toBe('media');
   expect(echo.streamSid).toBe('MZ1');
   expect(Buffer.from(echo.media.payload, 'base64')).toHaveLength(160);
-  socket.close();
-
   // The URL opened once; a second use is refused before the upgrade.
-  const again = new WebSocket(url!);
-  const refused = await new Promise<number>((resolve) =>
-    again.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)),
-  );
-  expect(refused).toBe(401);
+  expect(reuseStatus).toBe(401);
 
   const status = await post('/status', { ...inbound, CallStatus: 'completed', CallDuration: '3' });
   expect(status.status).toBe(200);

@@ -31,7 +31,13 @@ export {
   type TranscriptEntry,
 } from './media-transcript.js';
 export { describeProviderContract, type ProviderContractFixtures } from './provider-contract.js';
-export { type ReadmeHost, type ReadmeHostOptions, startReadmeHost } from './readme-host.js';
+export {
+  exerciseMediaUrl,
+  type MediaUrlExercise,
+  type ReadmeHost,
+  type ReadmeHostOptions,
+  startReadmeHost,
+} from './readme-host.js';
 export {
   startTestDatabase,
   type TestDatabase,

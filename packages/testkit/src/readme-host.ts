@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 
 export interface ReadmeHostOptions {
   /** The README holding the host, a ```js block after the words "Save as `server.mjs`". */
@@ -112,4 +113,55 @@ export async function startReadmeHost(options: ReadmeHostOptions): Promise<Readm
     await close();
     throw error;
   }
+}
+
+export interface MediaUrlExercise {
+  /** What the carrier sends first (connected, start), in its dialect. */
+  readonly opening: readonly string[];
+  /** The carrier's nth media message (from 1), sent every 20 ms. */
+  readonly frame: (n: number) => string;
+  /** How many media messages to send (default 10). */
+  readonly frames?: number;
+  /** How many answers to wait for (default 8: the bridge's lead may hold the last back). */
+  readonly answers?: number;
+}
+
+/**
+ * Opens a media URL a host handed out as a carrier would, streams audio
+ * in real time and collects what the host sends back, then tries the same
+ * URL again. Resolves with the host's messages and the HTTP status of the
+ * second upgrade (0 when it was accepted). Rejects when fewer answers than
+ * asked came within 5 s.
+ */
+export async function exerciseMediaUrl(
+  url: string,
+  exercise: MediaUrlExercise,
+): Promise<{ answers: string[]; reuseStatus: number }> {
+  const socket = new WebSocket(url);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const answers: string[] = [];
+  socket.on('message', (data) => answers.push(String(data)));
+  for (const message of exercise.opening) socket.send(message);
+  for (let n = 1; n <= (exercise.frames ?? 10); n++) {
+    socket.send(exercise.frame(n));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const wanted = exercise.answers ?? 8;
+  const deadline = Date.now() + 5000;
+  while (answers.length < wanted && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  socket.close();
+  if (answers.length < wanted)
+    throw new Error(`${answers.length} answers on the media socket, wanted ${wanted}`);
+
+  const again = new WebSocket(url);
+  const reuseStatus = await new Promise<number>((resolve) => {
+    again.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    again.once('open', () => {
+      again.close();
+      resolve(0);
+    });
+    again.once('error', () => resolve(0));
+  });
+  return { answers, reuseStatus };
 }
