@@ -92,7 +92,7 @@ it('answers a call carrying the API key, bridges its media once, and refuses oth
         streamSid,
       }),
   });
-  const echo = JSON.parse(answers[0]!) as {
+  const echo = JSON.parse(String(answers[0])) as {
     event: string;
     streamSid: string;
     media: { payload: string };

@@ -94,7 +94,7 @@ it('answers a signed inbound call, bridges its stream once, and refuses forgerie
         media: { track: 'inbound', timestamp: String(Date.now()), chunk, payload },
       }),
   });
-  const echo = JSON.parse(answers[0]!) as {
+  const echo = JSON.parse(String(answers[0])) as {
     event: string;
     media: { contentType: string; payload: string };
   };

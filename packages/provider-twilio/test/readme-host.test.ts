@@ -78,7 +78,7 @@ it('answers a signed inbound call, bridges its media once, and refuses forgeries
     ],
     frame: () => JSON.stringify({ event: 'media', streamSid: 'MZ1', media: { payload } }),
   });
-  const echo = JSON.parse(answers[0]!) as {
+  const echo = JSON.parse(String(answers[0])) as {
     event: string;
     streamSid: string;
     media: { payload: string };

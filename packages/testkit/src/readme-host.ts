@@ -118,8 +118,8 @@ export async function startReadmeHost(options: ReadmeHostOptions): Promise<Readm
 export interface MediaUrlExercise {
   /** What the carrier sends first (connected, start), in its dialect. */
   readonly opening: readonly string[];
-  /** The carrier's nth media message (from 1), sent every 20 ms. */
-  readonly frame: (n: number) => string;
+  /** The carrier's nth media message (from 1), sent every 20 ms; bytes go as a binary frame. */
+  readonly frame: (n: number) => string | Uint8Array;
   /** How many media messages to send (default 10). */
   readonly frames?: number;
   /** How many answers to wait for (default 8: the bridge's lead may hold the last back). */
@@ -128,7 +128,8 @@ export interface MediaUrlExercise {
 
 /**
  * Opens a media URL a host handed out as a carrier would, streams audio
- * in real time and collects what the host sends back, then tries the same
+ * in real time and collects what the host sends back (text frames as
+ * strings, binary ones as bytes), then tries the same
  * URL again. Resolves with the host's messages and the HTTP status of the
  * second upgrade (0 when it was accepted). Rejects when fewer answers than
  * asked came within 5 s.
@@ -136,11 +137,14 @@ export interface MediaUrlExercise {
 export async function exerciseMediaUrl(
   url: string,
   exercise: MediaUrlExercise,
-): Promise<{ answers: string[]; reuseStatus: number }> {
+): Promise<{ answers: (string | Buffer)[]; reuseStatus: number }> {
   const socket = new WebSocket(url);
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  const answers: string[] = [];
-  socket.on('message', (data) => answers.push(String(data)));
+  // Text frames as strings, binary frames as their bytes.
+  const answers: (string | Buffer)[] = [];
+  socket.on('message', (data, isBinary) =>
+    answers.push(isBinary ? Buffer.from(data as Buffer) : String(data)),
+  );
   for (const message of exercise.opening) socket.send(message);
   for (let n = 1; n <= (exercise.frames ?? 10); n++) {
     socket.send(exercise.frame(n));
