@@ -33,6 +33,7 @@ export {
 export { describeProviderContract, type ProviderContractFixtures } from './provider-contract.js';
 export {
   exerciseMediaUrl,
+  freePort,
   type MediaUrlExercise,
   type ReadmeHost,
   type ReadmeHostOptions,

@@ -14,6 +14,8 @@ export interface ReadmeHostOptions {
   readonly dependencies?: readonly string[];
   /** The server's environment besides PATH, PORT and PUBLIC_URL. */
   readonly env?: Readonly<Record<string, string>>;
+  /** The port to give the server (default: a free one), for peers that must know it beforehand. */
+  readonly port?: number;
   /** What the server prints once it listens (default `listening on`). */
   readonly readyText?: string;
 }
@@ -27,7 +29,8 @@ export interface ReadmeHost {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer()
       .once('error', reject)
@@ -84,7 +87,7 @@ export async function startReadmeHost(options: ReadmeHostOptions): Promise<Readm
     if (!code) throw new Error(`${options.readme} has no server.mjs block`);
     await writeFile(join(directory, 'server.mjs'), code);
 
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const url = `http://127.0.0.1:${port}`;
     const running = spawn(process.execPath, ['server.mjs'], {
       cwd: directory,
