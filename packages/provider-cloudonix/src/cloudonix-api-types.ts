@@ -41,6 +41,22 @@ export const cloudonixCreatedApplication = z.looseObject({
   uuid: optionalText,
 });
 
+/** One of a domain's SIP trunks, as `GET /domains/{domain}/trunks` lists it. */
+export const cloudonixListedTrunk = z.looseObject({
+  uuid: optionalText,
+  name: optionalText,
+  direction: optionalText,
+  active: z.boolean().optional(),
+  profile: z.record(z.string(), z.unknown()).nullish(),
+});
+export type CloudonixListedTrunk = z.infer<typeof cloudonixListedTrunk>;
+
+/** `GET /domains/{domain}/trunks`. */
+export const cloudonixListedTrunks = z.array(cloudonixListedTrunk);
+
+/** `POST /domains/{domain}/trunks`: the new trunk's uuid, which some answers leave out. */
+export const cloudonixCreatedTrunk = z.looseObject({ uuid: optionalText });
+
 /** A Cloudonix response read through `schema`. @throws CarrierApiError naming the field */
 export function readCloudonix<T>(schema: z.ZodType<T>, body: unknown, operation: string): T {
   return readCarrierResponse(schema, body, { provider: 'cloudonix', operation });

@@ -1,5 +1,11 @@
 import { CarrierApiError, ConfigurationError, type Logger } from '@patchbay/core';
 import {
+  type CloudonixListedTrunk,
+  cloudonixCreatedTrunk,
+  cloudonixListedTrunks,
+  readCloudonix,
+} from './cloudonix-api-types.js';
+import {
   CLOUDONIX_REGIONS,
   type CloudonixConfig,
   type CloudonixTrunk,
@@ -25,8 +31,13 @@ const MANAGED_PROFILE_KEYS = [
   'authentication',
 ];
 
+/** A trunk as Patchbay writes it. */
+export interface DesiredTrunk extends Json {
+  readonly profile: Readonly<Record<string, unknown>>;
+}
+
 /** The trunk as Cloudonix should hold it: out through the region's edge to the SIP domain. */
-export function desiredTrunk(trunk: CloudonixTrunk): Record<string, unknown> {
+export function desiredTrunk(trunk: CloudonixTrunk): DesiredTrunk {
   const region = CLOUDONIX_REGIONS[trunk.region as keyof typeof CLOUDONIX_REGIONS];
   return {
     name: trunk.name,
@@ -42,16 +53,13 @@ export function desiredTrunk(trunk: CloudonixTrunk): Record<string, unknown> {
 const trunksPath = (config: CloudonixConfig) =>
   `/domains/${encodeURIComponent(config.domain_id)}/trunks`;
 
-async function listTrunks(call: CloudonixCall, config: CloudonixConfig): Promise<Json[]> {
+async function listTrunks(
+  call: CloudonixCall,
+  config: CloudonixConfig,
+): Promise<CloudonixListedTrunk[]> {
   const { status, body } = await call('list trunks', 'GET', trunksPath(config), { ok: [200, 404] });
   if (status === 404) return [];
-  if (!Array.isArray(body))
-    throw new CarrierApiError({
-      provider: 'cloudonix',
-      operation: 'list trunks',
-      message: 'the response is not a list',
-    });
-  return body as Json[];
+  return readCloudonix(cloudonixListedTrunks, body, 'list trunks');
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -59,24 +67,26 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** The update that makes `existing` what `desired` says, or undefined when nothing differs. */
-export function trunkUpdate(existing: Json, desired: Json): Json | undefined {
+export function trunkUpdate(
+  existing: CloudonixListedTrunk,
+  desired: DesiredTrunk,
+): DesiredTrunk | undefined {
+  const existingProfile = existing.profile ?? {};
   const kept = Object.fromEntries(
-    Object.entries((existing['profile'] ?? {}) as Json).filter(
-      ([key]) => !MANAGED_PROFILE_KEYS.includes(key),
-    ),
+    Object.entries(existingProfile).filter(([key]) => !MANAGED_PROFILE_KEYS.includes(key)),
   );
-  const update: Json = {
+  const update: DesiredTrunk = {
     ...desired,
     active: true,
-    profile: { ...kept, ...(desired['profile'] as Json) },
+    profile: { ...kept, ...desired.profile },
   };
   const differs = ['name', 'ip', 'transport', 'prefix', 'direction', 'active'].some(
     (key) => !sameValue(existing[key], update[key]),
   );
   const portDiffers = Number(existing['port']) !== update['port'];
   const profileDiffers = !sameValue(
-    Object.fromEntries(Object.entries((existing['profile'] ?? {}) as Json).sort()),
-    Object.fromEntries(Object.entries(update['profile'] as Json).sort()),
+    Object.fromEntries(Object.entries(existingProfile).sort()),
+    Object.fromEntries(Object.entries(update.profile).sort()),
   );
   return differs || portDiffers || profileDiffers ? update : undefined;
 }
@@ -84,11 +94,11 @@ export function trunkUpdate(existing: Json, desired: Json): Json | undefined {
 async function deactivate(
   call: CloudonixCall,
   config: CloudonixConfig,
-  listed: readonly Json[],
+  listed: readonly CloudonixListedTrunk[],
   uuid: string,
 ): Promise<void> {
-  const existing = listed.find((trunk) => trunk['uuid'] === uuid);
-  if (!existing || existing['active'] === false) return;
+  const existing = listed.find((trunk) => trunk.uuid === uuid);
+  if (!existing || existing.active === false) return;
   await call('deactivate trunk', 'PUT', `${trunksPath(config)}/${encodeURIComponent(uuid)}`, {
     json: { active: false },
     ok: [200, 204],
@@ -112,9 +122,9 @@ export async function applyCloudonixTrunks(
   const ids: Record<string, string> = {};
   for (const trunk of config.trunks) {
     const storedId = storedIds[trunk.name];
-    const byId = storedId ? listed.find((item) => item['uuid'] === storedId) : undefined;
-    const byName = listed.filter((item) => item['name'] === trunk.name);
-    const existing = byId ?? byName.find((item) => item['direction'] === 'public-outbound');
+    const byId = storedId ? listed.find((item) => item.uuid === storedId) : undefined;
+    const byName = listed.filter((item) => item.name === trunk.name);
+    const existing = byId ?? byName.find((item) => item.direction === 'public-outbound');
     if (!existing && byName.length > 0)
       throw new ConfigurationError(
         `The Cloudonix domain already has a trunk named ${JSON.stringify(trunk.name)} for another direction; choose another name`,
@@ -128,8 +138,8 @@ export async function applyCloudonixTrunks(
       continue;
     }
     const desired = desiredTrunk(trunk);
-    if (existing) {
-      const uuid = String(existing['uuid']);
+    if (existing?.uuid !== undefined) {
+      const uuid = existing.uuid;
       const update = trunkUpdate(existing, desired);
       if (update)
         await call('update trunk', 'PUT', `${trunksPath(config)}/${encodeURIComponent(uuid)}`, {
@@ -143,12 +153,12 @@ export async function applyCloudonixTrunks(
       json: desired,
       ok: [200, 201],
     });
-    let uuid = (body as Json | undefined)?.['uuid'];
-    if (typeof uuid !== 'string') {
+    let uuid = readCloudonix(cloudonixCreatedTrunk, body ?? {}, 'create trunk').uuid;
+    if (uuid === undefined) {
       const again = await listTrunks(call, config);
-      uuid = again.find((item) => item['name'] === trunk.name)?.['uuid'];
+      uuid = again.find((item) => item.name === trunk.name)?.uuid;
     }
-    if (typeof uuid !== 'string')
+    if (uuid === undefined)
       throw new CarrierApiError({
         provider: 'cloudonix',
         operation: 'create trunk',
