@@ -41,15 +41,24 @@ export const cloudonixCreatedApplication = z.looseObject({
   uuid: optionalText,
 });
 
-/** One of a domain's SIP trunks, as `GET /domains/{domain}/trunks` lists it. */
-export const cloudonixListedTrunk = z.looseObject({
+/** One of a domain's SIP trunks as the provider reads it; its other fields pass through. */
+export interface CloudonixListedTrunk {
+  readonly uuid?: string | undefined;
+  readonly name?: string | undefined;
+  readonly direction?: string | undefined;
+  readonly active?: boolean | undefined;
+  readonly profile?: Readonly<Record<string, unknown>> | null | undefined;
+  readonly [field: string]: unknown;
+}
+
+/** A trunk of `GET /domains/{domain}/trunks`. */
+export const cloudonixListedTrunk: z.ZodType<CloudonixListedTrunk> = z.looseObject({
   uuid: optionalText,
   name: optionalText,
   direction: optionalText,
   active: z.boolean().optional(),
   profile: z.record(z.string(), z.unknown()).nullish(),
 });
-export type CloudonixListedTrunk = z.infer<typeof cloudonixListedTrunk>;
 
 /** `GET /domains/{domain}/trunks`. */
 export const cloudonixListedTrunks = z.array(cloudonixListedTrunk);

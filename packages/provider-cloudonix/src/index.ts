@@ -1,4 +1,6 @@
 /** @patchbay/provider-cloudonix: Cloudonix (bring your own SIP) for Patchbay. */
+
+export type { CloudonixListedTrunk } from './cloudonix-api-types.js';
 export { verifyCloudonixApiKey } from './cloudonix-auth.js';
 export type { CloudonixClientSettings } from './cloudonix-client.js';
 export {
@@ -21,5 +23,10 @@ export {
 export { CLOUDONIX_AUDIO, CloudonixMediaSerializer } from './cloudonix-media-serializer.js';
 export { type CloudonixSettings, cloudonix } from './cloudonix-provider.js';
 export { CLOUDONIX_CALL_STATUSES } from './cloudonix-status.js';
-export { desiredTrunk, pinnedTrunk, trunkUpdate } from './cloudonix-trunks.js';
+export {
+  type DesiredTrunk,
+  desiredTrunk,
+  pinnedTrunk,
+  trunkUpdate,
+} from './cloudonix-trunks.js';
 export { VERSION } from './version.js';
