@@ -470,6 +470,61 @@ describe('media bridge: ending', () => {
   });
 });
 
+describe('media bridge sends of one turn', () => {
+  /** A clock whose deferred work runs when the test says the turn is over. */
+  class DeferringClock extends FakeClock {
+    readonly deferred: (() => void)[] = [];
+    defer = (callback: () => void) => {
+      this.deferred.push(callback);
+    };
+    endTurn() {
+      for (const callback of this.deferred.splice(0)) callback();
+    }
+  }
+  const bridgeOn = (socket: FakeSocket, clock: DeferringClock) => {
+    const bridge = createMediaBridge({
+      socket: socket as unknown as CarrierSocket,
+      serializer: acme().media.createSerializer(),
+      agentSampleRate: 8000,
+      agent: { audio: () => {}, stop: () => {} },
+      clock,
+    });
+    socket.deliver({ event: 'start', call_id: 'c', stream_id: 's', params: {} });
+    return bridge;
+  };
+
+  it('goes out together at the end of the turn, in order, and before a close', () => {
+    const clock = new DeferringClock();
+    const first = new FakeSocket();
+    const second = new FakeSocket();
+    const a = bridgeOn(first, clock);
+    const b = bridgeOn(second, clock);
+    a.sendAudio(new Int16Array(160).fill(100));
+    b.sendAudio(new Int16Array(160).fill(200));
+    a.mark('after-first');
+    expect(first.sent).toEqual([]);
+    expect(second.sent).toEqual([]);
+    // One deferral for the whole turn, whichever bridge sent first.
+    expect(clock.deferred).toHaveLength(1);
+    clock.endTurn();
+    expect(first.sent).toHaveLength(2);
+    expect(second.sent).toHaveLength(1);
+    expect(JSON.parse(first.sent[1] as string)).toMatchObject({
+      event: 'mark',
+      name: 'after-first',
+    });
+
+    // A hang-up queued this turn reaches the carrier before the socket closes.
+    b.sendAudio(new Int16Array(160).fill(300));
+    b.hangUp();
+    expect(second.sent.slice(1).map((m) => JSON.parse(m as string).event)).toEqual([
+      'audio',
+      'hangup',
+    ]);
+    expect(second.closedWith).toBe(1000);
+  });
+});
+
 describe('media bridge contract version', () => {
   it('refuses a serializer of a contract version this core does not implement', () => {
     const serializer = { ...acme().media.createSerializer(), specificationVersion: 'v2' };

@@ -63,6 +63,15 @@ export interface BridgeClock {
    */
   setTimeout?(callback: () => void, ms: number): unknown;
   clearTimeout?(handle: unknown): void;
+  /**
+   * Runs `callback` once, after the I/O of the current turn (the default
+   * clock uses `setImmediate`). With it, what every bridge sends in one turn
+   * goes to the sockets together at the end of the turn: a peer sleeping in
+   * its event loop is woken once for the lot rather than once per message
+   * (measured on loopback: a fifth less CPU in the load generator, a little
+   * less in the server). Without it, messages are sent as they are made.
+   */
+  defer?(callback: () => void): void;
 }
 
 export interface MediaBridgeOptions {
@@ -172,6 +181,9 @@ const realClock: BridgeClock = {
   setInterval: (callback, ms) => setInterval(callback, ms),
   clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
   setTimeout: (callback, ms) => setTimeout(callback, ms),
+  defer: (callback) => {
+    setImmediate(callback);
+  },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
@@ -763,6 +775,13 @@ class Bridge implements MediaBridge {
 
   private send(message: string | Uint8Array): void {
     if (this.socket.readyState !== SOCKET_OPEN) return;
+    if (this.clock.defer) outgoing.add(this, message, this.clock.defer);
+    else this.deliver(message);
+  }
+
+  /** Hands a message to the socket now; the outgoing batch calls it at the end of the turn. */
+  deliver(message: string | Uint8Array): void {
+    if (this.socket.readyState !== SOCKET_OPEN) return;
     try {
       this.socket.send(message);
     } catch (error) {
@@ -771,6 +790,8 @@ class Bridge implements MediaBridge {
   }
 
   private closeSocket(code: number, reason: string): void {
+    // What this bridge queued this turn (a hang-up message, the last frames) goes before the close.
+    outgoing.flush();
     try {
       if (this.socket.readyState === SOCKET_OPEN) this.socket.close(code, reason);
     } catch (error) {
@@ -810,6 +831,36 @@ class Bridge implements MediaBridge {
  * serializer still makes one string per frame it sends, as its wire format
  * requires.
  */
+/**
+ * The messages every bridge made this turn, in order, sent together when
+ * the turn's I/O is done (see `BridgeClock.defer`). Two parallel arrays,
+ * reused, so a frame costs no allocation here.
+ */
+class OutgoingBatch {
+  private readonly bridges: Bridge[] = [];
+  private readonly messages: (string | Uint8Array)[] = [];
+  private scheduled = false;
+  private readonly flushNow = () => this.flush();
+
+  add(bridge: Bridge, message: string | Uint8Array, defer: (callback: () => void) => void): void {
+    this.bridges.push(bridge);
+    this.messages.push(message);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    defer(this.flushNow);
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    // A bridge may queue more while delivering (it does not today); the loop takes those too.
+    for (let i = 0; i < this.bridges.length; i++) this.bridges[i]!.deliver(this.messages[i]!);
+    this.bridges.length = 0;
+    this.messages.length = 0;
+  }
+}
+
+const outgoing = new OutgoingBatch();
+
 export function createMediaBridge(options: MediaBridgeOptions): MediaBridge {
   if (!Number.isInteger(options.agentSampleRate) || options.agentSampleRate < 8000) {
     throw new RangeError(
