@@ -523,6 +523,26 @@ describe('media bridge sends of one turn', () => {
     ]);
     expect(second.closedWith).toBe(1000);
   });
+
+  it('sends nothing twice when a send closes a bridge in the middle of the batch', () => {
+    const clock = new DeferringClock();
+    const failing = new FakeSocket();
+    const other = new FakeSocket();
+    const a = bridgeOn(failing, clock);
+    const b = bridgeOn(other, clock);
+    // The carrier's socket fails on the first send, and the host hangs the bridge up there.
+    const handed: string[] = [];
+    failing.send = (data) => {
+      handed.push(JSON.parse(data as string).event);
+      a.hangUp();
+    };
+    a.sendAudio(new Int16Array(160).fill(100));
+    b.mark('one');
+    b.mark('two');
+    clock.endTurn();
+    expect(handed).toEqual(['audio', 'hangup']);
+    expect(other.sent.map((m) => JSON.parse(m as string).name)).toEqual(['one', 'two']);
+  });
 });
 
 describe('media bridge contract version', () => {

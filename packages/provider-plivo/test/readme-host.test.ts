@@ -5,7 +5,12 @@
  * Plivo XML with a media URL; that URL opens once and echoes the caller's
  * audio as `playAudio`; forged webhooks and reused media URLs are refused.
  */
-import { exerciseMediaUrl, type ReadmeHost, startReadmeHost } from '@patchbay/testkit';
+import {
+  exerciseMediaUrl,
+  plivoStyleStream,
+  type ReadmeHost,
+  startReadmeHost,
+} from '@patchbay/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { computePlivoV3Signature } from '../src/index.js';
 
@@ -72,28 +77,10 @@ it('answers a signed inbound call, bridges its stream once, and refuses forgerie
     .poll(() => host.output(), { timeout: 5000 })
     .toContain(`call ${inbound.CallUUID} from +15551230001 to +15551230002`);
 
-  const { answers, reuseStatus } = await exerciseMediaUrl(url!, {
-    opening: [
-      JSON.stringify({
-        event: 'start',
-        sequenceNumber: 0,
-        start: {
-          callId: inbound.CallUUID,
-          streamId,
-          accountId: AUTH_ID,
-          tracks: ['inbound'],
-          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000 },
-        },
-      }),
-    ],
-    frame: (chunk) =>
-      JSON.stringify({
-        event: 'media',
-        sequenceNumber: chunk,
-        streamId,
-        media: { track: 'inbound', timestamp: String(Date.now()), chunk, payload },
-      }),
-  });
+  const { answers, reuseStatus } = await exerciseMediaUrl(
+    url!,
+    plivoStyleStream({ callId: inbound.CallUUID, streamId, accountId: AUTH_ID, payload }),
+  );
   const echo = JSON.parse(String(answers[0])) as {
     event: string;
     media: { contentType: string; payload: string };

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulawEncode } from '@patchbay/audio';
 import { WebSocket, WebSocketServer } from 'ws';
 
 /** A channel as ARI describes it ("Channel" model in channels.json). */
@@ -65,6 +66,29 @@ export interface AriMediaSession {
   /** Sends a control message as chan_websocket would, e.g. `MEDIA_XOFF`. */
   sendText(text: string): void;
   close(): void;
+}
+
+/**
+ * Plays a caller on a media session: `frames` 20 ms mu-law frames of a tone,
+ * one every 20 ms, then waits (5 s at most) until the host has sent back
+ * `expectBytes` of audio. Resolves with how many bytes came back in all.
+ */
+export async function speakOnAriMedia(
+  session: AriMediaSession,
+  { frames = 25, expectBytes = 160 * 15 }: { frames?: number; expectBytes?: number } = {},
+): Promise<number> {
+  const tone = Int16Array.from({ length: 160 }, (_, i) => Math.round(6000 * Math.sin(i / 3)));
+  const frame = new Uint8Array(160);
+  mulawEncode(tone, frame);
+  for (let n = 0; n < frames; n++) {
+    session.sendAudio(frame);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const received = () => session.audio.reduce((sum, chunk) => sum + chunk.length, 0);
+  const deadline = Date.now() + 5000;
+  while (received() < expectBytes && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  return received();
 }
 
 export interface AriSimulatorOptions {

@@ -8,6 +8,7 @@ export {
   type AriSimulator,
   type AriSimulatorOptions,
   type OriginateOutcome,
+  speakOnAriMedia,
   startAriSimulator,
 } from './ari-simulator.js';
 export {
@@ -35,6 +36,7 @@ export {
   exerciseMediaUrl,
   freePort,
   type MediaUrlExercise,
+  plivoStyleStream,
   type ReadmeHost,
   type ReadmeHostOptions,
   startReadmeHost,

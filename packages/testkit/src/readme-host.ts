@@ -172,3 +172,39 @@ export async function exerciseMediaUrl(
   });
   return { answers, reuseStatus };
 }
+
+/**
+ * A Plivo-style audio stream (Plivo, Vobiz) as the carrier opens it: a
+ * `start` naming the call, then inbound mu-law `media` frames of `payload`
+ * (base64), for {@link exerciseMediaUrl}.
+ */
+export function plivoStyleStream(options: {
+  readonly callId: string;
+  readonly streamId: string;
+  readonly accountId: string;
+  readonly payload: string;
+}): MediaUrlExercise {
+  const { callId, streamId, accountId, payload } = options;
+  return {
+    opening: [
+      JSON.stringify({
+        event: 'start',
+        sequenceNumber: 0,
+        start: {
+          callId,
+          streamId,
+          accountId,
+          tracks: ['inbound'],
+          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000 },
+        },
+      }),
+    ],
+    frame: (chunk) =>
+      JSON.stringify({
+        event: 'media',
+        sequenceNumber: chunk,
+        streamId,
+        media: { track: 'inbound', timestamp: String(Date.now()), chunk, payload },
+      }),
+  };
+}

@@ -181,10 +181,10 @@ const realClock: BridgeClock = {
   setInterval: (callback, ms) => setInterval(callback, ms),
   clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
   setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   defer: (callback) => {
     setImmediate(callback);
   },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
 /** A resampler and the output buffer it reuses, grown only when a longer chunk arrives. */
@@ -821,17 +821,6 @@ class Bridge implements MediaBridge {
 }
 
 /**
- * Joins one carrier media socket to one agent: decodes the carrier's dialect,
- * resamples between the wire rate and the agent's, cuts agent audio into the
- * carrier's frames and paces them to real time, forwards DTMF, honours
- * clear and marks, and ends once from whichever side closes first.
- *
- * Steady state allocates nothing in the bridge itself, nor in a serializer
- * that reads text frames as bytes (`decodeText`); a JSON dialect's
- * serializer still makes one string per frame it sends, as its wire format
- * requires.
- */
-/**
  * The messages every bridge made this turn, in order, sent together when
  * the turn's I/O is done (see `BridgeClock.defer`). Two parallel arrays,
  * reused, so a frame costs no allocation here.
@@ -839,6 +828,8 @@ class Bridge implements MediaBridge {
 class OutgoingBatch {
   private readonly bridges: Bridge[] = [];
   private readonly messages: (string | Uint8Array)[] = [];
+  /** The next message to deliver: a flush started inside another goes on from there. */
+  private next = 0;
   private scheduled = false;
   private readonly flushNow = () => this.flush();
 
@@ -852,15 +843,31 @@ class OutgoingBatch {
 
   flush(): void {
     this.scheduled = false;
-    // A bridge may queue more while delivering (it does not today); the loop takes those too.
-    for (let i = 0; i < this.bridges.length; i++) this.bridges[i]!.deliver(this.messages[i]!);
+    // A socket that fails while sending can close its bridge, which flushes again from inside
+    // this loop: the shared cursor keeps that from sending any message twice.
+    while (this.next < this.bridges.length) {
+      const i = this.next++;
+      this.bridges[i]!.deliver(this.messages[i]!);
+    }
     this.bridges.length = 0;
     this.messages.length = 0;
+    this.next = 0;
   }
 }
 
 const outgoing = new OutgoingBatch();
 
+/**
+ * Joins one carrier media socket to one agent: decodes the carrier's dialect,
+ * resamples between the wire rate and the agent's, cuts agent audio into the
+ * carrier's frames and paces them to real time, forwards DTMF, honours
+ * clear and marks, and ends once from whichever side closes first.
+ *
+ * Steady state allocates nothing in the bridge itself, nor in a serializer
+ * that reads text frames as bytes (`decodeText`); a JSON dialect's
+ * serializer still makes one string per frame it sends, as its wire format
+ * requires.
+ */
 export function createMediaBridge(options: MediaBridgeOptions): MediaBridge {
   if (!Number.isInteger(options.agentSampleRate) || options.agentSampleRate < 8000) {
     throw new RangeError(

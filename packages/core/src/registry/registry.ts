@@ -77,8 +77,7 @@ export interface SaveContext extends ProviderHookContext {
  * The registered providers and everything hosts derive from them. Built once
  * from an explicit list: there is no global registry and no provider list in
  * core.
- */
-/**
+ *
  * When `createRegistry` is given its specs as a list it can see (`[twilio(),
  * plivo()]`), `TConfig` and `TConfigInput` are the union of their validated
  * and written configurations, so `createProvider` refuses a misspelt or
